@@ -1,0 +1,18 @@
+from celery import shared_task
+
+
+@shared_task(name="medinsure.core.ping")
+def ping() -> str:
+    """A task with no side effects: health checks and the worker test use it."""
+    return "pong"
+
+
+@shared_task(name="medinsure.core.demo_progress")
+def demo_progress_task(job_id: str, steps: int) -> None:
+    """Advance a job step by step: the smallest long task, used to check the progress machinery."""
+    from medinsure.jobs.services import job_finish, job_progress, job_start
+
+    job_start(job_id, total=steps)
+    for done in range(1, steps + 1):
+        job_progress(job_id, done=done)
+    job_finish(job_id, result={"steps": steps})

@@ -1,0 +1,42 @@
+"""No page of the shell loads anything from another host; static files are served by the portal."""
+
+import re
+
+import pytest
+
+from medinsure.accounts.models import Role
+
+pytestmark = pytest.mark.django_db
+
+URL_ATTR = re.compile(r"""(?:src|href|action)\s*=\s*["']([^"']+)["']""", re.I)
+CSS_URL = re.compile(r"url\(([^)]+)\)")
+
+
+def _outside(urls):
+    return [u for u in urls if re.match(r"^(https?:)?//", u.strip(" '\""))]
+
+
+@pytest.mark.parametrize("path", ["/", "/accounts/login/", "/regions/", "/audit/", "/api/docs/"])
+def test_pages_reference_no_outside_host(client_as, client, make_user, divisions, path):
+    client = client_as(make_user(Role.ADMIN))
+    html = client.get(path).content.decode()
+    assert _outside(URL_ATTR.findall(html)) == []
+
+
+def test_static_files_are_served_locally(client):
+    for path in [
+        "/static/vendor/bootstrap/css/bootstrap.min.css",
+        "/static/vendor/bootstrap/js/bootstrap.bundle.min.js",
+        "/static/vendor/htmx/htmx.min.js",
+        "/static/vendor/echarts/echarts.min.js",
+        "/static/css/medinsure.css",
+    ]:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        assert len(body) > 100
+
+
+def test_swagger_ui_assets_come_from_the_sidecar(client_as, make_user):
+    html = client_as(make_user(Role.ADMIN)).get("/api/docs/").content.decode()
+    assert "drf_spectacular_sidecar" in html
