@@ -1,0 +1,463 @@
+"""The one reimbursement engine.
+
+``settle(policy, visits)`` takes visits (of any number of persons, in any order) and returns one
+``VisitResult`` per visit, in input order. Each person's visits are settled per calendar year in
+order of ``(date, visit_id)`` with running totals that start from zero on 1 January
+(domain/claims-rules.md, rules 1–5). Nothing here knows about Django, the database or the clock.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from .messages import Message
+from .messages import gettext_noop as N_
+from .policy import Benefit, Cap, DiseaseGroup, Policy
+
+ZERO = Decimal("0")
+CENT = Decimal("0.01")
+
+
+def money(value: Decimal) -> Decimal:
+    """Round to 0.01, half up (rule 1)."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def fmt(value: Decimal) -> str:
+    """A money or cost figure for explanations: no trailing zeros (8000, 5425, 12.5)."""
+    value = money(value)
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def pct(ratio: Decimal) -> str:
+    text = format((ratio * 100).normalize(), "f")
+    return f"{text}%"
+
+
+@dataclass(frozen=True)
+class Visit:
+    visit_id: str
+    person_id: str
+    date: date
+    kind: str
+    hospital_level: int
+    in_scope_cost: Decimal
+    essential_drug_cost: Decimal = ZERO
+    disease: str = ""
+    third_party: bool = False
+    group: str = "resident"
+    employment: str = ""
+    continuous_years: int = 0
+    tier: int = 1
+    poor: bool = False
+
+
+@dataclass(frozen=True)
+class VisitResult:
+    visit_id: str
+    person_id: str
+    covered: bool
+    deductible: Decimal
+    fund_paid: Decimal
+    critical_paid: Decimal
+    personal_paid: Decimal
+    relief_paid: Decimal = Decimal("0.00")
+    admission_no: int | None = None
+    totals: tuple[tuple[str, str], ...] = ()
+    steps: tuple[Message, ...] = ()
+
+    def explanation(self, translate=lambda s: s) -> list[str]:
+        return [step.render(translate) for step in self.steps]
+
+    def explanation_json(self) -> dict:
+        return {
+            "covered": self.covered,
+            "admission_no": self.admission_no,
+            "totals": dict(self.totals),
+            "steps": [s.as_json() for s in self.steps],
+        }
+
+
+@dataclass
+class _State:
+    """Running totals of one person in one calendar year (mutable, private to the engine)."""
+
+    admissions: int = 0
+    cap_used: dict = field(default_factory=lambda: defaultdict(lambda: ZERO))
+    accumulated: dict = field(default_factory=lambda: defaultdict(lambda: ZERO))
+    burden: Decimal = ZERO
+    critical_used: Decimal = ZERO
+
+
+def _sort_key(visit: Visit):
+    return (visit.date, visit.visit_id)
+
+
+def settle(policy: Policy, visits) -> list[VisitResult]:
+    """Settle any visits under ``policy``; results come back in input order."""
+    visits = list(visits)
+    by_person_year: dict[tuple[str, int], list[int]] = defaultdict(list)
+    for index, visit in enumerate(visits):
+        by_person_year[(visit.person_id, visit.date.year)].append(index)
+    results: list[VisitResult | None] = [None] * len(visits)
+    for indexes in by_person_year.values():
+        ordered = sorted(indexes, key=lambda i: _sort_key(visits[i]))
+        for i, result in zip(ordered, settle_person_year(policy, [visits[i] for i in ordered]), strict=True):
+            results[i] = result
+    return results  # type: ignore[return-value]
+
+
+def settle_person_year(policy: Policy, visits) -> list[VisitResult]:
+    """Settle one person's visits of one year; they must already be in (date, visit_id) order."""
+    state = _State()
+    return [_settle_visit(policy, state, visit) for visit in visits]
+
+
+def _not_covered(visit: Visit, reason: Message) -> VisitResult:
+    cost = money(visit.in_scope_cost)
+    return VisitResult(
+        visit_id=visit.visit_id,
+        person_id=visit.person_id,
+        covered=False,
+        deductible=money(ZERO),
+        fund_paid=money(ZERO),
+        critical_paid=money(ZERO),
+        personal_paid=cost,
+        steps=(
+            reason,
+            Message.of(N_("Personal burden %(amount)s yuan (all in-scope cost)"), amount=fmt(cost)),
+        ),
+    )
+
+
+KIND_HEADINGS = {
+    "inpatient": N_("Inpatient stay at hospital level %(level)s, in-scope cost %(cost)s yuan"),
+    "inpatient_accident": N_("Accident inpatient stay at hospital level %(level)s, in-scope cost %(cost)s yuan"),
+    "outpatient_general": N_("General outpatient visit at hospital level %(level)s, in-scope cost %(cost)s yuan"),
+    "outpatient_chronic": N_(
+        "Chronic disease outpatient visit at hospital level %(level)s, in-scope cost %(cost)s yuan"
+    ),
+    "outpatient_accident": N_(
+        "Student accident outpatient visit at hospital level %(level)s, in-scope cost %(cost)s yuan"
+    ),
+}
+
+
+def _coverage(policy: Policy, visit: Visit) -> tuple[Benefit | None, DiseaseGroup | None, Message | None]:
+    benefit = policy.benefits.get(visit.kind)
+    if benefit is None:
+        return None, None, Message.of(N_("Not covered: the policy has no benefit for kind %(kind)s"), kind=visit.kind)
+    if benefit.levels is not None and visit.hospital_level not in benefit.levels:
+        return (
+            None,
+            None,
+            Message.of(
+                N_("Not covered: this benefit is paid only at hospital level %(levels)s, not level %(level)s"),
+                levels="/".join(str(level) for level in sorted(benefit.levels)),
+                level=visit.hospital_level,
+            ),
+        )
+    if benefit.groups is not None and visit.group not in benefit.groups:
+        return (
+            None,
+            None,
+            Message.of(
+                N_("Not covered: this benefit is only for the group %(groups)s"),
+                groups="/".join(sorted(benefit.groups)),
+            ),
+        )
+    if benefit.employments is not None and visit.employment not in benefit.employments:
+        return (
+            None,
+            None,
+            Message.of(
+                N_("Not covered: this benefit is only for employment status %(employments)s"),
+                employments="/".join(sorted(benefit.employments)),
+            ),
+        )
+    if benefit.no_third_party and visit.third_party:
+        return None, None, Message.of(N_("Not covered: a liable third party exists"))
+    group = None
+    if benefit.disease_groups:
+        disease = visit.disease.strip()
+        group = next((g for g in benefit.disease_groups if disease in g.diseases), None)
+        if group is None:
+            return (
+                None,
+                None,
+                Message.of(N_("Not covered: disease %(disease)s is not on the policy's list"), disease=disease or "-"),
+            )
+        if group.levels is not None and visit.hospital_level not in group.levels:
+            return (
+                None,
+                None,
+                Message.of(
+                    N_("Not covered: disease group %(group)s is paid only at hospital level %(levels)s"),
+                    group=group.name,
+                    levels="/".join(str(level) for level in sorted(group.levels)),
+                ),
+            )
+    return benefit, group, None
+
+
+def _cap_amount(cap: Cap, visit: Visit) -> Decimal | None:
+    amount = cap.amount.lookup(
+        level=visit.hospital_level, employment=visit.employment, tier=visit.tier, group=visit.group
+    )
+    if amount is None:
+        return None
+    for bonus in cap.years_bonus:
+        if bonus.applies(visit.continuous_years):
+            amount += bonus.amount
+    return amount
+
+
+def _settle_visit(policy: Policy, state: _State, visit: Visit) -> VisitResult:
+    benefit, group, reason = _coverage(policy, visit)
+    if benefit is None:
+        return _not_covered(visit, reason)
+    lookup = dict(level=visit.hospital_level, employment=visit.employment, tier=visit.tier, group=visit.group)
+    in_scope = visit.in_scope_cost
+    steps: list[Message] = [
+        Message.of(
+            KIND_HEADINGS[visit.kind],
+            level=visit.hospital_level,
+            cost=fmt(in_scope),
+        )
+    ]
+    ratio_table = group.ratio if group is not None and group.ratio is not None else benefit.ratio
+    ratio = ratio_table.lookup(**lookup)
+    if ratio is None:
+        return _not_covered(
+            visit,
+            Message.of(
+                N_("Not covered: the policy sets no ratio for hospital level %(level)s"), level=visit.hospital_level
+            ),
+        )
+    if group is not None:
+        steps.append(Message.of(N_("Disease %(disease)s, group %(group)s"), disease=visit.disease, group=group.name))
+
+    # --- deductible (rule 4) ---
+    ded_rule = benefit.deductible
+    admission_no = state.admissions + 1 if visit.kind in policy.admission_kinds else None
+    if ded_rule.type == "none":
+        deductible = ZERO
+        steps.append(Message.of(N_("No deductible")))
+    else:
+        base = ded_rule.amount.lookup(**lookup) if ded_rule.amount is not None else None
+        if base is None:
+            return _not_covered(
+                visit,
+                Message.of(
+                    N_("Not covered: the policy sets no deductible for hospital level %(level)s"),
+                    level=visit.hospital_level,
+                ),
+            )
+        if ded_rule.type == "per_visit":
+            factors = ded_rule.nth_admission_factors
+            factor = factors[min(admission_no, len(factors)) - 1] if admission_no else Decimal(1)
+            deductible = money(min(base * factor, in_scope))
+            if admission_no and len(factors) > 1:
+                if factor == 1:
+                    msgid = N_("Deductible %(amount)s yuan (admission no. %(n)s of the year, full)")
+                elif factor == 0:
+                    msgid = N_("Deductible %(amount)s yuan (admission no. %(n)s of the year, waived)")
+                elif factor == Decimal("0.5"):
+                    msgid = N_("Deductible %(amount)s yuan (admission no. %(n)s of the year, halved)")
+                else:
+                    msgid = N_("Deductible %(amount)s yuan (admission no. %(n)s of the year, %(ratio)s of %(base)s)")
+                steps.append(
+                    Message.of(msgid, amount=fmt(deductible), n=admission_no, ratio=pct(factor), base=fmt(base))
+                )
+            elif admission_no:
+                steps.append(
+                    Message.of(
+                        N_("Deductible %(amount)s yuan (admission no. %(n)s of the year)"),
+                        amount=fmt(deductible),
+                        n=admission_no,
+                    )
+                )
+            else:
+                steps.append(Message.of(N_("Deductible %(amount)s yuan"), amount=fmt(deductible)))
+        else:  # annual
+            before = state.accumulated[ded_rule.accumulator]
+            deductible = money(min(in_scope, max(ZERO, base - before)))
+            state.accumulated[ded_rule.accumulator] = before + in_scope
+            steps.append(
+                Message.of(
+                    N_(
+                        "Yearly deductible %(base)s yuan: accumulated cost %(before)s → %(after)s yuan, "
+                        "this visit's part %(amount)s yuan"
+                    ),
+                    base=fmt(base),
+                    before=fmt(before),
+                    after=fmt(before + in_scope),
+                    amount=fmt(deductible),
+                )
+            )
+        if deductible < base and ded_rule.type == "per_visit" and deductible == money(in_scope):
+            steps.append(Message.of(N_("The deductible is limited to the in-scope cost")))
+    reimbursable = in_scope - deductible
+
+    # --- basic fund formula ---
+    edr_table = (
+        group.essential_drug_ratio
+        if group is not None and group.essential_drug_ratio is not None
+        else benefit.essential_drug_ratio
+    )
+    edr = edr_table.lookup(**lookup) if edr_table is not None else None
+    essential = min(visit.essential_drug_cost, in_scope)
+    if edr is not None and essential > 0 and in_scope > 0:
+        formula = reimbursable * (essential * edr + (in_scope - essential) * ratio) / in_scope
+        formula_r = money(formula)
+        steps.append(
+            Message.of(
+                N_(
+                    "Fund (%(cost)s−%(ded)s)×(%(ess)s/%(cost)s×%(edr)s + (1−%(ess)s/%(cost)s)×%(ratio)s)"
+                    " = %(amount)s yuan (essential drugs %(ess)s yuan at %(edr)s)"
+                ),
+                cost=fmt(in_scope),
+                ded=fmt(deductible),
+                ess=fmt(essential),
+                edr=pct(edr),
+                ratio=pct(ratio),
+                amount=fmt(formula_r),
+            )
+        )
+    else:
+        formula_r = money(reimbursable * ratio)
+        steps.append(
+            Message.of(
+                N_("Fund (%(cost)s−%(ded)s)×%(ratio)s = %(amount)s yuan"),
+                cost=fmt(in_scope),
+                ded=fmt(deductible),
+                ratio=pct(ratio),
+                amount=fmt(formula_r),
+            )
+        )
+
+    # --- caps (rule 3) ---
+    fund = formula_r
+    cap_codes = tuple(benefit.caps) + (tuple(group.caps) if group is not None else ())
+    cap_codes = tuple(dict.fromkeys(cap_codes))
+    for code in cap_codes:
+        cap = policy.caps[code]
+        amount = _cap_amount(cap, visit)
+        if amount is None:
+            continue
+        remaining = max(ZERO, amount - state.cap_used[code])
+        if remaining < fund:
+            fund = remaining
+            steps.append(
+                Message.of(
+                    N_("Annual cap %(name)s %(cap)s yuan: %(remaining)s yuan left, fund limited to %(amount)s yuan"),
+                    name=cap.name,
+                    cap=fmt(amount),
+                    remaining=fmt(remaining),
+                    amount=fmt(fund),
+                )
+            )
+    fund = max(ZERO, fund)
+    for code in cap_codes:
+        state.cap_used[code] += fund
+    if admission_no:
+        state.admissions = admission_no
+
+    # --- critical illness ---
+    critical = ZERO
+    ci = policy.critical_illness
+    if ci is not None and visit.kind in ci.kinds:
+        burden_add = in_scope - fund
+        over_cap_cost = ZERO
+        if ci.above_fund_cap_ratio is not None and formula_r > fund and formula_r > 0:
+            over_cap_cost = reimbursable * (formula_r - fund) / formula_r
+        part = burden_add - over_cap_cost
+        before = state.burden
+        after = before + part
+        state.burden = after
+        formula_ci = ci.tariff(after) - ci.tariff(before)
+        if over_cap_cost > 0:
+            formula_ci += over_cap_cost * ci.above_fund_cap_ratio
+        critical = money(formula_ci)
+        cap_amount = _cap_amount(ci.cap, visit) or ZERO
+        remaining = max(ZERO, cap_amount - state.critical_used)
+        steps.append(
+            Message.of(
+                N_("Critical illness: yearly burden %(before)s → %(after)s yuan, pays %(amount)s yuan"),
+                before=fmt(before),
+                after=fmt(after),
+                amount=fmt(critical),
+            )
+        )
+        if over_cap_cost > 0:
+            steps.append(
+                Message.of(
+                    N_("Cost above the basic fund's cap %(cost)s yuan paid at %(ratio)s"),
+                    cost=fmt(over_cap_cost),
+                    ratio=pct(ci.above_fund_cap_ratio),
+                )
+            )
+        if remaining < critical:
+            critical = remaining
+            steps.append(
+                Message.of(
+                    N_("Critical illness cap %(cap)s yuan: %(remaining)s yuan left"),
+                    cap=fmt(cap_amount),
+                    remaining=fmt(remaining),
+                )
+            )
+        state.critical_used += critical
+
+    personal = in_scope - fund - critical
+    steps.append(
+        Message.of(
+            N_(
+                "Fund pays %(fund)s yuan, critical illness %(critical)s yuan; personal %(cost)s−%(fund)s−%(critical)s = %(personal)s yuan"
+            ),
+            fund=fmt(fund),
+            critical=fmt(critical),
+            cost=fmt(in_scope),
+            personal=fmt(personal),
+        )
+    )
+
+    relief = ZERO
+    if policy.poverty_relief is not None and visit.poor:
+        floor = policy.poverty_relief.floor_ratio
+        relief = max(ZERO, money(in_scope * floor - fund - critical))
+        steps.append(
+            Message.of(
+                N_("Poverty relief: at least %(ratio)s of %(cost)s yuan reimbursed, top-up %(amount)s yuan"),
+                ratio=pct(floor),
+                cost=fmt(in_scope),
+                amount=fmt(relief),
+            )
+        )
+
+    totals = [("admissions", str(state.admissions))]
+    for code in cap_codes:
+        totals.append((f"cap:{code}", str(state.cap_used[code])))
+    if ded_rule.type == "annual":
+        totals.append((f"accumulated:{ded_rule.accumulator}", str(state.accumulated[ded_rule.accumulator])))
+    if ci is not None and visit.kind in ci.kinds:
+        totals.append(("critical_burden", str(state.burden)))
+        totals.append(("critical_used", str(state.critical_used)))
+    return VisitResult(
+        visit_id=visit.visit_id,
+        person_id=visit.person_id,
+        covered=True,
+        deductible=money(deductible),
+        fund_paid=money(fund),
+        critical_paid=money(critical),
+        personal_paid=money(personal),
+        relief_paid=money(relief),
+        admission_no=admission_no,
+        totals=tuple(totals),
+        steps=tuple(steps),
+    )

@@ -1,0 +1,37 @@
+"""Message ids for what the engine and the policy schema tell a user.
+
+The rules package is pure Python: it returns English message ids with their parameters and the
+Django layer translates them (``claims/locale/zh_Hans``). ``gettext_noop`` only marks the strings
+so that ``makemessages`` finds them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+def gettext_noop(message: str) -> str:
+    return message
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message id plus its %-parameters; ``render(translate)`` gives the text."""
+
+    msgid: str
+    params: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+
+    @classmethod
+    def of(cls, msgid: str, **params: object) -> Message:
+        return cls(msgid, tuple((k, str(v)) for k, v in params.items()))
+
+    def render(self, translate=lambda s: s) -> str:
+        text = translate(self.msgid)
+        return text % dict(self.params) if self.params else text
+
+    def as_json(self) -> dict:
+        return {"key": self.msgid, "params": dict(self.params)}
+
+    @classmethod
+    def from_json(cls, data: dict) -> Message:
+        return cls(data["key"], tuple((data.get("params") or {}).items()))
