@@ -131,34 +131,30 @@ def _not_covered(visit: Visit, reason: Message) -> VisitResult:
         personal_paid=cost,
         steps=(
             reason,
-            Message.of(N_("Personal burden %(amount)s yuan (all in-scope cost)"), amount=fmt(cost)),
+            Message.of(N_("个人负担 %(amount)s 元（政策范围内费用全部自付）"), amount=fmt(cost)),
         ),
     )
 
 
 KIND_HEADINGS = {
-    "inpatient": N_("Inpatient stay at hospital level %(level)s, in-scope cost %(cost)s yuan"),
-    "inpatient_accident": N_("Accident inpatient stay at hospital level %(level)s, in-scope cost %(cost)s yuan"),
-    "outpatient_general": N_("General outpatient visit at hospital level %(level)s, in-scope cost %(cost)s yuan"),
-    "outpatient_chronic": N_(
-        "Chronic disease outpatient visit at hospital level %(level)s, in-scope cost %(cost)s yuan"
-    ),
-    "outpatient_accident": N_(
-        "Student accident outpatient visit at hospital level %(level)s, in-scope cost %(cost)s yuan"
-    ),
+    "inpatient": N_("疾病住院，医院等级 %(level)s，政策范围内费用 %(cost)s 元"),
+    "inpatient_accident": N_("意外伤害住院，医院等级 %(level)s，政策范围内费用 %(cost)s 元"),
+    "outpatient_general": N_("普通门诊，医院等级 %(level)s，政策范围内费用 %(cost)s 元"),
+    "outpatient_chronic": N_("门诊慢性病，医院等级 %(level)s，政策范围内费用 %(cost)s 元"),
+    "outpatient_accident": N_("学生儿童意外伤害门诊，医院等级 %(level)s，政策范围内费用 %(cost)s 元"),
 }
 
 
 def _coverage(policy: Policy, visit: Visit) -> tuple[Benefit | None, DiseaseGroup | None, Message | None]:
     benefit = policy.benefits.get(visit.kind)
     if benefit is None:
-        return None, None, Message.of(N_("Not covered: the policy has no benefit for kind %(kind)s"), kind=visit.kind)
+        return None, None, Message.of(N_("不予支付：本政策没有 %(kind)s 待遇"), kind=visit.kind)
     if benefit.levels is not None and visit.hospital_level not in benefit.levels:
         return (
             None,
             None,
             Message.of(
-                N_("Not covered: this benefit is paid only at hospital level %(levels)s, not level %(level)s"),
+                N_("不予支付：该待遇仅限 %(levels)s 级医疗机构，本次为 %(level)s 级"),
                 levels="/".join(str(level) for level in sorted(benefit.levels)),
                 level=visit.hospital_level,
             ),
@@ -168,7 +164,7 @@ def _coverage(policy: Policy, visit: Visit) -> tuple[Benefit | None, DiseaseGrou
             None,
             None,
             Message.of(
-                N_("Not covered: this benefit is only for the group %(groups)s"),
+                N_("不予支付：该待遇仅限 %(groups)s 人群"),
                 groups="/".join(sorted(benefit.groups)),
             ),
         )
@@ -177,12 +173,12 @@ def _coverage(policy: Policy, visit: Visit) -> tuple[Benefit | None, DiseaseGrou
             None,
             None,
             Message.of(
-                N_("Not covered: this benefit is only for employment status %(employments)s"),
+                N_("不予支付：该待遇仅限 %(employments)s 人员"),
                 employments="/".join(sorted(benefit.employments)),
             ),
         )
     if benefit.no_third_party and visit.third_party:
-        return None, None, Message.of(N_("Not covered: a liable third party exists"))
+        return None, None, Message.of(N_("不予支付：存在第三方责任"))
     group = None
     if benefit.disease_groups:
         disease = visit.disease.strip()
@@ -191,14 +187,14 @@ def _coverage(policy: Policy, visit: Visit) -> tuple[Benefit | None, DiseaseGrou
             return (
                 None,
                 None,
-                Message.of(N_("Not covered: disease %(disease)s is not on the policy's list"), disease=disease or "-"),
+                Message.of(N_("不予支付：病种 %(disease)s 不在政策病种目录内"), disease=disease or "-"),
             )
         if group.levels is not None and visit.hospital_level not in group.levels:
             return (
                 None,
                 None,
                 Message.of(
-                    N_("Not covered: disease group %(group)s is paid only at hospital level %(levels)s"),
+                    N_("不予支付：病种组 %(group)s 仅限 %(levels)s 级医疗机构"),
                     group=group.name,
                     levels="/".join(str(level) for level in sorted(group.levels)),
                 ),
@@ -236,26 +232,24 @@ def _settle_visit(policy: Policy, state: _State, visit: Visit) -> VisitResult:
     if ratio is None:
         return _not_covered(
             visit,
-            Message.of(
-                N_("Not covered: the policy sets no ratio for hospital level %(level)s"), level=visit.hospital_level
-            ),
+            Message.of(N_("不予支付：政策未规定 %(level)s 级医疗机构的报销比例"), level=visit.hospital_level),
         )
     if group is not None:
-        steps.append(Message.of(N_("Disease %(disease)s, group %(group)s"), disease=visit.disease, group=group.name))
+        steps.append(Message.of(N_("病种 %(disease)s，属 %(group)s"), disease=visit.disease, group=group.name))
 
     # --- deductible (rule 4) ---
     ded_rule = benefit.deductible
     admission_no = state.admissions + 1 if visit.kind in policy.admission_kinds else None
     if ded_rule.type == "none":
         deductible = ZERO
-        steps.append(Message.of(N_("No deductible")))
+        steps.append(Message.of(N_("无起付线")))
     else:
         base = ded_rule.amount.lookup(**lookup) if ded_rule.amount is not None else None
         if base is None:
             return _not_covered(
                 visit,
                 Message.of(
-                    N_("Not covered: the policy sets no deductible for hospital level %(level)s"),
+                    N_("不予支付：政策未规定 %(level)s 级医疗机构的起付线"),
                     level=visit.hospital_level,
                 ),
             )
@@ -265,36 +259,33 @@ def _settle_visit(policy: Policy, state: _State, visit: Visit) -> VisitResult:
             deductible = money(min(base * factor, in_scope))
             if admission_no and len(factors) > 1:
                 if factor == 1:
-                    msgid = N_("Deductible %(amount)s yuan (admission no. %(n)s of the year, full)")
+                    msgid = N_("起付线 %(amount)s 元（本年度第%(n)s次住院，全额）")
                 elif factor == 0:
-                    msgid = N_("Deductible %(amount)s yuan (admission no. %(n)s of the year, waived)")
+                    msgid = N_("起付线 %(amount)s 元（本年度第%(n)s次住院，免除）")
                 elif factor == Decimal("0.5"):
-                    msgid = N_("Deductible %(amount)s yuan (admission no. %(n)s of the year, halved)")
+                    msgid = N_("起付线 %(amount)s 元（本年度第%(n)s次住院，减半）")
                 else:
-                    msgid = N_("Deductible %(amount)s yuan (admission no. %(n)s of the year, %(ratio)s of %(base)s)")
+                    msgid = N_("起付线 %(amount)s 元（本年度第%(n)s次住院，%(base)s 的 %(ratio)s）")
                 steps.append(
                     Message.of(msgid, amount=fmt(deductible), n=admission_no, ratio=pct(factor), base=fmt(base))
                 )
             elif admission_no:
                 steps.append(
                     Message.of(
-                        N_("Deductible %(amount)s yuan (admission no. %(n)s of the year)"),
+                        N_("起付线 %(amount)s 元（本年度第%(n)s次住院）"),
                         amount=fmt(deductible),
                         n=admission_no,
                     )
                 )
             else:
-                steps.append(Message.of(N_("Deductible %(amount)s yuan"), amount=fmt(deductible)))
+                steps.append(Message.of(N_("起付线 %(amount)s 元"), amount=fmt(deductible)))
         else:  # annual
             before = state.accumulated[ded_rule.accumulator]
             deductible = money(min(in_scope, max(ZERO, base - before)))
             state.accumulated[ded_rule.accumulator] = before + in_scope
             steps.append(
                 Message.of(
-                    N_(
-                        "Yearly deductible %(base)s yuan: accumulated cost %(before)s → %(after)s yuan, "
-                        "this visit's part %(amount)s yuan"
-                    ),
+                    N_("年度起付线 %(base)s 元：年度累计费用 %(before)s → %(after)s 元，本次计入起付线 %(amount)s 元"),
                     base=fmt(base),
                     before=fmt(before),
                     after=fmt(before + in_scope),
@@ -302,7 +293,7 @@ def _settle_visit(policy: Policy, state: _State, visit: Visit) -> VisitResult:
                 )
             )
         if deductible < base and ded_rule.type == "per_visit" and deductible == money(in_scope):
-            steps.append(Message.of(N_("The deductible is limited to the in-scope cost")))
+            steps.append(Message.of(N_("起付线以政策范围内费用为限")))
     reimbursable = in_scope - deductible
 
     # --- basic fund formula ---
@@ -319,8 +310,8 @@ def _settle_visit(policy: Policy, state: _State, visit: Visit) -> VisitResult:
         steps.append(
             Message.of(
                 N_(
-                    "Fund (%(cost)s−%(ded)s)×(%(ess)s/%(cost)s×%(edr)s + (1−%(ess)s/%(cost)s)×%(ratio)s)"
-                    " = %(amount)s yuan (essential drugs %(ess)s yuan at %(edr)s)"
+                    "统筹支付 (%(cost)s−%(ded)s)×(%(ess)s/%(cost)s×%(edr)s + (1−%(ess)s/%(cost)s)×%(ratio)s)"
+                    " = %(amount)s 元（基本药物 %(ess)s 元按 %(edr)s）"
                 ),
                 cost=fmt(in_scope),
                 ded=fmt(deductible),
@@ -334,7 +325,7 @@ def _settle_visit(policy: Policy, state: _State, visit: Visit) -> VisitResult:
         formula_r = money(reimbursable * ratio)
         steps.append(
             Message.of(
-                N_("Fund (%(cost)s−%(ded)s)×%(ratio)s = %(amount)s yuan"),
+                N_("统筹支付 (%(cost)s−%(ded)s)×%(ratio)s = %(amount)s 元"),
                 cost=fmt(in_scope),
                 ded=fmt(deductible),
                 ratio=pct(ratio),
@@ -356,7 +347,7 @@ def _settle_visit(policy: Policy, state: _State, visit: Visit) -> VisitResult:
             fund = remaining
             steps.append(
                 Message.of(
-                    N_("Annual cap %(name)s %(cap)s yuan: %(remaining)s yuan left, fund limited to %(amount)s yuan"),
+                    N_("%(name)s %(cap)s 元：剩余 %(remaining)s 元，统筹支付以 %(amount)s 元为限"),
                     name=cap.name,
                     cap=fmt(amount),
                     remaining=fmt(remaining),
@@ -389,7 +380,7 @@ def _settle_visit(policy: Policy, state: _State, visit: Visit) -> VisitResult:
         remaining = max(ZERO, cap_amount - state.critical_used)
         steps.append(
             Message.of(
-                N_("Critical illness: yearly burden %(before)s → %(after)s yuan, pays %(amount)s yuan"),
+                N_("大病保险：年度累计个人负担 %(before)s → %(after)s 元，支付 %(amount)s 元"),
                 before=fmt(before),
                 after=fmt(after),
                 amount=fmt(critical),
@@ -398,7 +389,7 @@ def _settle_visit(policy: Policy, state: _State, visit: Visit) -> VisitResult:
         if over_cap_cost > 0:
             steps.append(
                 Message.of(
-                    N_("Cost above the basic fund's cap %(cost)s yuan paid at %(ratio)s"),
+                    N_("超过基本医保最高支付限额的费用 %(cost)s 元按 %(ratio)s 支付"),
                     cost=fmt(over_cap_cost),
                     ratio=pct(ci.above_fund_cap_ratio),
                 )
@@ -407,7 +398,7 @@ def _settle_visit(policy: Policy, state: _State, visit: Visit) -> VisitResult:
             critical = remaining
             steps.append(
                 Message.of(
-                    N_("Critical illness cap %(cap)s yuan: %(remaining)s yuan left"),
+                    N_("大病保险年度封顶 %(cap)s 元：剩余 %(remaining)s 元"),
                     cap=fmt(cap_amount),
                     remaining=fmt(remaining),
                 )
@@ -418,7 +409,7 @@ def _settle_visit(policy: Policy, state: _State, visit: Visit) -> VisitResult:
     steps.append(
         Message.of(
             N_(
-                "Fund pays %(fund)s yuan, critical illness %(critical)s yuan; personal %(cost)s−%(fund)s−%(critical)s = %(personal)s yuan"
+                "统筹支付 %(fund)s 元，大病保险 %(critical)s 元；个人负担 %(cost)s−%(fund)s−%(critical)s = %(personal)s 元"
             ),
             fund=fmt(fund),
             critical=fmt(critical),
@@ -433,7 +424,7 @@ def _settle_visit(policy: Policy, state: _State, visit: Visit) -> VisitResult:
         relief = max(ZERO, money(in_scope * floor - fund - critical))
         steps.append(
             Message.of(
-                N_("Poverty relief: at least %(ratio)s of %(cost)s yuan reimbursed, top-up %(amount)s yuan"),
+                N_("健康扶贫：政策范围内费用 %(cost)s 元报销不低于 %(ratio)s，兜底补助 %(amount)s 元"),
                 ratio=pct(floor),
                 cost=fmt(in_scope),
                 amount=fmt(relief),

@@ -1,8 +1,8 @@
 """Message ids for what the engine and the policy schema tell a user.
 
-The rules package is pure Python: it returns English message ids with their parameters and the
-Django layer translates them (``claims/locale/zh_Hans``). ``gettext_noop`` only marks the strings
-so that ``makemessages`` finds them.
+The rules package is pure Python: it returns message ids (zh-hans source strings, like the rest of
+the portal) with their parameters; the Django layer passes them through ``gettext`` so that another
+language can be added with a .po file. ``gettext_noop`` only marks the strings for ``makemessages``.
 """
 
 from __future__ import annotations

@@ -205,10 +205,10 @@ class _Checker:
     def mapping(self, value, path, *, required=True):
         if value is None:
             if required:
-                self.error(path, N_("is required"))
+                self.error(path, N_("必填"))
             return None
         if not isinstance(value, dict):
-            self.error(path, N_("must be a mapping of keys to values"))
+            self.error(path, N_("应为键值映射"))
             return None
         return value
 
@@ -217,48 +217,48 @@ class _Checker:
             if str(key) not in allowed:
                 self.error(
                     f"{path}.{key}" if path else str(key),
-                    N_("unknown key (allowed: %(allowed)s)"),
+                    N_("未知的键（允许：%(allowed)s）"),
                     allowed=", ".join(sorted(allowed)),
                 )
 
     def text(self, value, path, *, required=True, default=""):
         if value is None or value == "":
             if required:
-                self.error(path, N_("is required"))
+                self.error(path, N_("必填"))
             return default
         if not isinstance(value, str):
-            self.error(path, N_("must be text"))
+            self.error(path, N_("应为文字"))
             return default
         return value
 
     def decimal(self, value, path, *, minimum=Decimal(0), maximum=None, required=True):
         if value is None:
             if required:
-                self.error(path, N_("is required"))
+                self.error(path, N_("必填"))
             return None
         if isinstance(value, bool):
-            self.error(path, N_("must be a number"))
+            self.error(path, N_("应为数字"))
             return None
         try:
             number = Decimal(str(value).strip())
         except (InvalidOperation, ValueError):
-            self.error(path, N_("must be a number"))
+            self.error(path, N_("应为数字"))
             return None
         if not number.is_finite():
-            self.error(path, N_("must be a number"))
+            self.error(path, N_("应为数字"))
             return None
         if minimum is not None and number < minimum:
-            self.error(path, N_("must be at least %(minimum)s"), minimum=minimum)
+            self.error(path, N_("不能小于 %(minimum)s"), minimum=minimum)
             return None
         if maximum is not None and number > maximum:
-            self.error(path, N_("must be at most %(maximum)s"), maximum=maximum)
+            self.error(path, N_("不能大于 %(maximum)s"), maximum=maximum)
             return None
         return number
 
     def integer(self, value, path, *, minimum=None, maximum=None, required=True):
         if value is None:
             if required:
-                self.error(path, N_("is required"))
+                self.error(path, N_("必填"))
             return None
         if isinstance(value, bool) or not isinstance(value, int):
             try:
@@ -267,20 +267,20 @@ class _Checker:
                 else:
                     raise ValueError
             except ValueError:
-                self.error(path, N_("must be a whole number"))
+                self.error(path, N_("应为整数"))
                 return None
         if minimum is not None and value < minimum:
-            self.error(path, N_("must be at least %(minimum)s"), minimum=minimum)
+            self.error(path, N_("不能小于 %(minimum)s"), minimum=minimum)
             return None
         if maximum is not None and value > maximum:
-            self.error(path, N_("must be at most %(maximum)s"), maximum=maximum)
+            self.error(path, N_("不能大于 %(maximum)s"), maximum=maximum)
             return None
         return value
 
     def choice_set(self, value, path, choices, *, required=False, cast=None):
         if value is None:
             if required:
-                self.error(path, N_("is required"))
+                self.error(path, N_("必填"))
             return None
         items = value if isinstance(value, list) else [value]
         out = set()
@@ -290,21 +290,21 @@ class _Checker:
             if item not in choices:
                 self.error(
                     f"{path}[{i}]" if isinstance(value, list) else path,
-                    N_("must be one of %(choices)s"),
+                    N_("应为以下之一：%(choices)s"),
                     choices=", ".join(str(c) for c in choices),
                 )
                 continue
             out.add(item)
         if not out:
             if isinstance(value, list) and not value:
-                self.error(path, N_("must not be empty"))
+                self.error(path, N_("不能为空"))
             return None
         return frozenset(out)
 
     def table(self, value, path, *, maximum=None, required=True) -> Table | None:
         if value is None:
             if required:
-                self.error(path, N_("is required"))
+                self.error(path, N_("必填"))
             return None
         if isinstance(value, (int, float, str, Decimal)) and not isinstance(value, bool):
             number = self.decimal(value, path, maximum=maximum)
@@ -318,7 +318,7 @@ class _Checker:
                 if level not in LEVELS:
                     self.error(
                         f"{path}.{key}",
-                        N_("a hospital level must be one of %(choices)s"),
+                        N_("医院等级应为以下之一：%(choices)s"),
                         choices="1, 2, 3, 4",
                     )
                     continue
@@ -326,13 +326,13 @@ class _Checker:
                 if number is not None:
                     rows.append((Condition(levels=frozenset({level})), number))
             if not rows:
-                self.error(path, N_("must not be empty"))
+                self.error(path, N_("不能为空"))
                 return None
             return Table(tuple(rows))
         if isinstance(value, list):
             rows = []
             if not value:
-                self.error(path, N_("must not be empty"))
+                self.error(path, N_("不能为空"))
                 return None
             for i, row in enumerate(value):
                 rpath = f"{path}[{i}]"
@@ -352,14 +352,14 @@ class _Checker:
                 if number is not None:
                     rows.append((cond, number))
             return Table(tuple(rows)) if rows else None
-        self.error(path, N_("must be a number, a mapping of hospital level to number, or a list of rows"))
+        self.error(path, N_("应为数字、按医院等级的映射或条件行列表"))
         return None
 
     def years_bonus(self, value, path) -> tuple[YearsBonus, ...]:
         if value is None:
             return ()
         if not isinstance(value, list):
-            self.error(path, N_("must be a list"))
+            self.error(path, N_("应为列表"))
             return ()
         out = []
         for i, row in enumerate(value):
@@ -372,7 +372,7 @@ class _Checker:
             hi = self.integer(row.get("max_years"), f"{rpath}.max_years", minimum=1, required=False)
             amount = self.decimal(row.get("amount"), f"{rpath}.amount")
             if lo is not None and hi is not None and hi <= lo:
-                self.error(f"{rpath}.max_years", N_("must be greater than min_years"))
+                self.error(f"{rpath}.max_years", N_("应大于 min_years"))
                 continue
             if lo is not None and amount is not None:
                 out.append(YearsBonus(lo, hi, amount))
@@ -400,7 +400,7 @@ class _Checker:
             if item not in caps:
                 self.error(
                     f"{path}[{i}]",
-                    N_("unknown cap %(cap)s (declared caps: %(declared)s)"),
+                    N_("未定义的封顶线 %(cap)s（已定义：%(declared)s）"),
                     cap=item,
                     declared=", ".join(sorted(caps)) or "-",
                 )
@@ -417,7 +417,7 @@ class _Checker:
         self.unknown_keys(value, {"type", "amount", "nth_admission_factors", "accumulator"}, path)
         dtype = value.get("type", "none")
         if dtype not in DEDUCTIBLE_TYPES:
-            self.error(f"{path}.type", N_("must be one of %(choices)s"), choices=", ".join(DEDUCTIBLE_TYPES))
+            self.error(f"{path}.type", N_("应为以下之一：%(choices)s"), choices=", ".join(DEDUCTIBLE_TYPES))
             return Deductible("none")
         if dtype == "none":
             return Deductible("none")
@@ -425,10 +425,10 @@ class _Checker:
         factors: tuple[Decimal, ...] = (Decimal(1),)
         if "nth_admission_factors" in value:
             if dtype != "per_visit":
-                self.error(f"{path}.nth_admission_factors", N_("only applies to type per_visit"))
+                self.error(f"{path}.nth_admission_factors", N_("仅适用于 per_visit 类型"))
             raw = value["nth_admission_factors"]
             if not isinstance(raw, list) or not raw:
-                self.error(f"{path}.nth_admission_factors", N_("must be a non-empty list of numbers"))
+                self.error(f"{path}.nth_admission_factors", N_("应为非空数字列表"))
             else:
                 parsed = [
                     self.decimal(f, f"{path}.nth_admission_factors[{i}]", maximum=Decimal(1)) for i, f in enumerate(raw)
@@ -438,7 +438,7 @@ class _Checker:
         accumulator = kind
         if "accumulator" in value:
             if dtype != "annual":
-                self.error(f"{path}.accumulator", N_("only applies to type annual"))
+                self.error(f"{path}.accumulator", N_("仅适用于 annual 类型"))
             accumulator = self.text(value["accumulator"], f"{path}.accumulator", default=kind)
         return Deductible(dtype, amount, factors, accumulator)
 
@@ -482,15 +482,15 @@ def parse_policy(doc) -> Policy:
     c.unknown_keys(doc, _TOP_KEYS, "")
     code = c.text(doc.get("code"), "code")
     if code and not all(ch.isalnum() or ch in "-_" for ch in code):
-        c.error("code", N_("may hold only letters, digits, - and _"))
+        c.error("code", N_("只能包含字母、数字、- 和 _"))
     name = c.text(doc.get("name"), "name")
     scheme = doc.get("scheme")
     if scheme not in SCHEMES:
-        c.error("scheme", N_("must be one of %(choices)s"), choices=", ".join(SCHEMES))
+        c.error("scheme", N_("应为以下之一：%(choices)s"), choices=", ".join(SCHEMES))
     year = c.integer(doc.get("year"), "year", minimum=1990, maximum=2100)
     partial = doc.get("partial", False)
     if not isinstance(partial, bool):
-        c.error("partial", N_("must be true or false"))
+        c.error("partial", N_("应为 true 或 false"))
         partial = False
     raw_admission = doc.get("admission_kinds", ["inpatient", "inpatient_accident"])
     admission_kinds = (
@@ -507,11 +507,11 @@ def parse_policy(doc) -> Policy:
     benefits: dict[str, Benefit] = {}
     raw_benefits = c.mapping(doc.get("benefits"), "benefits")
     if raw_benefits is not None and not raw_benefits and not doc.get("critical_illness"):
-        c.error("benefits", N_("must declare at least one benefit"))
+        c.error("benefits", N_("至少要有一项待遇"))
     for kind, raw in (raw_benefits or {}).items():
         path = f"benefits.{kind}"
         if kind not in KINDS:
-            c.error(path, N_("unknown benefit kind (allowed: %(allowed)s)"), allowed=", ".join(KINDS))
+            c.error(path, N_("未知的待遇类别（允许：%(allowed)s）"), allowed=", ".join(KINDS))
             continue
         raw = c.mapping(raw, path)
         if raw is None:
@@ -519,13 +519,13 @@ def parse_policy(doc) -> Policy:
         c.unknown_keys(raw, _BENEFIT_KEYS, path)
         no_third_party = raw.get("no_third_party", False)
         if not isinstance(no_third_party, bool):
-            c.error(f"{path}.no_third_party", N_("must be true or false"))
+            c.error(f"{path}.no_third_party", N_("应为 true 或 false"))
             no_third_party = False
         groups_raw = raw.get("disease_groups")
         disease_groups = []
         if groups_raw is not None:
             if not isinstance(groups_raw, list) or not groups_raw:
-                c.error(f"{path}.disease_groups", N_("must be a non-empty list"))
+                c.error(f"{path}.disease_groups", N_("应为非空列表"))
             else:
                 seen: dict[str, str] = {}
                 for i, g in enumerate(groups_raw):
@@ -543,13 +543,13 @@ def parse_policy(doc) -> Policy:
                         or not diseases
                         or not all(isinstance(d, str) and d.strip() for d in diseases)
                     ):
-                        c.error(f"{gpath}.diseases", N_("must be a non-empty list of disease names"))
+                        c.error(f"{gpath}.diseases", N_("应为非空的病种名称列表"))
                         diseases = []
                     for d in diseases:
                         if d in seen:
                             c.error(
                                 f"{gpath}.diseases",
-                                N_("disease %(disease)s is already in group %(group)s"),
+                                N_("病种 %(disease)s 已在 %(group)s 组中"),
                                 disease=d,
                                 group=seen[d],
                             )
@@ -601,7 +601,7 @@ def parse_policy(doc) -> Policy:
         segments = []
         raw_segments = raw_ci.get("segments")
         if not isinstance(raw_segments, list) or not raw_segments:
-            c.error(f"{path}.segments", N_("must be a non-empty list"))
+            c.error(f"{path}.segments", N_("应为非空列表"))
         else:
             for i, s in enumerate(raw_segments):
                 spath = f"{path}.segments[{i}]"
@@ -613,13 +613,13 @@ def parse_policy(doc) -> Policy:
                 end = c.decimal(s.get("to"), f"{spath}.to", required=False)
                 ratio = c.decimal(s.get("ratio"), f"{spath}.ratio", maximum=Decimal(1))
                 if start is not None and end is not None and end <= start:
-                    c.error(f"{spath}.to", N_("must be greater than from"))
+                    c.error(f"{spath}.to", N_("应大于 from"))
                     continue
                 if segments and start is not None and segments[-1].end is None:
-                    c.error(f"{spath}.from", N_("follows an open-ended segment"))
+                    c.error(f"{spath}.from", N_("位于无上限分段之后"))
                     continue
                 if segments and start is not None and start < segments[-1].end:
-                    c.error(f"{spath}.from", N_("overlaps the previous segment"))
+                    c.error(f"{spath}.from", N_("与上一分段重叠"))
                     continue
                 if start is not None and ratio is not None:
                     segments.append(Segment(start, end, ratio))

@@ -43,7 +43,7 @@ class VisitsError(ValueError):
         super().__init__("; ".join(self.render()))
 
     def render(self, translate=lambda s: s) -> list[str]:
-        line_msg = translate("line %(line)s, column %(column)s: %(message)s")
+        line_msg = translate("第 %(line)s 行，%(column)s 列：%(message)s")
         out = []
         for line, column, msg in self.errors:
             out.append(line_msg % {"line": line, "column": column or "-", "message": msg.render(translate)})
@@ -88,57 +88,59 @@ def visit_from_row(row: dict, errors: list, line: int) -> Visit | None:
 
     visit_id = cell("visit_id")
     if not visit_id:
-        err("visit_id", N_("is required"))
+        err("visit_id", N_("必填"))
     person_id = cell("person_id")
     if not person_id:
-        err("person_id", N_("is required"))
+        err("person_id", N_("必填"))
     visit_date = None
     try:
         visit_date = parse_date(cell("date"))
     except ValueError:
-        err("date", N_("%(value)s is not a date (YYYY-MM-DD)"), value=cell("date") or "-")
+        err("date", N_("%(value)s 不是日期（YYYY-MM-DD）"), value=cell("date") or "-")
     kind = cell("kind")
     if kind not in KINDS:
-        err("kind", N_("%(value)s is not a kind (allowed: %(choices)s)"), value=kind or "-", choices=", ".join(KINDS))
+        err(
+            "kind", N_("%(value)s 不是有效的就诊类别（允许：%(choices)s）"), value=kind or "-", choices=", ".join(KINDS)
+        )
     level = None
     try:
         level = int(cell("hospital_level"))
         if level not in (1, 2, 3, 4):
             raise ValueError
     except ValueError:
-        err("hospital_level", N_("%(value)s is not a hospital level 1–4"), value=cell("hospital_level") or "-")
+        err("hospital_level", N_("%(value)s 不是 1–4 级医院等级"), value=cell("hospital_level") or "-")
     amounts = {}
     for column in ("in_scope_cost", "essential_drug_cost"):
         try:
             amounts[column] = _decimal(cell(column))
             if amounts[column] < 0:
-                err(column, N_("must not be negative"))
+                err(column, N_("不能为负数"))
         except (InvalidOperation, ValueError):
-            err(column, N_("%(value)s is not a number"), value=cell(column))
+            err(column, N_("%(value)s 不是数字"), value=cell(column))
     if (
         amounts.get("essential_drug_cost") is not None
         and amounts.get("in_scope_cost") is not None
         and amounts["essential_drug_cost"] > amounts["in_scope_cost"]
     ):
-        err("essential_drug_cost", N_("is larger than in_scope_cost"))
+        err("essential_drug_cost", N_("大于政策范围内费用 in_scope_cost"))
     third_party = False
     try:
         third_party = _flag(cell("third_party"))
     except ValueError:
-        err("third_party", N_("%(value)s is not 1 or 0"), value=cell("third_party"))
+        err("third_party", N_("%(value)s 不是 1 或 0"), value=cell("third_party"))
     poor = False
     try:
         poor = _flag(cell("poor"))
     except ValueError:
-        err("poor", N_("%(value)s is not 1 or 0"), value=cell("poor"))
+        err("poor", N_("%(value)s 不是 1 或 0"), value=cell("poor"))
     group = cell("group") or "resident"
     if group not in GROUPS:
-        err("group", N_("%(value)s is not a group (allowed: %(choices)s)"), value=group, choices=", ".join(GROUPS))
+        err("group", N_("%(value)s 不是有效的人群（允许：%(choices)s）"), value=group, choices=", ".join(GROUPS))
     employment = cell("employment")
     if employment and employment not in EMPLOYMENTS:
         err(
             "employment",
-            N_("%(value)s is not an employment status (allowed: %(choices)s)"),
+            N_("%(value)s 不是有效的在职状态（允许：%(choices)s）"),
             value=employment,
             choices=", ".join(EMPLOYMENTS),
         )
@@ -148,14 +150,14 @@ def visit_from_row(row: dict, errors: list, line: int) -> Visit | None:
         if years < 0:
             raise ValueError
     except ValueError:
-        err("continuous_years", N_("%(value)s is not a whole number of years"), value=cell("continuous_years"))
+        err("continuous_years", N_("%(value)s 不是整数年数"), value=cell("continuous_years"))
     tier = 1
     try:
         tier = int(cell("tier") or 1)
         if tier not in (1, 2):
             raise ValueError
     except ValueError:
-        err("tier", N_("%(value)s is not a tier 1 or 2"), value=cell("tier"))
+        err("tier", N_("%(value)s 不是档次 1 或 2"), value=cell("tier"))
     if len(errors) > n_before:
         return None
     return Visit(
@@ -184,12 +186,12 @@ def parse_visits_csv(text: str) -> list[Visit]:
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in VISIT_COLUMNS if c not in header]
     if missing:
-        raise VisitsError([(1, c, Message.of(N_("missing column"))) for c in missing])
+        raise VisitsError([(1, c, Message.of(N_("缺少该列"))) for c in missing])
     reader.fieldnames = header
     visits, errors = [], []
     for line, row in enumerate(reader, start=2):
         if None in row:
-            errors.append((line, "-", Message.of(N_("has more cells than the header"))))
+            errors.append((line, "-", Message.of(N_("单元格多于表头"))))
             continue
         if not any((v or "").strip() for v in row.values()):
             continue

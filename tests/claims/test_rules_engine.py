@@ -307,8 +307,8 @@ def test_domain_figures(name):
 def test_issue_explanation_example():
     results = settle(GX, [v(1, "inpatient", 2, 8000, on="2018-02-01"), v(2, "inpatient", 2, 8000, on="2018-03-01")])
     text = results[1].explanation()
-    assert "Deductible 250 yuan (admission no. 2 of the year, halved)" in text
-    assert "Fund (8000−250)×70% = 5425 yuan" in text
+    assert "起付线 250 元（本年度第2次住院，减半）" in text
+    assert "统筹支付 (8000−250)×70% = 5425 元" in text
     assert results[1].admission_no == 2
     assert dict(results[1].totals)["admissions"] == "2"
 
@@ -317,8 +317,8 @@ def test_uncovered_visit_explains_why():
     [r] = settle(GX, [v(1, "inpatient_accident", 2, 100, third_party=True)])
     assert not r.covered
     assert r.explanation() == [
-        "Not covered: a liable third party exists",
-        "Personal burden 100 yuan (all in-scope cost)",
+        "不予支付：存在第三方责任",
+        "个人负担 100 元（政策范围内费用全部自付）",
     ]
 
 

@@ -47,42 +47,42 @@ def _broken(code, mutate):
 @pytest.mark.parametrize(
     "mutate, expected",
     [
-        (lambda d: d.pop("code"), "code: is required"),
-        (lambda d: d.update(scheme="rural"), "scheme: must be one of resident, employee"),
-        (lambda d: d.update(year="2018年"), "year: must be a whole number"),
-        (lambda d: d["benefits"]["inpatient"].pop("ratio"), "benefits.inpatient.ratio: is required"),
+        (lambda d: d.pop("code"), "code: 必填"),
+        (lambda d: d.update(scheme="rural"), "scheme: 应为以下之一：resident, employee"),
+        (lambda d: d.update(year="2018年"), "year: 应为整数"),
+        (lambda d: d["benefits"]["inpatient"].pop("ratio"), "benefits.inpatient.ratio: 必填"),
         (
             lambda d: d["benefits"]["inpatient"].update(ratio={1: 0.8, 5: 0.7}),
-            "benefits.inpatient.ratio.5: a hospital level must be one of 1, 2, 3, 4",
+            "benefits.inpatient.ratio.5: 医院等级应为以下之一：1, 2, 3, 4",
         ),
-        (lambda d: d["benefits"]["inpatient"].update(ratio={1: 1.8}), "benefits.inpatient.ratio.1: must be at most 1"),
-        (lambda d: d["benefits"]["inpatient"].update(ratio="七成"), "benefits.inpatient.ratio: must be a number"),
+        (lambda d: d["benefits"]["inpatient"].update(ratio={1: 1.8}), "benefits.inpatient.ratio.1: 不能大于 1"),
+        (lambda d: d["benefits"]["inpatient"].update(ratio="七成"), "benefits.inpatient.ratio: 应为数字"),
         (
             lambda d: d["benefits"]["inpatient"]["deductible"].update(amount={1: -200}),
-            "benefits.inpatient.deductible.amount.1: must be at least 0",
+            "benefits.inpatient.deductible.amount.1: 不能小于 0",
         ),
         (
             lambda d: d["benefits"]["inpatient"]["deductible"].update(type="monthly"),
-            "benefits.inpatient.deductible.type: must be one of none, per_visit, annual",
+            "benefits.inpatient.deductible.type: 应为以下之一：none, per_visit, annual",
         ),
-        (lambda d: d["benefits"]["inpatient"].update(caps=["nope"]), "benefits.inpatient.caps[0]: unknown cap nope"),
-        (lambda d: d["benefits"].update(dental={"ratio": 0.5}), "benefits.dental: unknown benefit kind"),
-        (lambda d: d["benefits"]["inpatient"].update(ratoi=0.5), "benefits.inpatient.ratoi: unknown key"),
+        (lambda d: d["benefits"]["inpatient"].update(caps=["nope"]), "benefits.inpatient.caps[0]: 未定义的封顶线 nope"),
+        (lambda d: d["benefits"].update(dental={"ratio": 0.5}), "benefits.dental: 未知的待遇类别"),
+        (lambda d: d["benefits"]["inpatient"].update(ratoi=0.5), "benefits.inpatient.ratoi: 未知的键"),
         (
             lambda d: d["caps"]["inpatient_group_a"].update(amount="lots"),
-            "caps.inpatient_group_a.amount: must be a number",
+            "caps.inpatient_group_a.amount: 应为数字",
         ),
         (
             lambda d: d["critical_illness"]["segments"][1].update({"from": 50000}),
-            "critical_illness.segments[1].from: overlaps the previous segment",
+            "critical_illness.segments[1].from: 与上一分段重叠",
         ),
         (
             lambda d: d["benefits"]["outpatient_chronic"]["disease_groups"][1]["diseases"].append("白血病"),
-            "benefits.outpatient_chronic.disease_groups[1].diseases: disease 白血病 is already in group A",
+            "benefits.outpatient_chronic.disease_groups[1].diseases: 病种 白血病 已在 A 组中",
         ),
         (
             lambda d: d["benefits"]["inpatient"].update(levels=[1, 7]),
-            "benefits.inpatient.levels[1]: must be one of 1, 2, 3, 4",
+            "benefits.inpatient.levels[1]: 应为以下之一：1, 2, 3, 4",
         ),
     ],
 )
@@ -104,4 +104,4 @@ def test_every_error_is_reported_at_once():
 def test_not_a_mapping():
     with pytest.raises(PolicyError) as exc:
         parse_policy(["code"])
-    assert exc.value.render() == ["(document): must be a mapping of keys to values"]
+    assert exc.value.render() == ["(document): 应为键值映射"]

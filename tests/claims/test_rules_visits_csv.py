@@ -36,14 +36,14 @@ def test_bom_and_blank_lines_are_tolerated():
 @pytest.mark.parametrize(
     "row, expected",
     [
-        ("v1,P1,2018-02-01,dental,2,100,,,,,,", "line 2, column kind: dental is not a kind"),
-        ("v1,P1,2018-02-01,inpatient,5,100,,,,,,", "line 2, column hospital_level: 5 is not a hospital level 1–4"),
-        ("v1,P1,2018-02-01,inpatient,2,12x,,,,,,", "line 2, column in_scope_cost: 12x is not a number"),
-        ("v1,P1,2018-02-31,inpatient,2,100,,,,,,", "line 2, column date: 2018-02-31 is not a date"),
-        ("v1,P1,2018-02-01,inpatient,2,100,,,maybe,,,", "line 2, column third_party: maybe is not 1 or 0"),
-        ("v1,P1,2018-02-01,inpatient,2,100,,,,adult,,", "line 2, column group: adult is not a group"),
-        ("v1,P1,2018-02-01,inpatient,2,100,200,,,,,", "line 2, column essential_drug_cost: is larger than"),
-        ("v1,,2018-02-01,inpatient,2,100,,,,,,", "line 2, column person_id: is required"),
+        ("v1,P1,2018-02-01,dental,2,100,,,,,,", "第 2 行，kind 列：dental 不是有效的就诊类别"),
+        ("v1,P1,2018-02-01,inpatient,5,100,,,,,,", "第 2 行，hospital_level 列：5 不是 1–4 级医院等级"),
+        ("v1,P1,2018-02-01,inpatient,2,12x,,,,,,", "第 2 行，in_scope_cost 列：12x 不是数字"),
+        ("v1,P1,2018-02-31,inpatient,2,100,,,,,,", "第 2 行，date 列：2018-02-31 不是日期"),
+        ("v1,P1,2018-02-01,inpatient,2,100,,,maybe,,,", "第 2 行，third_party 列：maybe 不是 1 或 0"),
+        ("v1,P1,2018-02-01,inpatient,2,100,,,,adult,,", "第 2 行，group 列：adult 不是有效的人群"),
+        ("v1,P1,2018-02-01,inpatient,2,100,200,,,,,", "第 2 行，essential_drug_cost 列：大于政策范围内费用"),
+        ("v1,,2018-02-01,inpatient,2,100,,,,,,", "第 2 行，person_id 列：必填"),
     ],
 )
 def test_bad_rows_name_the_line(row, expected):
@@ -57,10 +57,10 @@ def test_error_on_later_line_names_it():
     text = HEADER + "\nv1,P1,2018-02-01,inpatient,2,100,,,,,,\nv2,P1,2018-02-01,inpatient,9,100,,,,,,\n"
     with pytest.raises(VisitsError) as exc:
         parse_visits_csv(text)
-    assert exc.value.render()[0].startswith("line 3, column hospital_level")
+    assert exc.value.render()[0].startswith("第 3 行，hospital_level 列")
 
 
 def test_missing_column():
     with pytest.raises(VisitsError) as exc:
         parse_visits_csv("visit_id,person_id,date,kind\nv1,P1,2018-01-01,inpatient\n")
-    assert "line 1, column hospital_level: missing column" in exc.value.render()
+    assert "第 1 行，hospital_level 列：缺少该列" in exc.value.render()
