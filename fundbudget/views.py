@@ -1,0 +1,284 @@
+"""HTML pages of the fund-budget area: thin — forms in, selectors and services called, templates out."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from medinsure.accounts.decorators import area_required
+from medinsure.accounts.scoping import Area
+
+from . import access, exports, importers, selectors, services
+from .forms import BudgetForm, PeriodForm, RuleForm, StatementForm, UploadForm
+from .models import ExpenditureCategory, Fund, IncomeSource, Level, MonthlyStatement
+
+READ = area_required(Area.FUNDBUDGET, stats=True)
+WRITE = area_required(Area.FUNDBUDGET)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
+    return response
+
+
+def _period(request):
+    """(year, month) from the query string, else the latest statement's, else this month."""
+    form = PeriodForm(request.GET or None)
+    if form.is_bound and form.is_valid():
+        return form.cleaned_data["year"], form.cleaned_data["month"]
+    latest = selectors.latest_period(request.user)
+    if latest:
+        return latest
+    today = timezone.localdate()
+    return today.year, today.month
+
+
+def _period_context(request, year, month):
+    years = selectors.available_years(request.user)
+    if year not in years:
+        years = sorted({*years, year}, reverse=True)
+    return {"year": year, "month": month, "years": years, "months": range(1, 13)}
+
+
+def _chart_json(report) -> str:
+    return json.dumps(report, cls=DjangoJSONEncoder, ensure_ascii=False)
+
+
+@READ
+def execution_page(request):
+    year, month = _period(request)
+    report = selectors.execution_report(request.user, year=year, month=month)
+    return render(
+        request,
+        "fundbudget/execution.html",
+        {**_period_context(request, year, month), "report": report, "chart_data": _chart_json(report)},
+    )
+
+
+@READ
+def report_page(request):
+    year, month = _period(request)
+    report = selectors.execution_report(request.user, year=year, month=month)
+    return render(
+        request,
+        "fundbudget/report.html",
+        {**_period_context(request, year, month), "report": report, "chart_data": _chart_json(report)},
+    )
+
+
+@READ
+def report_xlsx(request):
+    year, month = _period(request)
+    report = selectors.execution_report(request.user, year=year, month=month)
+    return _xlsx(exports.report_workbook(report), f"fund-report-{year}-{month:02d}.xlsx")
+
+
+# ---------------------------------------------------------------- statements
+
+
+@READ
+def statement_list(request):
+    year = request.GET.get("year")
+    year = int(year) if year and year.isdigit() else None
+    page = Paginator(selectors.statement_list(request.user, year=year), 36).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "fundbudget/statement_list.html",
+        {"page": page, "year": year, "years": selectors.available_years(request.user),
+         "can_write": selectors.can_write(request.user)},
+    )
+
+
+@WRITE
+@require_http_methods(["GET", "POST"])
+def statement_form(request):
+    initial = {k: request.GET[k] for k in ("fund", "year", "month") if k in request.GET}
+    form = StatementForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            outcome = services.statement_save(actor=request.user, source=MonthlyStatement.Source.FORM, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errs in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errs)
+        except IntegrityError:
+            form.add_error(None, _("同一基金同一月份的报表刚被他人保存，请重新提交"))
+        else:
+            text = {
+                "created": _("已新增%(s)s报表"),
+                "updated": _("已更新%(s)s报表"),
+                "unchanged": _("%(s)s报表与已有数据相同，未作修改"),
+            }[outcome.outcome] % {"s": outcome.statement}
+            messages.success(request, text)
+            st = outcome.statement
+            return redirect(f"{reverse('fundbudget:execution')}?year={st.year}&month={st.month}")
+    return render(request, "fundbudget/statement_form.html", {"form": form})
+
+
+@WRITE
+@require_http_methods(["GET", "POST"])
+def statement_import(request):
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        f = form.cleaned_data["file"]
+        batch = services.statement_import_upload(actor=request.user, filename=f.name, content=f.read())
+        return redirect("fundbudget:import_preview", import_id=batch.pk)
+    return render(request, "fundbudget/statement_import.html", {"form": form})
+
+
+@WRITE
+def import_preview(request, import_id):
+    batch = access.access_statement_import_by_id(request.user, import_id)
+    existing = {
+        (s.fund, s.year, s.month): s
+        for s in selectors.statement_list(request.user).filter(
+            year__in={r["year"] for r in batch.rows}
+        )
+    }
+    rows = []
+    for r in batch.rows:
+        old = existing.get((r["fund"], r["year"], r["month"]))
+        if old is None:
+            change = "new"
+        elif all(getattr(old, k) == Decimal(r[k]) for k in importers.AMOUNT_FIELDS):
+            change = "same"
+        else:
+            change = "changed"
+        rows.append({**r, "fund_label": Fund(r["fund"]).label, "change": change, "old": old})
+    return render(request, "fundbudget/import_preview.html", {"batch": batch, "rows": rows})
+
+
+@WRITE
+@require_POST
+def import_apply(request, import_id):
+    batch = access.access_statement_import_by_id(request.user, import_id)
+    try:
+        batch = services.statement_import_apply(actor=request.user, import_id=batch.pk)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        r = batch.result
+        messages.success(
+            request,
+            _("导入完成：新增%(created)s条，更新%(updated)s条，未变%(unchanged)s条") % r,
+        )
+    return redirect("fundbudget:import_preview", import_id=batch.pk)
+
+
+@WRITE
+def import_errors_xlsx(request, import_id):
+    batch = access.access_statement_import_by_id(request.user, import_id)
+    return _xlsx(importers.error_report_workbook(batch.errors), f"import-errors-{batch.pk}.xlsx")
+
+
+@WRITE
+def import_template_xlsx(request):
+    return _xlsx(importers.template_workbook(), "fund-statement-template.xlsx")
+
+
+# ---------------------------------------------------------------- budgets
+
+
+@READ
+def budget_list(request):
+    budgets = list(selectors.budget_list(request.user))
+    rows = [{"budget": b, "lines": selectors.budget_lines(b), "totals": selectors._totals(b)} for b in budgets]
+    this_year = timezone.localdate().year
+    return render(
+        request,
+        "fundbudget/budget_list.html",
+        {"rows": rows, "funds": Fund.choices, "this_year": this_year, "can_write": selectors.can_write(request.user)},
+    )
+
+
+@WRITE
+@require_http_methods(["GET", "POST"])
+def budget_form(request, fund, year):
+    budget = access.access_budget_by_fund_year(request.user, fund, year)
+    initial = {}
+    if budget is not None:
+        initial["note"] = budget.note
+        for line in budget.lines.all():
+            initial[("in_" if line.kind == "income" else "ex_") + line.code] = line.amount
+    form = BudgetForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        income, expenditure = form.lines()
+        try:
+            services.budget_save(
+                actor=request.user, fund=fund, year=year, income=income, expenditure=expenditure,
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            for field, errs in exc.message_dict.items():
+                key = f"in_{field}" if field in IncomeSource.values else f"ex_{field}" if field in ExpenditureCategory.values else None
+                form.add_error(key, errs)
+        else:
+            messages.success(request, _("已保存%(year)s年%(fund)s预算") % {"year": year, "fund": Fund(fund).label})
+            return redirect("fundbudget:budget_list")
+    return render(
+        request, "fundbudget/budget_form.html", {"form": form, "fund_label": Fund(fund).label, "year": year}
+    )
+
+
+# ---------------------------------------------------------------- warnings
+
+
+@READ
+def warning_list(request):
+    year = request.GET.get("year")
+    year = int(year) if year and year.isdigit() else None
+    level = request.GET.get("level") if request.GET.get("level") in Level.values else None
+    fund = request.GET.get("fund") if request.GET.get("fund") in Fund.values else None
+    page = Paginator(selectors.warning_list(request.user, year=year, level=level, fund=fund), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "fundbudget/warning_list.html",
+        {"page": page, "year": year, "level": level, "fund": fund, "levels": Level.choices,
+         "funds": Fund.choices, "years": selectors.available_years(request.user)},
+    )
+
+
+@READ
+@require_http_methods(["GET", "POST"])
+def rule_list(request):
+    rules = list(selectors.warning_rule_list(request.user))
+    can_write = selectors.can_write(request.user)
+    if request.method == "POST":
+        if not can_write:
+            raise Http404
+        rule_id = request.POST.get("rule_id", "")
+        form = RuleForm(request.POST)
+        if rule_id.isdigit() and form.is_valid() and any(r.pk == int(rule_id) for r in rules):
+            services.warning_rule_update(
+                actor=request.user, rule_id=int(rule_id), threshold=form.cleaned_data["threshold"],
+                active=form.cleaned_data["active"],
+            )
+            messages.success(request, _("预警规则已保存，新阈值从下一次报表评估起生效"))
+            return redirect("fundbudget:rule_list")
+        messages.error(request, _("阈值：%(e)s") % {"e": "；".join(e for errs in form.errors.values() for e in errs) or _("无效")})
+    return render(request, "fundbudget/rule_list.html", {"rules": rules, "can_write": can_write})
+
+
+@READ
+@require_http_methods(["GET", "POST"])
+def notice_list(request):
+    if request.method == "POST":
+        services.notice_mark_read(actor=request.user)
+        return redirect("fundbudget:notice_list")
+    page = Paginator(selectors.notice_list(request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "fundbudget/notice_list.html", {"page": page})
