@@ -1,0 +1,61 @@
+# medinsure — the README's commands. `make run` and `make test` set everything up on a fresh clone.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTEST := $(PY) -m pytest
+
+.PHONY: run test test-services bench lint setup python-deps node-deps browser-deps demo stop clean messages
+
+run: setup                     ## web server + Celery worker + beat on the embedded (or configured) services
+	$(PY) manage.py runportal
+
+test: setup browser-deps       ## the whole suite on PostgreSQL (embedded unless DATABASE_URL is set)
+	$(PYTEST) -q -ra
+
+test-services: setup browser-deps  ## only the tests that talk to PostgreSQL/Redis/Celery
+	$(PYTEST) -q -ra -m service
+
+bench: setup                   ## benchmarks: each prints its figures beside its reference
+	$(PYTEST) tests/bench -o addopts="--import-mode=importlib -p no:cacheprovider" -m bench -s -q
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
+
+demo: setup                    ## load the demo district again (idempotent)
+	$(PY) manage.py load_demo
+
+stop:                          ## stop the embedded PostgreSQL and Redis
+	-$(PY) -c "from medinsure import embedded; embedded.stop_redis(); embedded.stop_postgres()"
+
+setup: python-deps node-deps
+
+python-deps: $(VENV)/.installed
+$(VENV)/.installed: requirements.txt
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
+	touch $@
+
+node-deps: node_modules/.installed
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Debian's Chromium (Playwright drives it; `playwright install` cannot download here) and a Chinese font.
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qiE "wqy|noto.*cjk"; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
+	  else \
+	    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
+	  fi; \
+	fi
+
+messages: setup                ## compile translations after editing a .po file
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules
+
+clean: stop
+	rm -rf var
