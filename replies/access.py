@@ -1,0 +1,26 @@
+"""The one way a page or an endpoint gets a single row: 404 whether missing or out of area."""
+
+from django.http import Http404
+
+from replies import selectors
+
+
+def access_proposal_by_id(user, pk: int):
+    proposal = selectors.proposal_get(user, pk)
+    if proposal is None:
+        raise Http404
+    return proposal
+
+
+def access_version_by_id(user, pk: int):
+    version = selectors.version_detail(user, pk)
+    if version is None:
+        raise Http404
+    return version
+
+
+def access_published_by_id(pk: int):
+    published = selectors.published_get(pk)
+    if published is None:
+        raise Http404
+    return published

@@ -1,0 +1,118 @@
+from rest_framework import serializers
+
+from replies.models import Commitment, HandlerRole, Kind, Proposal, Receipt
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """true/false only: 1, "yes" or "是" is a malformed field, not a truthy one."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            return data
+        if isinstance(data, str) and data.lower() in ("true", "false"):
+            return data.lower() == "true"
+        self.fail("invalid", input=data)
+
+
+class ProposalInSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Kind.choices)
+    session = serializers.CharField(max_length=100)
+    number = serializers.RegexField(r"^\d{1,30}$", max_length=30)
+    title = serializers.CharField(max_length=300)
+    proposers = serializers.ListField(child=serializers.CharField(max_length=50), allow_empty=False)
+    assigned_on = serializers.DateField(input_formats=["%Y-%m-%d"])
+    urgent = StrictBooleanField()
+    hard = StrictBooleanField(required=False, default=False)
+    handler_role = serializers.ChoiceField(choices=HandlerRole.choices, required=False, default=HandlerRole.LEAD)
+    lead_unit = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
+
+
+class ReceiptOutSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Receipt
+        fields = ["round", "opinion", "reasons", "received_on"]
+
+
+class CommitmentOutSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Commitment
+        fields = ["number", "content", "due_text", "due_on", "unit", "state", "done_on"]
+
+
+class ProposalOutSerializer(serializers.ModelSerializer):
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    due_on = serializers.DateField(format="%Y-%m-%d")
+    assigned_on = serializers.DateField(format="%Y-%m-%d")
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Proposal
+        fields = [
+            "id",
+            "kind",
+            "kind_label",
+            "session",
+            "number",
+            "title",
+            "proposers",
+            "assigned_on",
+            "urgent",
+            "hard",
+            "handler_role",
+            "department",
+            "status",
+            "status_label",
+            "round",
+            "due_on",
+            "due_provisional",
+            "provisional_years",
+            "overdue",
+            "replied_on",
+            "closed_on",
+        ]
+
+    def get_overdue(self, obj) -> bool:
+        from django.utils import timezone
+
+        from replies.rules.deadlines import is_overdue
+
+        if obj.replied_on:
+            return obj.overdue
+        return obj.overdue or (obj.is_open and is_overdue(obj.due_on, as_of=timezone.localdate()))
+
+
+class ProposalDetailSerializer(ProposalOutSerializer):
+    receipts = ReceiptOutSerializer(many=True, read_only=True)
+    commitments = CommitmentOutSerializer(many=True, read_only=True)
+
+    class Meta(ProposalOutSerializer.Meta):
+        fields = ProposalOutSerializer.Meta.fields + ["receipts", "commitments"]
+
+
+class KindCountSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    label = serializers.CharField()
+    total = serializers.IntegerField()
+    by_status = serializers.DictField(child=serializers.IntegerField())
+
+
+class ReceiptCountSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    satisfied = serializers.IntegerField()
+    basic = serializers.IntegerField()
+    unsatisfied = serializers.IntegerField()
+
+
+class StatsSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    total = serializers.IntegerField()
+    by_kind = KindCountSerializer(many=True)
+    replied = serializers.IntegerField()
+    on_time = serializers.IntegerField()
+    on_time_rate = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
+    overdue_open = serializers.IntegerField()
+    receipts = ReceiptCountSerializer()
+    satisfaction_rate = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
+    commitments_open = serializers.IntegerField()
+    commitments_done = serializers.IntegerField()

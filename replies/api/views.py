@@ -1,0 +1,77 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from medinsure.accounts.permissions import AreaPermission, StatsPermission
+from medinsure.accounts.scoping import Area
+from replies import selectors, services
+from replies.access import access_proposal_by_id
+from replies.api.serializers import ProposalDetailSerializer, ProposalInSerializer, ProposalOutSerializer, StatsSerializer
+
+
+def drf_error(exc: DjangoValidationError) -> ValidationError:
+    return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages})
+
+
+class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Cases of deputies' suggestions and members' proposals, sorted by due date."""
+
+    permission_classes = [AreaPermission.for_area(Area.REPLIES)]
+    serializer_class = ProposalOutSerializer
+
+    def get_queryset(self):
+        q = self.request.query_params
+        year = q.get("year")
+        return selectors.proposal_list(
+            self.request.user,
+            status=q.get("status") or None,
+            kind=q.get("kind") or None,
+            year=int(year) if year and year.isdigit() else None,
+            open_only=q.get("open") in ("1", "true"),
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("year", int),
+            OpenApiParameter("status", str),
+            OpenApiParameter("kind", str),
+            OpenApiParameter("open", bool),
+        ]
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def get_object(self):
+        return access_proposal_by_id(self.request.user, self.kwargs["pk"])
+
+    @extend_schema(responses=ProposalDetailSerializer)
+    def retrieve(self, request, *args, **kwargs):
+        return Response(ProposalDetailSerializer(self.get_object()).data)
+
+    @extend_schema(request=ProposalInSerializer, responses={201: ProposalDetailSerializer})
+    def create(self, request, *args, **kwargs):
+        data = ProposalInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            proposal = services.proposal_register(actor=request.user, **data.validated_data)
+        except DjangoValidationError as exc:
+            raise drf_error(exc) from None
+        proposal = access_proposal_by_id(request.user, proposal.pk)
+        return Response(ProposalDetailSerializer(proposal).data, status=status.HTTP_201_CREATED)
+
+
+class StatsView(APIView):
+    """Counts by kind and status, on-time rate, satisfaction rate, commitments open and done."""
+
+    permission_classes = [StatsPermission.for_area(Area.REPLIES)]
+
+    @extend_schema(parameters=[OpenApiParameter("year", OpenApiTypes.INT, required=True)], responses=StatsSerializer)
+    def get(self, request):
+        year = request.query_params.get("year", "")
+        if not year.isdigit() or not 2000 <= int(year) <= 2100:
+            raise ValidationError({"year": ["请以 YYYY 格式提供年度。"]})
+        return Response(StatsSerializer(selectors.replies_stats(request.user, year=int(year))).data)

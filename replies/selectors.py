@@ -1,0 +1,212 @@
+"""Every read of the replies app: pages, API, tasks and stats. Scoped to the user's area."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from medinsure.accounts import scoping
+from medinsure.accounts.scoping import Area
+from replies.models import (
+    Commitment,
+    HolidayDay,
+    HolidayYear,
+    LetterVersion,
+    Proposal,
+    PublishedReply,
+    Receipt,
+    Reminder,
+    Section,
+    Status,
+)
+from replies.rules.calendar import HolidaySchedule
+from replies.rules.stats import rate
+from replies.rules.status import OPEN_STATUSES
+
+
+def holiday_schedule() -> HolidaySchedule:
+    """The holiday schedule as the rules want it: two queries."""
+    years = frozenset(HolidayYear.objects.values_list("year", flat=True))
+    holidays, workdays = set(), set()
+    for day, kind in HolidayDay.objects.values_list("day", "kind"):
+        (workdays if kind == HolidayDay.Kind.WORKDAY else holidays).add(day)
+    return HolidaySchedule(years=years, holidays=frozenset(holidays), makeup_workdays=frozenset(workdays))
+
+
+def holiday_year_list() -> QuerySet[HolidayYear]:
+    return HolidayYear.objects.annotate(
+        holiday_count=Count("days", filter=Q(days__kind=HolidayDay.Kind.HOLIDAY)),
+        workday_count=Count("days", filter=Q(days__kind=HolidayDay.Kind.WORKDAY)),
+    ).order_by("-year")
+
+
+def _visible(user) -> Q:
+    """Cases are bureau business: the replies area sees every case; nobody else sees any."""
+    return Q() if scoping.has_area(user, Area.REPLIES) else Q(pk__in=[])
+
+
+def proposal_list(
+    user,
+    *,
+    status: str | None = None,
+    kind: str | None = None,
+    year: int | None = None,
+    open_only: bool = False,
+) -> QuerySet[Proposal]:
+    """Cases sorted by due date (the most pressing first)."""
+    qs = Proposal.objects.filter(_visible(user)).select_related("drafter", "department_head")
+    if status:
+        qs = qs.filter(status=status)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if year:
+        qs = qs.filter(assigned_on__year=year)
+    if open_only:
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    return qs.order_by("due_on", "id")
+
+
+def proposal_get(user, pk: int) -> Proposal | None:
+    return (
+        Proposal.objects.filter(_visible(user), pk=pk)
+        .select_related("drafter", "department_head", "created_by")
+        .prefetch_related("contacts", "opinions", "commitments__progress", "receipts")
+        .first()
+    )
+
+
+def letter_versions(proposal: Proposal) -> QuerySet[LetterVersion]:
+    return (
+        LetterVersion.objects.filter(letter__proposal=proposal)
+        .select_related("letter", "signed_by")
+        .order_by("letter__round", "number")
+    )
+
+
+def current_version(proposal: Proposal, round_: int | None = None) -> LetterVersion | None:
+    return (
+        LetterVersion.objects.filter(letter__proposal=proposal, letter__round=round_ or proposal.round)
+        .select_related("letter__proposal", "signed_by")
+        .order_by("-number")
+        .first()
+    )
+
+
+def version_detail(user, pk: int) -> LetterVersion | None:
+    return (
+        LetterVersion.objects.filter(pk=pk, letter__proposal__in=Proposal.objects.filter(_visible(user)))
+        .select_related("letter__proposal", "signed_by")
+        .prefetch_related(Prefetch("sections", queryset=Section.objects.prefetch_related("figures")))
+        .first()
+    )
+
+
+def version_commitments(version: LetterVersion) -> list[dict]:
+    """The attachment: frozen at sign-off, live while the letter is a draft."""
+    if version.locked:
+        return list(version.commitments_snapshot)
+    return [c.as_snapshot() for c in Commitment.objects.filter(proposal_id=version.letter.proposal_id).order_by("number")]
+
+
+def published_list() -> QuerySet[PublishedReply]:
+    """Public: every published reply (already redacted)."""
+    return PublishedReply.objects.select_related("version__letter__proposal").order_by("-published_at")
+
+
+def published_get(pk: int) -> PublishedReply | None:
+    return published_list().filter(pk=pk).first()
+
+
+def reminder_list(user, *, unread_only: bool = False) -> QuerySet[Reminder]:
+    qs = Reminder.objects.filter(recipient=user).select_related("proposal", "commitment")
+    if unread_only:
+        qs = qs.filter(read_at__isnull=True)
+    return qs.order_by("-created_at")
+
+
+def commitment_list(user, *, open_only: bool = False) -> QuerySet[Commitment]:
+    qs = Commitment.objects.filter(proposal__in=Proposal.objects.filter(_visible(user))).select_related("proposal")
+    if open_only:
+        qs = qs.filter(state=Commitment.State.OPEN)
+    return qs.order_by("due_on", "proposal_id", "number")
+
+
+def replies_stats(user, *, year: int) -> dict:
+    """Counts by kind and status, on-time rate, satisfaction rate, commitments open and done.
+
+    Fixed number of queries (three), whatever the number of cases. Statistics are read by the
+    replies area and by the roles that read every statistic (leaders, API clients).
+    """
+    if not scoping.can_read_stats(user, Area.REPLIES):
+        base = Proposal.objects.none()
+    else:
+        base = Proposal.objects.filter(assigned_on__year=year)
+    by = {}
+    for row in base.values("kind", "status").annotate(n=Count("id")).order_by():
+        by.setdefault(row["kind"], {})[row["status"]] = row["n"]
+    totals = base.aggregate(
+        total=Count("id"),
+        replied=Count("id", filter=Q(replied_on__isnull=False)),
+        on_time=Count("id", filter=Q(replied_on__isnull=False, overdue=False)),
+        overdue_open=Count("id", filter=Q(overdue=True, status__in=OPEN_STATUSES)),
+    )
+    receipts = Receipt.objects.filter(proposal__in=base).aggregate(
+        total=Count("id"),
+        satisfied=Count("id", filter=Q(opinion=Receipt.Opinion.SATISFIED)),
+        basic=Count("id", filter=Q(opinion=Receipt.Opinion.BASIC)),
+        unsatisfied=Count("id", filter=Q(opinion=Receipt.Opinion.UNSATISFIED)),
+    )
+    commitments = Commitment.objects.filter(proposal__in=base).aggregate(
+        open=Count("id", filter=Q(state=Commitment.State.OPEN)),
+        done=Count("id", filter=Q(state=Commitment.State.DONE)),
+    )
+    from replies.models import Kind
+
+    return {
+        "year": year,
+        "total": totals["total"],
+        "by_kind": [
+            {
+                "kind": k.value,
+                "label": str(k.label),
+                "total": sum(by.get(k.value, {}).values()),
+                "by_status": {s.value: by.get(k.value, {}).get(s.value, 0) for s in Status},
+            }
+            for k in Kind
+        ],
+        "replied": totals["replied"],
+        "on_time": totals["on_time"],
+        "on_time_rate": rate(totals["on_time"], totals["replied"]),
+        "overdue_open": totals["overdue_open"],
+        "receipts": receipts,
+        "satisfaction_rate": rate(receipts["satisfied"] + receipts["basic"], receipts["total"]),
+        "commitments_open": commitments["open"],
+        "commitments_done": commitments["done"],
+    }
+
+
+def open_cases_for_reminders() -> QuerySet[Proposal]:
+    return Proposal.objects.filter(status__in=OPEN_STATUSES).select_related("drafter", "department_head")
+
+
+def open_commitments_for_reminders() -> QuerySet[Commitment]:
+    return Commitment.objects.filter(state=Commitment.State.OPEN, due_on__isnull=False).select_related(
+        "proposal__drafter", "proposal__department_head"
+    )
+
+
+def sent_levels(proposal_ids: list[int]) -> dict[tuple[int, int | None, int], set[str]]:
+    out: dict = {}
+    for pid, cid, rnd, level in Reminder.objects.filter(proposal_id__in=proposal_ids).values_list(
+        "proposal_id", "commitment_id", "round", "level"
+    ):
+        out.setdefault((pid, cid, rnd), set()).add(level)
+    return out
+
+
+def today_in(as_of: date | None = None) -> date:
+    from django.utils import timezone
+
+    return as_of or timezone.localdate()
+
