@@ -1,0 +1,124 @@
+"""Statement import from a real finance workbook: preview, error report, apply, idempotent re-import."""
+
+import io
+from decimal import Decimal as D
+
+import openpyxl
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from fundbudget import importers, services
+from fundbudget.models import MonthlyStatement, StatementImport
+
+pytestmark = [pytest.mark.django_db, pytest.mark.service]
+
+HEADER = list(importers.COLUMNS.values())
+
+
+def workbook(rows, header=HEADER) -> bytes:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(header)
+    for r in rows:
+        ws.append(r)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+SEED_004_ROWS = [
+    ["职工医保", 2024, 4, 74915100, 51730500, 581000000],
+    ["城乡居民医保", 2024, 4, 45548100, 63866100, 51872000],
+    ["长护险", 2024, 4, "3200000.50", 2100000.25, 15000000],
+]
+
+
+def test_template_reads_back_clean():
+    parsed = importers.read_statement_workbook(importers.template_workbook())
+    assert parsed.ok and parsed.rows[0]["fund"] == "employee" and parsed.rows[0]["income_ytd"] == "74915100.00"
+
+
+def test_upload_preview_apply_then_reimport_changes_nothing(fund_user):
+    content = workbook(SEED_004_ROWS)
+    batch = services.statement_import_upload(actor=fund_user, filename="4月.xlsx", content=content)
+    assert batch.status == StatementImport.Status.PENDING and batch.errors == []
+    assert not MonthlyStatement.objects.exists()  # nothing written before the user accepts
+    batch = services.statement_import_apply(actor=fund_user, import_id=batch.pk)
+    assert batch.result == {"created": 3, "updated": 0, "unchanged": 0}
+    ltc = MonthlyStatement.objects.get(fund="ltc")
+    assert (ltc.income_ytd, ltc.expenditure_ytd) == (D("3200000.50"), D("2100000.25"))
+    before = list(MonthlyStatement.objects.order_by("pk").values())
+    # The same file again: every row unchanged, not a single row rewritten.
+    again = services.statement_import_upload(actor=fund_user, filename="4月.xlsx", content=content)
+    again = services.statement_import_apply(actor=fund_user, import_id=again.pk)
+    assert again.result == {"created": 0, "updated": 0, "unchanged": 3}
+    assert list(MonthlyStatement.objects.order_by("pk").values()) == before
+    # Applying an applied batch twice is refused.
+    with pytest.raises(ValidationError):
+        services.statement_import_apply(actor=fund_user, import_id=again.pk)
+    # A corrected file replaces only the changed row.
+    fixed = workbook([SEED_004_ROWS[0], ["城乡居民医保", 2024, 4, 45548100, 63866100, 51872001]])
+    b3 = services.statement_import_apply(
+        actor=fund_user, import_id=services.statement_import_upload(actor=fund_user, filename="x.xlsx", content=fixed).pk
+    )
+    assert b3.result == {"created": 0, "updated": 1, "unchanged": 1}
+
+
+def test_errors_name_line_and_column_and_nothing_is_written(fund_user):
+    content = workbook(
+        [
+            ["职工医保", 2024, 4, 74915100, 51730500, 581000000],
+            ["养老保险", 2024, 13, -5, "abc", 1.234],
+            ["职工医保", 2024, 4, 1, 1, 1],
+            [None, None, None, None, None, None],  # blank line skipped
+        ]
+    )
+    batch = services.statement_import_upload(actor=fund_user, filename="bad.xlsx", content=content)
+    assert batch.status == StatementImport.Status.INVALID
+    errors = {(e["line"], e["field"]) for e in batch.errors}
+    assert errors == {
+        (3, "基金"), (3, "月份"), (3, "本年累计收入(元)"), (3, "本年累计支出(元)"), (3, "累计结余(元)"),
+        (4, "月份"),  # duplicate of line 2
+    }
+    dup = next(e for e in batch.errors if e["line"] == 4)
+    assert "第2行" in dup["message"]
+    with pytest.raises(ValidationError):
+        services.statement_import_apply(actor=fund_user, import_id=batch.pk)
+    assert not MonthlyStatement.objects.exists()
+    report = openpyxl.load_workbook(io.BytesIO(importers.error_report_workbook(batch.errors))).active
+    assert report.max_row == 1 + len(batch.errors)
+
+
+def test_missing_columns_and_unreadable_file(fund_user):
+    batch = services.statement_import_upload(actor=fund_user, filename="h.xlsx", content=workbook([], header=["基金", "年度"]))
+    assert {e["field"] for e in batch.errors} == set(HEADER[2:])
+    batch = services.statement_import_upload(actor=fund_user, filename="x.xlsx", content=b"not a workbook")
+    assert batch.status == StatementImport.Status.INVALID and batch.errors[0]["line"] == 0
+
+
+def test_import_pages_end_to_end(fund_user, client_as, make_user):
+    client = client_as(fund_user)
+    assert client.get(reverse("fundbudget:import_template"))["Content-Type"].startswith("application/vnd.openxml")
+    upload = io.BytesIO(workbook(SEED_004_ROWS))
+    upload.name = "4月.xlsx"
+    r = client.post(reverse("fundbudget:statement_import"), {"file": upload})
+    batch = StatementImport.objects.get()
+    assert r.status_code == 302 and r["Location"] == reverse("fundbudget:import_preview", args=[batch.pk])
+    page = client.get(r["Location"]).content.decode()
+    assert "确认导入" in page and page.count("新增") >= 3
+    r = client.post(reverse("fundbudget:import_apply", args=[batch.pk]), follow=True)
+    assert "新增3条" in r.content.decode()
+    assert MonthlyStatement.objects.count() == 3
+    # Another fund-department user cannot see or apply someone else's upload: 404.
+    other = client_as(make_user("fund"))
+    assert other.get(reverse("fundbudget:import_preview", args=[batch.pk])).status_code == 404
+    # A bad file shows its errors and offers the report as Excel.
+    bad = io.BytesIO(workbook([["职工医保", 2024, 0, 1, 1, 1]]))
+    bad.name = "bad.xlsx"
+    r = client_as(fund_user).post(reverse("fundbudget:statement_import"), {"file": bad}, follow=True)
+    assert "月份应为1至12" in r.content.decode()
+    bad_batch = StatementImport.objects.get(status="invalid")
+    x = client_as(fund_user).get(reverse("fundbudget:import_errors", args=[bad_batch.pk]))
+    ws = openpyxl.load_workbook(io.BytesIO(x.content)).active
+    assert ws.cell(2, 1).value == 2 and ws.cell(2, 2).value == "月份"
