@@ -1,0 +1,269 @@
+"""Every read of the claims app: pages, API, reports and other apps (fundbudget, replies).
+
+Reads of personal rows take the user and are scoped with ``division_q``; the district-wide figures
+that other apps call (``fund_expenditure_by_month``, ``admissions_by_level``, ``policy_summary``)
+hold no personal data and are read by roles that already passed their own area check.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, Sum
+from django.db.models.functions import ExtractMonth
+
+from claims.models import INPATIENT_KINDS, Kind, MonthlyStat, Policy, PolicyVersion, Recalculation, Settlement
+from claims.policies import PolicyNotFound, engine_policy
+from claims.rules import policy_summary as _policy_summary
+from medinsure.accounts.scoping import division_q, is_bureau_wide
+
+ZERO = Decimal("0.00")
+
+
+# --- policies ---------------------------------------------------------------------------------
+def policy_list(user):
+    return Policy.objects.order_by("-year", "code")
+
+
+def policy_versions(policy: Policy):
+    return PolicyVersion.objects.filter(policy=policy).select_related("created_by").order_by("-number")
+
+
+def policy_summary(*, code: str) -> dict:
+    """The ratios, deductibles and caps of a policy's current version (or its shipped file), as
+    plain data with decimal strings; ``version`` is the stored version number (None = file only)."""
+    try:
+        policy, version = engine_policy(code)
+    except PolicyNotFound:
+        raise
+    summary = _policy_summary(policy)
+    summary["version"] = version.number if version is not None else None
+    return summary
+
+
+# --- settlements --------------------------------------------------------------------------------
+def settlement_list(
+    user,
+    *,
+    year: int | None = None,
+    month: int | None = None,
+    kind: str | None = None,
+    level: int | None = None,
+    division_code: str | None = None,
+    id_number: str | None = None,
+    institution_id: int | None = None,
+):
+    """Settlements in the user's area (bureau-wide roles: all; township users: their township)."""
+    rows = Settlement.objects.filter(division_q(user))
+    if year:
+        rows = rows.filter(settled_on__gte=date(year, 1, 1), settled_on__lt=date(year + 1, 1, 1))
+        if month:
+            end = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+            rows = rows.filter(settled_on__gte=date(year, month, 1), settled_on__lt=end)
+    if kind:
+        rows = rows.filter(kind=kind)
+    if level:
+        rows = rows.filter(hospital_level=level)
+    if division_code:
+        rows = rows.filter(division__code__startswith=division_code.rstrip("0") or division_code)
+    if id_number:
+        rows = rows.filter(id_number=id_number.strip().upper())
+    if institution_id:
+        rows = rows.filter(institution_id=institution_id)
+    return rows.select_related("institution", "division", "policy_version__policy").order_by("-settled_on", "-id")
+
+
+def settlement_lines(settlement: Settlement):
+    return settlement.lines.order_by("id")
+
+
+def person_year_settlements(*, id_numbers, year: int, policy: Policy):
+    """Every settlement of these persons in ``year`` under any version of ``policy`` (engine input)."""
+    return Settlement.objects.filter(
+        id_number__in=list(id_numbers),
+        settled_on__gte=date(year, 1, 1),
+        settled_on__lt=date(year + 1, 1, 1),
+        policy_version__policy=policy,
+    ).order_by("id_number", "settled_on", "number")
+
+
+# --- recalculations ---------------------------------------------------------------------------
+def recalculation_list(user):
+    if not is_bureau_wide(user):
+        return Recalculation.objects.none()
+    return Recalculation.objects.select_related(
+        "policy_version__policy", "created_by", "approved_by", "job", "apply_job"
+    ).order_by("-created_at")
+
+
+def recalculation_diffs(recalculation: Recalculation, *, order: str = "-delta"):
+    return recalculation.diffs.select_related("settlement", "settlement__institution").order_by(order, "id")
+
+
+# --- figures for other apps -----------------------------------------------------------------------
+def _year_rows(year: int, scheme: str):
+    return Settlement.objects.filter(
+        settled_on__gte=date(year, 1, 1), settled_on__lt=date(year + 1, 1, 1), scheme=scheme
+    )
+
+
+def fund_expenditure_by_month(*, year: int, scheme: str) -> dict[int, Decimal]:
+    """Fund paid + critical-illness paid per settled month (1–12, every month present)."""
+    out = {m: ZERO for m in range(1, 13)}
+    rows = (
+        _year_rows(year, scheme)
+        .annotate(m=ExtractMonth("settled_on"))
+        .values("m")
+        .annotate(fund=Sum("fund_paid"), critical=Sum("critical_paid"))
+    )
+    for row in rows:
+        out[row["m"]] = (row["fund"] or ZERO) + (row["critical"] or ZERO)
+    return out
+
+
+def admissions_by_level(*, year: int, month_to: int, scheme: str) -> dict[int, dict]:
+    """Inpatient admissions (disease and accident) settled in months 1..month_to, by hospital level:
+    ``{level: {"count": int, "total_cost": Decimal, "fund_paid": Decimal}}`` (levels 1–4 always present)."""
+    end = date(year + 1, 1, 1) if month_to >= 12 else date(year, month_to + 1, 1)
+    out = {level: {"count": 0, "total_cost": ZERO, "fund_paid": ZERO} for level in (1, 2, 3, 4)}
+    rows = (
+        Settlement.objects.filter(
+            settled_on__gte=date(year, 1, 1), settled_on__lt=end, scheme=scheme, kind__in=INPATIENT_KINDS
+        )
+        .values("hospital_level")
+        .annotate(count=Count("id"), total_cost=Sum("total_cost"), fund_paid=Sum("fund_paid"))
+    )
+    for row in rows:
+        out[row["hospital_level"]] = {
+            "count": row["count"],
+            "total_cost": row["total_cost"] or ZERO,
+            "fund_paid": row["fund_paid"] or ZERO,
+        }
+    return out
+
+
+# --- statistics (seed 003 篇8) -----------------------------------------------------------------
+STAT_GROUPS = (
+    ("inpatient", (Kind.INPATIENT, Kind.INPATIENT_ACCIDENT)),
+    ("outpatient_general", (Kind.OUTPATIENT_GENERAL,)),
+    ("outpatient_chronic", (Kind.OUTPATIENT_CHRONIC,)),
+    ("outpatient_accident", (Kind.OUTPATIENT_ACCIDENT,)),
+)
+
+
+def _stat_rows(user, *, year: int, month_to: int, scheme: str | None, division_code: str | None):
+    rows = MonthlyStat.objects.filter(year=year, month__lte=month_to)
+    if scheme:
+        rows = rows.filter(scheme=scheme)
+    if not is_bureau_wide(user):
+        from medinsure.accounts.scoping import scope_prefix
+
+        prefix = scope_prefix(user)
+        rows = rows.filter(township_code__startswith=prefix) if prefix else rows.none()
+    if division_code:
+        rows = rows.filter(township_code__startswith=division_code[:9])
+    return rows
+
+
+def _aggregate(rows, *fields):
+    return rows.values(*fields).annotate(
+        n=Sum("settlements"),
+        cost=Sum("total_cost"),
+        fund=Sum("fund_paid"),
+        critical=Sum("critical_paid"),
+    )
+
+
+def _growth(now: Decimal | int, before: Decimal | int) -> str | None:
+    if not before:
+        return None
+    return str((Decimal(now) / Decimal(before) * 100 - 100).quantize(Decimal("0.01")))
+
+
+def _avg(cost, n) -> Decimal:
+    return (Decimal(cost) / n).quantize(Decimal("0.01")) if n else ZERO
+
+
+def settlement_stats(
+    user, *, year: int, month: int | None = None, scheme: str | None = None, division_code: str | None = None
+) -> dict:
+    """The tables of seed 003 篇8 for ``year`` up to ``month`` (default: 12), with the same period
+    of last year and the growth: settlements, admissions by hospital level, fund paid, average cost
+    per admission (次均费用), general / chronic outpatient, and fund paid per month."""
+    month_to = month or 12
+    now = _stat_rows(user, year=year, month_to=month_to, scheme=scheme, division_code=division_code)
+    before = _stat_rows(user, year=year - 1, month_to=month_to, scheme=scheme, division_code=division_code)
+    group_of = {k: g for g, kinds in STAT_GROUPS for k in kinds}
+
+    def by_group_level(rows):
+        out = {}
+        for r in _aggregate(rows, "kind", "hospital_level"):
+            key = (group_of[r["kind"]], r["hospital_level"])
+            cur = out.setdefault(key, [0, ZERO, ZERO, ZERO])
+            cur[0] += r["n"] or 0
+            cur[1] += r["cost"] or ZERO
+            cur[2] += r["fund"] or ZERO
+            cur[3] += r["critical"] or ZERO
+        return out
+
+    cur, prev = by_group_level(now), by_group_level(before)
+
+    def line(values, prev_values, **extra):
+        n, cost, fund, critical = values
+        pn, pcost, pfund, _pcrit = prev_values
+        return {
+            **extra,
+            "count": n,
+            "total_cost": str(cost),
+            "fund_paid": str(fund),
+            "critical_paid": str(critical),
+            "average_cost": str(_avg(cost, n)),
+            "last_year_count": pn,
+            "last_year_fund_paid": str(pfund),
+            "last_year_average_cost": str(_avg(pcost, pn)),
+            "count_growth": _growth(n, pn),
+            "fund_growth": _growth(fund, pfund),
+        }
+
+    empty = [0, ZERO, ZERO, ZERO]
+
+    def summed(d, group):
+        tot = [0, ZERO, ZERO, ZERO]
+        for (g, _level), vals in d.items():
+            if g == group:
+                tot = [a + b for a, b in zip(tot, vals, strict=True)]
+        return tot
+
+    groups = []
+    for group, _kinds in STAT_GROUPS:
+        levels = [
+            line(cur.get((group, level), empty), prev.get((group, level), empty), hospital_level=level)
+            for level in (1, 2, 3, 4)
+        ]
+        groups.append({"group": group, "levels": levels, "total": line(summed(cur, group), summed(prev, group))})
+    all_cur = [sum((v[i] for v in cur.values()), 0 if i == 0 else ZERO) for i in range(4)]
+    all_prev = [sum((v[i] for v in prev.values()), 0 if i == 0 else ZERO) for i in range(4)]
+
+    months = []
+    cur_m = {r["month"]: r for r in _aggregate(now, "month")}
+    prev_m = {r["month"]: r for r in _aggregate(before, "month")}
+    for m in range(1, month_to + 1):
+        c, p = cur_m.get(m, {}), prev_m.get(m, {})
+        months.append(
+            {
+                "month": m,
+                "count": c.get("n") or 0,
+                "fund_paid": str((c.get("fund") or ZERO) + (c.get("critical") or ZERO)),
+                "last_year_fund_paid": str((p.get("fund") or ZERO) + (p.get("critical") or ZERO)),
+            }
+        )
+    return {
+        "year": year,
+        "month": month_to,
+        "scheme": scheme or "",
+        "division": division_code or "",
+        "total": line(all_cur, all_prev),
+        "groups": groups,
+        "months": months,
+    }
