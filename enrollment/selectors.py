@@ -1,0 +1,301 @@
+"""Every read of the enrollment app, already scoped to the user's area, with a fixed number of queries.
+
+Contracts used by other apps (replies inserts these figures into letters):
+- ``resident_list(user, …)``, ``resident_get(user, id_number)``;
+- ``progress_rows(*, user, year, level="township", parent=None)`` → the rows the progress API returns;
+- ``guideline_tasks(*, user, year)`` → township code/name, task, last year's task and actual.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.db.models import Count, Max, Q, QuerySet, Sum
+
+from enrollment.access import resident_queryset_for, task_queryset_for
+from enrollment.models import (
+    Campaign,
+    GuidelineTask,
+    ImportBatch,
+    InsuranceStatus,
+    MobilisationTask,
+    ProgressDaily,
+    ReminderMessage,
+    Resident,
+)
+from enrollment.rules.id_numbers import IdNumberError, parse_id_number
+from medinsure.accounts import scoping
+from medinsure.masking import mask_phone, shown_id_number, shown_phone
+
+PROGRESS_KEYS = ("division_code", "division_name", "task", "insured", "rate", "rank")
+
+
+# --- residents --------------------------------------------------------------------------------------
+
+
+def resident_list(user, *, q: str = "", division: str = "", year: int | None = None, status: str = "") -> QuerySet[Resident]:
+    """Residents the user may see. ``q``: an ID number (exact, 15 or 18 digits) or a name prefix;
+    ``division``: a code prefix inside the user's area; ``status``: the year's insurance status
+    (``none`` also matches no status row)."""
+    qs = resident_queryset_for(user).select_related("hukou_division", "residence_division")
+    q = (q or "").strip()
+    if q:
+        try:
+            from django.utils import timezone
+
+            number = parse_id_number(q, as_of=timezone.localdate()).number
+            qs = qs.filter(id_number=number)
+        except IdNumberError:
+            qs = qs.filter(name__startswith=q)
+    if division:
+        qs = qs.filter(Q(hukou_division__code__startswith=division) | Q(residence_division__code__startswith=division))
+    if year and status:
+        if status == "none":
+            qs = qs.exclude(statuses__year=year, statuses__status__in=["tier1", "tier2", "employee", "elsewhere"])
+        else:
+            qs = qs.filter(statuses__year=year, statuses__status=status)
+    return qs.order_by("id_number")
+
+
+def resident_get(user, id_number: str) -> Resident | None:
+    """One resident by ID number (15 or 18 digits accepted), or None when missing or outside the user's area."""
+    try:
+        from django.utils import timezone
+
+        number = parse_id_number(id_number, as_of=timezone.localdate()).number
+    except IdNumberError:
+        return None
+    return resident_queryset_for(user).select_related("hukou_division", "residence_division").filter(id_number=number).first()
+
+
+def resident_statuses(resident: Resident) -> list[InsuranceStatus]:
+    return list(resident.statuses.order_by("-year"))
+
+
+def resident_detail(user, resident: Resident) -> dict:
+    """What a page shows of one resident, numbers masked by role."""
+    return {
+        "resident": resident,
+        "id_number": shown_id_number(user, resident.id_number),
+        "phone": shown_phone(user, resident.phone),
+        "statuses": resident_statuses(resident),
+        "payments": list(resident.payments.order_by("-paid_on")[:20]),
+        "history": list(resident.history.select_related("batch", "actor")[:50]),
+        "tasks": list(resident.tasks.select_related("campaign", "assignee").order_by("-campaign__year")),
+    }
+
+
+def resident_row(user, r: Resident, status: str = "") -> dict:
+    return {
+        "id": r.pk,
+        "id_number": shown_id_number(user, r.id_number),
+        "name": r.name,
+        "sex": r.get_sex_display(),
+        "birth_date": r.birth_date,
+        "hukou_division": r.hukou_division.name if r.hukou_division_id else "",
+        "hukou_code": r.hukou_division.code if r.hukou_division_id else "",
+        "residence_division": r.residence_division.name if r.residence_division_id else "",
+        "phone": shown_phone(user, r.phone),
+        "special_category": r.get_special_category_display() if r.special_category else "",
+        "deceased_on": r.deceased_on,
+        "moved_out_on": r.moved_out_on,
+        "status": status,
+    }
+
+
+def statuses_for(residents: list[Resident], year: int) -> dict[int, str]:
+    return dict(
+        InsuranceStatus.objects.filter(resident__in=[r.pk for r in residents], year=year).values_list("resident_id", "status")
+    )
+
+
+# --- campaigns and imports --------------------------------------------------------------------------
+
+
+def campaign_list() -> QuerySet[Campaign]:
+    return Campaign.objects.prefetch_related("tiers").order_by("-year")
+
+
+def current_campaign() -> Campaign | None:
+    return Campaign.objects.order_by("-year").first()
+
+
+def import_batch_list(user) -> QuerySet[ImportBatch]:
+    if not (scoping.has_area(user, scoping.Area.ENROLLMENT) and scoping.is_bureau_wide(user)):
+        return ImportBatch.objects.none()
+    return ImportBatch.objects.select_related("uploaded_by", "job").order_by("-created_at")
+
+
+# --- guideline tasks --------------------------------------------------------------------------------
+
+
+def _insured_by_township(year: int) -> dict[str, int]:
+    with connection.cursor() as cur:
+        cur.execute(
+            """SELECT substr(d.code, 1, 9) || '000', count(*) FROM enrollment_insurancestatus st
+               JOIN enrollment_resident r ON r.id = st.resident_id JOIN regions_division d ON d.id = r.hukou_division_id
+               WHERE st.year = %s AND st.status IN ('tier1', 'tier2') GROUP BY 1""",
+            [year],
+        )
+        return dict(cur.fetchall())
+
+
+def guideline_task_objects(*, user, year: int) -> list[GuidelineTask]:
+    qs = GuidelineTask.objects.filter(campaign__year=year).filter(scoping.division_q(user, "township")).select_related("township", "edited_by")
+    if not scoping.can_read_stats(user, scoping.Area.ENROLLMENT):
+        return []
+    return list(qs.order_by("township__code"))
+
+
+def guideline_tasks(*, user, year: int) -> list[dict]:
+    """Per township: code, name, this year's task (as edited), the computed figure, last year's task and
+    last year's actual resident enrollment (by household registration). Three queries."""
+    rows = guideline_task_objects(user=user, year=year)
+    last = dict(GuidelineTask.objects.filter(campaign__year=year - 1).values_list("township__code", "task"))
+    actual = _insured_by_township(year - 1) if rows else {}
+    return [
+        {
+            "id": g.pk,
+            "township_code": g.township.code,
+            "township_name": g.township.name,
+            "raw": g.raw,
+            "computed_task": g.computed_task,
+            "task": g.task,
+            "edit_reason": g.edit_reason,
+            "issued": g.issued_at is not None,
+            "version": g.version,
+            "last_year_task": last.get(g.township.code),
+            "last_year_actual": actual.get(g.township.code, 0),
+        }
+        for g in rows
+    ]
+
+
+# --- mobilisation tasks -----------------------------------------------------------------------------
+
+
+def task_list(user, *, year: int, status: str = "", village: str = "", mine: bool = False, outcome: str = "") -> QuerySet[MobilisationTask]:
+    qs = task_queryset_for(user).filter(campaign__year=year).select_related("resident", "division", "assignee")
+    if mine or user.role == "village":
+        qs = qs.filter(assignee=user)
+    if status == "pending":
+        qs = qs.exclude(status="closed")
+    elif status:
+        qs = qs.filter(status=status)
+    if village:
+        qs = qs.filter(division__code__startswith=village)
+    if outcome:
+        qs = qs.filter(outcome=outcome)
+    return qs.order_by("status", "division__code", "id")
+
+
+def task_row(user, t: MobilisationTask) -> dict:
+    """A worker sees the phone number of the people on their own tasks; everyone else by role."""
+    r = t.resident
+    own = t.assignee_id == user.pk
+    return {
+        "id": t.pk,
+        "version": t.version,
+        "resident_name": r.name,
+        "id_number": shown_id_number(user, r.id_number),
+        "phone": r.phone if own or scoping.may_see_personal_numbers(user) else mask_phone(r.phone),
+        "callable": bool(r.phone) and (own or scoping.may_see_personal_numbers(user)),
+        "address": r.address,
+        "division_code": t.division.code,
+        "division_name": t.division.name,
+        "assignee": t.assignee.display_name if t.assignee_id else "",
+        "gap": t.get_gap_display(),
+        "status": t.status,
+        "status_label": t.get_status_display(),
+        "outcome": t.outcome,
+        "outcome_label": t.get_outcome_display() if t.outcome else "",
+        "refusal_reason": t.refusal_reason,
+        "note": t.note,
+    }
+
+
+def task_summary(user, *, year: int) -> list[dict]:
+    """Counts per village and status inside the user's area (township's split page)."""
+    qs = task_queryset_for(user).filter(campaign__year=year)
+    rows = (
+        qs.values("division__code", "division__name", "status")
+        .order_by("division__code")
+        .annotate(n=Count("id"))
+    )
+    out: dict[str, dict] = {}
+    for r in rows:
+        code = r["division__code"][:12]
+        d = out.setdefault(code, {"code": code, "name": r["division__name"], "open": 0, "assigned": 0, "follow_up": 0, "closed": 0})
+        d[r["status"]] += r["n"]
+    for d in out.values():
+        d["total"] = d["open"] + d["assigned"] + d["follow_up"] + d["closed"]
+    return list(out.values())
+
+
+# --- progress ---------------------------------------------------------------------------------------
+
+
+def _latest_day(year: int):
+    return ProgressDaily.objects.filter(year=year).aggregate(d=Max("day"))["d"]
+
+
+def progress_queryset(*, user, year: int, level: str = "township", parent: str | None = None, day=None):
+    if not scoping.can_read_stats(user, scoping.Area.ENROLLMENT):
+        return ProgressDaily.objects.none()
+    if level not in ("township", "village"):
+        level = "township"
+    day = day or _latest_day(year)
+    if day is None:
+        return ProgressDaily.objects.none()
+    qs = ProgressDaily.objects.filter(year=year, level=level, day=day)
+    if parent:
+        qs = qs.filter(parent_code=parent)
+    qs = qs.filter(scoping.division_code_q(user, "division_code"))
+    return qs.order_by("rank", "division_code")
+
+
+def progress_rows(*, user, year: int, level: str = "township", parent: str | None = None) -> list[dict]:
+    """Rows of division_code, division_name, task, insured, rate (Decimal), rank — the API's rows."""
+    return list(progress_queryset(user=user, year=year, level=level, parent=parent).values(*PROGRESS_KEYS))
+
+
+def progress_rows_with_change(*, user, year: int, level: str = "township", parent: str | None = None) -> list[dict]:
+    return list(progress_queryset(user=user, year=year, level=level, parent=parent).values(*PROGRESS_KEYS, "change", "parent_code", "day"))
+
+
+def progress_series(*, user, year: int, level: str = "township") -> list[dict]:
+    """Per day: task, insured and rate summed over the divisions the user may see (the line chart)."""
+    if not scoping.can_read_stats(user, scoping.Area.ENROLLMENT):
+        return []
+    qs = (
+        ProgressDaily.objects.filter(year=year, level=level)
+        .filter(scoping.division_code_q(user, "division_code"))
+        .values("day")
+        .order_by("day")
+        .annotate(task=Sum("task"), insured=Sum("insured"))
+    )
+    from enrollment.rules.progress import rate
+
+    return [{"day": r["day"], "task": r["task"], "insured": r["insured"], "rate": rate(r["insured"], r["task"])} for r in qs]
+
+
+def progress_days(year: int) -> list:
+    return list(ProgressDaily.objects.filter(year=year).values_list("day", flat=True).distinct().order_by("-day")[:60])
+
+
+# --- reminders --------------------------------------------------------------------------------------
+
+
+def reminder_list(user) -> QuerySet[ReminderMessage]:
+    if not (scoping.has_area(user, scoping.Area.ENROLLMENT)):
+        return ReminderMessage.objects.none()
+    return (
+        ReminderMessage.objects.filter(scoping.division_q(user, "resident__hukou_division"))
+        .select_related("resident", "campaign")
+        .order_by("-created_at")
+    )
+
+
+def reminder_counts(user) -> dict:
+    from django.db.models import Count
+
+    return dict(reminder_list(user).order_by().values_list("status").annotate(n=Count("id")))
