@@ -212,6 +212,9 @@ class SettlementLine(models.Model):
             models.CheckConstraint(condition=Q(amount__gte=0), name="claims_line_amount_not_negative"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.item_code} {self.item_name}"
+
 
 class SettlementImport(models.Model):
     """An uploaded settlement file: validated as a whole, previewed, then written in one go."""
@@ -244,6 +247,9 @@ class SettlementImport(models.Model):
         verbose_name = _("结算单导入")
         verbose_name_plural = _("结算单导入")
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.file_name
 
 
 class Recalculation(models.Model):
@@ -290,6 +296,9 @@ class Recalculation(models.Model):
         verbose_name_plural = _("批量重算")
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"{self.policy_version} {self.year}"
+
 
 class RecalculationChunk(models.Model):
     """One chunk (a range of ID numbers, whole person-years) of a recalculation: computed and
@@ -305,6 +314,9 @@ class RecalculationChunk(models.Model):
         verbose_name = _("重算分块")
         verbose_name_plural = _("重算分块")
         constraints = [models.UniqueConstraint(fields=["recalculation", "index"], name="claims_recalc_chunk_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.recalculation_id} #{self.index}"
 
 
 class RecalculationDiff(models.Model):
@@ -329,6 +341,9 @@ class RecalculationDiff(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["recalculation", "settlement"], name="claims_recalc_diff_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.recalculation_id} {self.settlement_id}"
 
 
 class MonthlyStat(models.Model):
@@ -358,3 +373,6 @@ class MonthlyStat(models.Model):
                 name="claims_stat_unique",
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.year}-{self.month:02d} {self.kind} {self.hospital_level}"

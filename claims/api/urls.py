@@ -1,1 +1,10 @@
-urlpatterns: list = []
+from django.urls import path
+
+from claims.api import views
+
+urlpatterns = [
+    path("calculate/", views.CalculateView.as_view(), name="claims-calculate"),
+    path("stats/", views.StatsView.as_view(), name="claims-stats"),
+    path("policies/<slug:code>/", views.PolicyDetailView.as_view(), name="claims-policy"),
+    path("settlements/", views.SettlementListView.as_view(), name="claims-settlements"),
+]

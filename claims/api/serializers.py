@@ -1,0 +1,113 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from claims.models import Employment, Group, Kind, Settlement
+
+LEVELS = [(1, "1"), (2, "2"), (3, "3"), (4, "4")]
+
+
+class VisitIn(serializers.Serializer):
+    visit_id = serializers.CharField(max_length=64, label=_("就诊编号"))
+    person_id = serializers.CharField(max_length=64, label=_("人员编号"))
+    date = serializers.DateField(label=_("日期"))
+    kind = serializers.ChoiceField(choices=Kind.choices, label=_("就诊类别"))
+    hospital_level = serializers.ChoiceField(choices=LEVELS, label=_("医院等级"))
+    in_scope_cost = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=0, label=_("政策范围内费用"))
+    essential_drug_cost = serializers.DecimalField(
+        max_digits=16, decimal_places=2, min_value=0, required=False, default=0, label=_("基本药物费用")
+    )
+    disease = serializers.CharField(max_length=64, required=False, allow_blank=True, default="", label=_("病种"))
+    third_party = serializers.BooleanField(required=False, default=False, label=_("有第三方责任"))
+    group = serializers.ChoiceField(choices=Group.choices, required=False, default="resident", label=_("人群"))
+    employment = serializers.ChoiceField(
+        choices=Employment.choices, required=False, allow_blank=True, default="", label=_("在职状态")
+    )
+    continuous_years = serializers.IntegerField(
+        min_value=0, max_value=100, required=False, default=0, label=_("连续参保年数")
+    )
+    tier = serializers.ChoiceField(choices=[(1, "1"), (2, "2")], required=False, default=1, label=_("缴费档次"))
+    poor = serializers.BooleanField(required=False, default=False, label=_("建档立卡"))
+
+    def validate(self, attrs):
+        if attrs.get("essential_drug_cost", 0) > attrs["in_scope_cost"]:
+            raise serializers.ValidationError({"essential_drug_cost": _("基本药物费用不能大于政策范围内费用")})
+        return attrs
+
+
+class CalculateIn(serializers.Serializer):
+    policy = serializers.CharField(max_length=64, label=_("政策编码"))
+    visits = VisitIn(many=True, allow_empty=False)
+
+    def validate_visits(self, value):
+        if len(value) > 2000:
+            raise serializers.ValidationError(_("一次最多计算 2000 条就诊记录"))
+        return value
+
+
+class VisitOut(serializers.Serializer):
+    visit_id = serializers.CharField()
+    covered = serializers.BooleanField()
+    deductible = serializers.CharField()
+    fund_paid = serializers.CharField()
+    critical_paid = serializers.CharField()
+    personal_paid = serializers.CharField()
+    relief_paid = serializers.CharField()
+    admission_no = serializers.IntegerField(allow_null=True)
+    totals = serializers.DictField(child=serializers.CharField())
+    explanation = serializers.ListField(child=serializers.CharField())
+
+
+class CalculateOut(serializers.Serializer):
+    policy = serializers.CharField()
+    version = serializers.IntegerField(allow_null=True)
+    results = VisitOut(many=True)
+
+
+class StatsQuery(serializers.Serializer):
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    month = serializers.IntegerField(min_value=1, max_value=12, required=False)
+    scheme = serializers.ChoiceField(choices=["resident", "employee"], required=False)
+    division = serializers.RegexField(r"^\d{6,12}$", required=False)
+
+
+class SettlementOut(serializers.ModelSerializer):
+    id_number = serializers.SerializerMethodField()
+    institution = serializers.CharField(source="institution.code")
+    institution_name = serializers.CharField(source="institution.name")
+    division = serializers.CharField(source="division.code", allow_null=True, default=None)
+    policy = serializers.CharField(source="policy_version.policy.code")
+    policy_version = serializers.IntegerField(source="policy_version.number")
+
+    class Meta:
+        model = Settlement
+        fields = [
+            "id",
+            "number",
+            "institution",
+            "institution_name",
+            "id_number",
+            "name",
+            "sex",
+            "birth_date",
+            "division",
+            "scheme",
+            "kind",
+            "hospital_level",
+            "admitted_on",
+            "discharged_on",
+            "settled_on",
+            "total_cost",
+            "in_scope_cost",
+            "deductible",
+            "fund_paid",
+            "critical_paid",
+            "personal_paid",
+            "relief_paid",
+            "policy",
+            "policy_version",
+        ]
+
+    def get_id_number(self, obj) -> str:
+        from medinsure.masking import shown_id_number
+
+        return shown_id_number(self.context["request"].user, obj.id_number)

@@ -1,0 +1,116 @@
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.generics import ListAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from claims import selectors
+from claims.api.serializers import CalculateIn, CalculateOut, SettlementOut, StatsQuery
+from claims.calculation import calculate_visits
+from claims.policies import PolicyNotFound
+from medinsure.accounts.permissions import AreaPermission, StatsPermission
+from medinsure.accounts.scoping import Area
+from medinsure.audit.models import AuditLog
+from medinsure.audit.services import audit_log
+
+
+class CalculateView(APIView):
+    """Run the reimbursement engine on a person's visits (nothing is stored)."""
+
+    permission_classes = [AreaPermission.for_area(Area.CLAIMS)]
+
+    @extend_schema(request=CalculateIn, responses=CalculateOut)
+    def post(self, request):
+        data = CalculateIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            out = calculate_visits(code=data.validated_data["policy"], visits=data.validated_data["visits"])
+        except PolicyNotFound as exc:
+            return Response({"policy": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(out)
+
+
+STATS_PARAMS = [
+    OpenApiParameter("year", int, required=True),
+    OpenApiParameter("month", int, description="1–12: figures of months 1..month (default 12)"),
+    OpenApiParameter("scheme", str, enum=["resident", "employee"]),
+    OpenApiParameter("division", str, description="township or village code (prefix)"),
+]
+
+
+class StatsView(APIView):
+    """Settlements, admissions, fund paid and average cost by hospital level, with growth against the
+    same period last year (the figures of the statistics page)."""
+
+    permission_classes = [StatsPermission.for_area(Area.CLAIMS)]
+
+    @extend_schema(parameters=STATS_PARAMS, responses=dict)
+    def get(self, request):
+        q = StatsQuery(data=request.query_params)
+        q.is_valid(raise_exception=True)
+        v = q.validated_data
+        return Response(
+            selectors.settlement_stats(
+                request.user,
+                year=v["year"],
+                month=v.get("month"),
+                scheme=v.get("scheme"),
+                division_code=v.get("division"),
+            )
+        )
+
+
+class PolicyDetailView(APIView):
+    permission_classes = [StatsPermission.for_area(Area.CLAIMS)]
+
+    @extend_schema(responses=dict)
+    def get(self, request, code):
+        try:
+            return Response(selectors.policy_summary(code=code))
+        except PolicyNotFound:
+            return Response({"detail": _("没有编码为 %(code)s 的政策") % {"code": code}}, status=404)
+
+
+class SettlementListView(ListAPIView):
+    """Settlements in the caller's area; ID numbers masked unless the role may see them."""
+
+    permission_classes = [AreaPermission.for_area(Area.CLAIMS)]
+    serializer_class = SettlementOut
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("year", int),
+            OpenApiParameter("month", int),
+            OpenApiParameter("kind", str),
+            OpenApiParameter("level", int),
+            OpenApiParameter("division", str),
+            OpenApiParameter("id_number", str),
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        audit_log(
+            actor=request.user,
+            action=AuditLog.Action.VIEW,
+            object_type="claims.Settlement",
+            summary=_("查询结算单列表 %(q)s") % {"q": request.GET.urlencode()},
+            request=request,
+        )
+        return response
+
+    def get_queryset(self):
+        p = self.request.query_params
+
+        def num(key):
+            return int(p[key]) if p.get(key, "").isdigit() else None
+
+        return selectors.settlement_list(
+            self.request.user,
+            year=num("year"),
+            month=num("month"),
+            kind=p.get("kind") or None,
+            level=num("level"),
+            division_code=p.get("division") or None,
+            id_number=p.get("id_number") or None,
+        )
