@@ -3,6 +3,7 @@
 import redis
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
@@ -34,12 +35,22 @@ def _check_redis() -> str:
         return f"down: {exc.__class__.__name__}"
 
 
+WORKER_STATE_KEY = "healthz:celery"
+WORKER_STATE_SECONDS = 5  # a load balancer polling /healthz must not flood the workers with pings
+
+
 def _check_worker() -> str:
+    state = cache.get(WORKER_STATE_KEY)
+    if state is not None:
+        return state
     try:
-        replies = celery_app.control.inspect(timeout=1.0).ping() or {}
+        # limit=1: answer as soon as one worker replies instead of waiting out the timeout
+        replies = celery_app.control.ping(timeout=1.0, limit=1)
+        state = "ok" if replies else "down: no worker answered"
     except Exception as exc:
-        return f"down: {exc.__class__.__name__}"
-    return "ok" if replies else "down: no worker answered"
+        state = f"down: {exc.__class__.__name__}"
+    cache.set(WORKER_STATE_KEY, state, WORKER_STATE_SECONDS)
+    return state
 
 
 @login_not_required

@@ -1,12 +1,22 @@
 """/healthz and a real Celery worker running a task end to end."""
 
 import pytest
+from django.core.cache import cache
+
+from medinsure.core.health import WORKER_STATE_KEY
 
 from medinsure.core.tasks import ping
 from medinsure.jobs.models import Job
 from medinsure.jobs.services import job_create
 
 pytestmark = [pytest.mark.service]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_worker_state():
+    cache.delete(WORKER_STATE_KEY)
+    yield
+    cache.delete(WORKER_STATE_KEY)
 
 
 @pytest.mark.django_db(transaction=True)
