@@ -207,6 +207,9 @@ def budget_save(*, actor, fund: str, year: int, income: dict, expenditure: dict,
         budget, created = FundBudget.objects.select_for_update().get_or_create(
             fund=fund, year=year, defaults={"note": note, "updated_by": actor}
         )
+        current = {(ln.kind, ln.code, ln.amount) for ln in budget.lines.all()}
+        if not created and budget.note == note and current == set(lines):
+            return budget  # the same budget again: nothing to write, nothing to re-evaluate
         budget.note, budget.updated_by = note, actor
         budget.save()
         budget.lines.all().delete()
@@ -246,6 +249,12 @@ def warning_rule_update(*, actor, rule_id: int, threshold, active: bool) -> Warn
             object_id=str(rule.pk),
             summary=f"{rule.indicator}/{rule.level}: {before[0]}→{amount} active {before[1]}→{active}",
         )
+        from .tasks import warnings_refresh_task
+
+        # The latest year's statements are re-evaluated under the new threshold after commit.
+        latest = MonthlyStatement.objects.order_by("-year").values_list("year", flat=True).first()
+        if latest:
+            enqueue_on_commit(warnings_refresh_task, latest)
     return rule
 
 
