@@ -47,6 +47,11 @@ class FigureSource:
     params: tuple[Param, ...]
     describe: Callable[[Any, dict], str]
     title: Callable[[dict], str] = field(default=lambda p: "")
+    with_user: bool = True  # policy_summary reads reference data and takes no user
+
+    def call(self, *, user, params: dict):
+        selector = self.selector()
+        return selector(user=user, **params) if self.with_user else selector(**params)
 
     def selector(self):
         try:
@@ -92,12 +97,6 @@ def num(value, places: str = "0.01") -> str:
     return f"{d.quantize(Decimal(places), rounding=ROUND_HALF_UP).normalize():f}"
 
 
-def _get(obj, key, default=None):
-    if isinstance(obj, dict):
-        return obj.get(key, default)
-    return getattr(obj, key, default)
-
-
 # --- the sources ---------------------------------------------------------------------------------------
 def _describe_fund(data, p) -> str:
     text = _(
@@ -114,65 +113,115 @@ def _describe_fund(data, p) -> str:
     return text
 
 
-def _describe_supervision(data, p) -> str:
-    d = data if isinstance(data, dict) else jsonable(data)
+def _total(v):
+    return v.get("total") if isinstance(v, dict) else v
+
+
+def _describe_supervision(d, p) -> str:
     parts = []
-    mapping = [
-        ("inspections", _("开展现场检查医药机构%s家次")),
-        ("penalised", _("作出行政处罚和协议处理%s家次")),
-        ("recovered", _("追回医保基金%s万元")),
-        ("fines", _("处罚款（违约金）%s万元")),
-        ("suspended", _("中止医保协议%s家")),
-        ("terminated", _("解除协议%s家")),
-        ("exposed_cases", _("公示曝光违法违规使用医保基金案例%s件")),
-        ("tips", _("受理举报线索%s件")),
-    ]
-    for key, template in mapping:
-        if key in d and d[key] is not None:
-            value = wan(d[key]) if key in ("recovered", "fines") else d[key]
-            parts.append(template % value)
-    if not parts:
-        parts = [f"{k}{v}" for k, v in d.items() if isinstance(v, (int, str)) and k != "year"]
+    if d.get("inspections") is not None:
+        parts.append(_("开展现场检查医药机构%s家次") % d["inspections"])
+    if d.get("penalties_or_agreement_handlings") is not None:
+        parts.append(_("作出行政处罚和协议处理%s家次") % d["penalties_or_agreement_handlings"])
+    if d.get("recovered") is not None:
+        parts.append(_("追回医保基金%s万元") % wan(d["recovered"]))
+    if d.get("fines") is not None:
+        parts.append(_("处罚款（违约金）%s万元") % wan(d["fines"]))
+    if d.get("agreements_suspended") is not None:
+        parts.append(_("中止医保协议%s家") % _total(d["agreements_suspended"]))
+    terminated = d.get("agreements_terminated")
+    if terminated is not None:
+        piece = _("解除协议%s家") % _total(terminated)
+        if isinstance(terminated, dict) and terminated.get("medical") is not None:
+            piece += _("（其中医疗机构%(m)s家、药店%(ph)s家）") % {"m": terminated["medical"], "ph": terminated.get("pharmacy") or 0}
+        parts.append(piece)
+    if d.get("publicized") is not None:
+        parts.append(_("公示曝光违法违规使用医保基金案例%s件") % d["publicized"])
+    if d.get("reports_received") is not None:
+        parts.append(_("受理举报线索%s件") % d["reports_received"])
     return _("%(year)s年，我局共%(parts)s。") % {"year": p["year"], "parts": "，".join(parts)}
 
 
-def _describe_progress(data, p) -> str:
-    rows = list(data or [])
+def _pct(fraction) -> str:
+    return num(Decimal(str(fraction)) * 100, "0.01")
+
+
+def _describe_progress(rows, p) -> str:
     parts = []
-    for r in rows[:20]:
-        name = _get(r, "name") or _get(r, "division_name") or ""
-        insured = _get(r, "insured") or _get(r, "enrolled") or _get(r, "done")
-        task = _get(r, "task") or _get(r, "target")
-        pct = _get(r, "rate") or _get(r, "progress")
-        piece = f"{name}"
-        if task is not None:
-            piece += _("任务%(task)s人") % {"task": task}
-        if insured is not None:
-            piece += _("、已参保%(n)s人") % {"n": insured}
-        if pct is not None:
-            piece += _("、完成%(pct)s%%") % {"pct": num(pct, "0.1")}
-        parts.append(piece)
-    return _("%(year)s年居民医保参保进度：%(rows)s。") % {"year": p["year"], "rows": "；".join(parts) or _("暂无数据")}
-
-
-def _describe_guideline(data, p) -> str:
-    rows = list(data or [])
-    total = Decimal(0)
     for r in rows:
-        v = _get(r, "task") or _get(r, "guideline") or _get(r, "target") or 0
-        total += Decimal(str(v))
-    return _("%(year)s年各镇（街）居民医保参保指导性任务数共%(total)s万人（%(n)s个镇街）。") % {
+        parts.append(
+            _("%(name)s任务%(task)s人、已参保%(insured)s人、完成%(rate)s%%")
+            % {"name": r.get("division_name", ""), "task": r.get("task"), "insured": r.get("insured"), "rate": _pct(r.get("rate") or 0)}
+        )
+    task = sum(int(r.get("task") or 0) for r in rows)
+    insured = sum(int(r.get("insured") or 0) for r in rows)
+    rate = _pct(Decimal(insured) / Decimal(task)) if task else "0"
+    return _("截至目前，%(year)s年居民医保参保任务%(task)s万人，已参保%(insured)s万人，完成%(rate)s%%。其中：%(rows)s。") % {
         "year": p["year"],
-        "total": num(total / Decimal(10000), "0.01"),
-        "n": len(rows),
+        "task": num(Decimal(task) / Decimal(10000)),
+        "insured": num(Decimal(insured) / Decimal(10000)),
+        "rate": rate,
+        "rows": "；".join(parts),
     }
 
 
-def _describe_policy(data, p) -> str:
-    d = jsonable(data) if not isinstance(data, dict) else data
-    name = d.get("name") or d.get("title") or p["code"]
-    pieces = [f"{k}：{v}" for k, v in d.items() if k not in ("name", "title", "code") and isinstance(v, (str, int))]
-    return _("%(name)s：%(pieces)s。") % {"name": name, "pieces": "，".join(pieces[:12])}
+def _describe_guideline(rows, p) -> str:
+    total = sum(int(r.get("task") or 0) for r in rows)
+    last = [int(r["last_year_task"]) for r in rows if r.get("last_year_task") is not None]
+    text = _("%(year)s年各镇（街）的指导性计划总任务数为%(total)s万人") % {"year": p["year"], "total": num(Decimal(total) / Decimal(10000))}
+    if last and len(last) == len(rows):
+        last_total = sum(last)
+        diff = total - last_total
+        text += _("，较%(prev)s年的%(last)s万人%(dir)s%(diff)s万人") % {
+            "prev": p["year"] - 1,
+            "last": num(Decimal(last_total) / Decimal(10000)),
+            "dir": _("减少了") if diff < 0 else _("增加了"),
+            "diff": num(Decimal(abs(diff)) / Decimal(10000)),
+        }
+    return text + "。"
+
+
+EMPLOYMENT = {"in_service": gettext_lazy("在职职工"), "retired": gettext_lazy("退休职工")}
+LEVELS = {1: gettext_lazy("一级及以下"), 2: gettext_lazy("二级"), 3: gettext_lazy("三级")}
+
+
+def _condition(when: dict) -> str:
+    parts = []
+    order = {"employment": 0, "level": 1}
+    for key, values in sorted((when or {}).items(), key=lambda kv: order.get(kv[0], 2)):
+        values = values if isinstance(values, list) else [values]
+        if key == "employment":
+            parts.append("、".join(str(EMPLOYMENT.get(v, v)) for v in values))
+        elif key == "level":
+            parts.append("、".join(str(LEVELS.get(v, v)) for v in values) + str(_("医疗机构")))
+        else:
+            parts.append(f"{key}{'、'.join(str(v) for v in values)}")
+    return "".join(parts)
+
+
+def _ratio(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return _pct(value) + "%"
+    return "、".join(f"{_condition(r.get('when'))}{_pct(r['value'])}%" for r in value if "value" in r)
+
+
+def _describe_policy(d, p) -> str:
+    pieces = []
+    for b in (d.get("benefits") or {}).values():
+        piece = f"{b.get('name', '')}"
+        ratio = _ratio(b.get("ratio"))
+        if ratio:
+            piece += _("报销比例%s") % ratio
+        amount = (b.get("deductible") or {}).get("amount")
+        if isinstance(amount, str):
+            piece += _("，起付线%s元") % num(amount, "1")
+        pieces.append(piece)
+    for cap in (d.get("caps") or {}).values():
+        if isinstance(cap.get("amount"), str):
+            pieces.append(_("%(name)s%(amount)s元") % {"name": cap["name"], "amount": num(cap["amount"], "1")})
+    return _("按照%(name)s：%(pieces)s。") % {"name": d.get("name") or p["code"], "pieces": "；".join(pieces)}
 
 
 FUND_CHOICES = (
@@ -231,6 +280,7 @@ SOURCES: dict[str, FigureSource] = {
             (Param("code", gettext_lazy("政策编码"), "str"),),
             _describe_policy,
             lambda p: _("政策%(code)s") % p,
+            with_user=False,
         ),
     )
 }
@@ -271,7 +321,12 @@ def fetch(key: str, *, user, params: dict, as_of: date | None = None) -> FigureV
     if source is None or not source.available:
         raise ValidationError({"source": _("数据来源无效")})
     clean = clean_params(source, params)
-    data = source.selector()(user=user, **clean)
+    try:
+        data = source.call(user=user, params=clean)
+    except Exception as exc:  # the source app's own "not found" (e.g. claims.policies.PolicyNotFound)
+        if type(exc).__name__.endswith("NotFound") or isinstance(exc, (LookupError, ValueError)):
+            raise ValidationError({"source": _("所选数据不存在：%(msg)s") % {"msg": exc}}) from None
+        raise
     if not data:
         raise ValidationError({"source": _("所选数据来源暂无数据（或您无权查看）")})
     frozen = jsonable(data)
