@@ -12,7 +12,6 @@ from decimal import Decimal
 from django.db.models import Prefetch, QuerySet
 
 from medinsure.accounts.scoping import Area, can_read_stats, has_area, is_bureau_wide
-from medinsure.institutions.models import Institution
 
 from .models import (
     FUND_SCHEME,
@@ -42,6 +41,13 @@ from .rules.projection import projections
 from .rules.reconciliation import reconcile
 
 ZERO = Decimal("0")
+# Hospital levels of the claims contract (1–4), in the seeds' words (seed 003 篇8).
+LEVEL_LABELS = {
+    1: ExpenditureCategory.INPATIENT_TOWNSHIP.label,
+    2: ExpenditureCategory.INPATIENT_COUNTY.label,
+    3: ExpenditureCategory.INPATIENT_MUNICIPAL.label,
+    4: ExpenditureCategory.INPATIENT_PROVINCIAL.label,
+}
 
 
 def can_read(user) -> bool:
@@ -278,9 +284,8 @@ def _fund_figures(
         current = _claims_admissions(year, month, scheme)
         if current is not None:
             previous = _claims_admissions(year - 1, month, scheme) or {}
-            level_labels = dict(Institution.Level.choices)
             out["levels"] = [
-                {**_as_dict(row), "level_label": str(level_labels.get(row.level, row.level))}
+                {**_as_dict(row), "level_label": str(LEVEL_LABELS.get(row.level, row.level))}
                 for row in average_cost_by_level(current, previous)
             ]
     return out
@@ -288,15 +293,24 @@ def _fund_figures(
 
 def execution_report(user, *, year: int, month: int, funds: list[str] | None = None, with_claims: bool = True) -> dict:
     """Every figure of the execution page / monthly report for one month, all funds."""
+    if not can_read(user):
+        return {"year": year, "month": month, "funds": []}
+    return _execution_report(year=year, month=month, funds=funds, with_claims=with_claims)
+
+
+def _execution_report(*, year: int, month: int, funds: list[str] | None, with_claims: bool) -> dict:
     funds = funds or list(Fund.values)
     report = {"year": year, "month": month, "funds": []}
-    if not can_read(user):
-        return report
     statements = MonthlyStatement.objects.filter(fund__in=funds, year__in=(year, year - 1))
     by_key = {(s.fund, s.year, s.month): s for s in statements}
-    budgets = {b.fund: b for b in budget_list(user, year=year).filter(fund__in=funds)}
+    budgets = {
+        b.fund: b
+        for b in FundBudget.objects.filter(year=year, fund__in=funds).prefetch_related(
+            Prefetch("lines", queryset=BudgetLine.objects.order_by("kind", "id"))
+        )
+    }
     warnings: dict[str, list[FundWarning]] = {}
-    for w in warning_list(user, year=year, month=month).filter(fund__in=funds):
+    for w in FundWarning.objects.filter(year=year, month=month, fund__in=funds).order_by("fund", "indicator"):
         warnings.setdefault(w.fund, []).append(w)
     for fund in funds:
         report["funds"].append(
@@ -316,6 +330,9 @@ def execution_report(user, *, year: int, month: int, funds: list[str] | None = N
 def fund_execution(*, user, fund: str, year: int, month: int) -> dict:
     """One fund's execution figures for a letter (replies): {} when there is no statement or no access.
 
+    District-wide aggregate figures (no personal data): readers of fund statistics and the
+    bureau's reply drafters (replies area) may have them.
+
     Keys: fund, fund_label, year, month, income_ytd, expenditure_ytd, current_balance,
     accumulated_balance, months_payable, time_progress, income_progress, expenditure_progress,
     available_fund, available_fund_used, income_growth, expenditure_growth,
@@ -324,7 +341,9 @@ def fund_execution(*, user, fund: str, year: int, month: int) -> dict:
     """
     if fund not in Fund.values or not 1 <= int(month) <= 12:
         return {}
-    report = execution_report(user, year=int(year), month=int(month), funds=[fund], with_claims=False)
+    if not (can_read(user) or (has_area(user, Area.REPLIES) and is_bureau_wide(user))):
+        return {}
+    report = _execution_report(year=int(year), month=int(month), funds=[fund], with_claims=False)
     if not report["funds"] or not report["funds"][0]["has_statement"]:
         return {}
     f = report["funds"][0]
