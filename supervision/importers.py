@@ -110,7 +110,7 @@ def read_institutions(path_or_file) -> ImportReport:
     seen_numbers: dict[str, int] = {}
     for idx, raw in enumerate(frame.to_dict("records")):
         line = idx + 2  # line 1 is the header
-        def get(key):
+        def get(key, raw=raw):
             return raw.get(header.get(COLUMNS[key]))
         errs = []
         code = _text(get("code")).upper()

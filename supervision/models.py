@@ -181,6 +181,11 @@ class Case(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    @property
+    def violation_labels(self) -> list[str]:
+        labels = dict(Violation.choices)
+        return [str(labels.get(v, v)) for v in self.violations]
+
 
 class CaseTransition(models.Model):
     """流转记录: who moved a case from one status to the next, and when."""

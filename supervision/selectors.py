@@ -262,3 +262,46 @@ def cases_by_status(user) -> dict:
     return {r["status"]: r["n"] for r in rows}
 
 
+
+
+# --- claims' settlements as the audit rules' plain dataclasses ------------------------------------
+
+SEX_CODES = {"M": "M", "F": "F", "1": "M", "2": "F", "male": "M", "female": "F", "男": "M", "女": "F"}
+
+
+def settlement_visit_chunks(*, start: date, end: date, chunk_settlements: int = 5000):
+    """Yield (visits, total) for the settlements settled from start to end, in chunks of whole
+    persons: headers ordered by person, then their lines in one query per chunk (two queries a chunk,
+    whatever its size)."""
+    from claims.models import Settlement, SettlementLine
+    from supervision.rules.audit import Line, Visit
+
+    headers = (Settlement.objects.filter(settled_on__gte=start, settled_on__lte=end)
+               .order_by("id_number", "id")
+               .values_list("id", "id_number", "sex", "birth_date", "institution_id", "institution__kind",
+                            "kind", "settled_on", "admitted_on", "discharged_on"))
+    total = headers.count()
+    chunk: list[tuple] = []
+
+    def build(rows):
+        ids = [r[0] for r in rows]
+        lines: dict[int, list] = {i: [] for i in ids}
+        for lid, sid, code, name, cat, qty, price, amount, charged in (
+            SettlementLine.objects.filter(settlement_id__in=ids).order_by("settlement_id", "id")
+            .values_list("id", "settlement_id", "item_code", "item_name", "category", "quantity", "price",
+                         "amount", "charged_on").iterator(chunk_size=20000)
+        ):
+            lines[sid].append(Line(lid, code, name, cat or "", qty, price, amount, charged))
+        return [
+            Visit(sid, idn, SEX_CODES.get(str(sex or ""), ""), birth, inst, ikind or "medical", kind, settled,
+                  adm, dis, tuple(lines[sid]))
+            for sid, idn, sex, birth, inst, ikind, kind, settled, adm, dis in rows
+        ]
+
+    for row in headers.iterator(chunk_size=chunk_settlements):
+        if len(chunk) >= chunk_settlements and row[1] != chunk[-1][1]:
+            yield build(chunk), total
+            chunk = []
+        chunk.append(row)
+    if chunk:
+        yield build(chunk), total

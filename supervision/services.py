@@ -31,6 +31,7 @@ from supervision.models import (
     CaseTransition,
     Decision,
     Evidence,
+    Flag,
     Report,
     ReportStatus,
     TargetKind,
@@ -454,3 +455,269 @@ def report_reward(*, actor, report_id: int, amount: Decimal, paid_on: date | Non
         audit_log(actor=actor, action=AuditLog.Action.CHANGE, object_type="supervision.report",
                   object_id=report.pk, summary=f"reward {amount}", request=request)
     return report
+
+
+# --- intelligent audit -----------------------------------------------------------------------
+
+
+def audit_run(*, kind: str, start: date, end: date, actor=None, job_id=None, chunk_settlements: int = 5000):
+    """Run every enabled rule over the settlements settled from start to end (inclusive).
+
+    Work goes in chunks of whole persons (a person's settlements are never split, so the
+    cross-institution rule sees them together); each chunk's flags commit together or not at all;
+    the unique (rule, settlement, key) constraint makes a second run add nothing."""
+    from medinsure.jobs import services as jobs
+    from supervision.models import AuditRule, AuditRun
+    from supervision.rules.audit import run_rules
+    from supervision.selectors import settlement_visit_chunks
+
+    rules = list(AuditRule.objects.filter(enabled=True).order_by("code"))
+    specs = [r.spec() for r in rules]
+    by_code = {r.code: r for r in rules}
+    run = AuditRun.objects.create(kind=kind, period_start=start, period_end=end, job_id=job_id)
+    settlements = lines = hit_count = 0
+    for visits, total in settlement_visit_chunks(start=start, end=end, chunk_settlements=chunk_settlements):
+        hits = run_rules(visits, specs)
+        by_id = {v.id: v for v in visits}
+        with transaction.atomic():
+            _flags_insert(run, hits, by_id, by_code)
+        settlements += len(visits)
+        lines += sum(len(v.lines) for v in visits)
+        hit_count += len(hits)
+        if job_id:
+            jobs.job_progress(job_id, done=settlements, total=total)
+    run.settlements, run.lines, run.hits = settlements, lines, hit_count
+    run.new_flags = Flag.objects.filter(run=run).count()
+    run.finished_at = timezone.now()
+    run.save(update_fields=["settlements", "lines", "hits", "new_flags", "finished_at"])
+    if job_id:
+        jobs.job_finish(job_id, result={"settlements": settlements, "lines": lines, "hits": hit_count,
+                                        "new_flags": run.new_flags, "run": run.pk})
+    return run
+
+
+def _flags_insert(run, hits, visits_by_id, rules_by_code) -> None:
+    from datetime import timedelta
+
+    rows = []
+    for h in hits:
+        v = visits_by_id[h.settlement_id]
+        rule = rules_by_code[h.rule_code]
+        rows.append(Flag(
+            rule=rule, settlement_id=h.settlement_id, key=h.key[:80], institution_id=v.institution_id,
+            person_id_number=v.person[:18], settled_on=v.settled_on, amount=h.amount, result=h.result.value,
+            detail=dict(h.detail), line_ids=list(h.line_ids), run=run,
+            answer_due=timezone.localdate() + timedelta(days=rule.answer_days),
+        ))
+    Flag.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+
+
+def flag_answer(*, actor, flag_id: int, answer: str, request=None):
+    """The institution's explanation (机构申诉/说明), before the reviewer decides."""
+    from supervision.models import FlagStatus
+
+    if not access.is_institution_user(actor):
+        raise ValidationError({"answer": _("只有被推送疑点的定点机构可以答复")})
+    if not (answer or "").strip():
+        raise ValidationError({"answer": _("请填写答复说明")})
+    with _durable():
+        flag = Flag.objects.select_for_update().filter(access.institution_q(actor)).get(pk=flag_id)
+        if flag.status not in (FlagStatus.PUSHED, FlagStatus.ANSWERED):
+            raise ValidationError({"answer": _("疑点已审核，不能再答复")})
+        flag.status, flag.answer = FlagStatus.ANSWERED, answer.strip()
+        flag.answered_at, flag.answered_by = timezone.now(), actor
+        flag.save(update_fields=["status", "answer", "answered_at", "answered_by"])
+        audit_log(actor=actor, action=AuditLog.Action.CHANGE, object_type="supervision.flag",
+                  object_id=flag.pk, summary="answered", request=request)
+    return flag
+
+
+def flag_review(*, actor, flag_id: int, confirm: bool, deduction: Decimal | None = None, note: str = "",
+                on: date | None = None, request=None):
+    """Confirm (a deduction, 拒付/扣款) or clear a flag. Confirming before the institution answered
+    is allowed only once its answer time has run out."""
+    from supervision.models import FlagStatus
+
+    access.require_staff(actor)
+    on = on or timezone.localdate()
+    with _durable():
+        flag = Flag.objects.select_for_update().get(pk=flag_id)
+        if flag.status in (FlagStatus.CONFIRMED, FlagStatus.CLEARED):
+            raise ValidationError({"status": _("疑点已审核")})
+        if confirm:
+            if flag.status == FlagStatus.PUSHED and on <= flag.answer_due:
+                raise ValidationError({"status": _("机构答复期限未到，请待答复或期限届满后再确认")})
+            amount = flag.amount if deduction is None else deduction
+            if amount < 0 or (flag.amount > 0 and amount > flag.amount):
+                raise ValidationError({"deduction": _("扣款金额应在 0 至疑点金额之间")})
+            flag.status, flag.deduction = FlagStatus.CONFIRMED, amount
+        else:
+            if not (note or "").strip():
+                raise ValidationError({"review_note": _("排除疑点请填写理由")})
+            flag.status, flag.deduction = FlagStatus.CLEARED, Decimal("0.00")
+        flag.reviewed_on, flag.reviewed_by, flag.review_note = on, actor, (note or "").strip()
+        flag.save(update_fields=["status", "deduction", "reviewed_on", "reviewed_by", "review_note"])
+        audit_log(actor=actor, action=AuditLog.Action.CHANGE, object_type="supervision.flag",
+                  object_id=flag.pk, summary=f"{flag.status} {flag.deduction}", request=request)
+    return flag
+
+
+def flag_open_case(*, actor, flag_id: int, violations, summary: str, registered_on: date | None = None,
+                   request=None) -> Case:
+    from supervision.models import FlagStatus
+
+    access.require_staff(actor)
+    with _durable():
+        flag = Flag.objects.select_for_update().select_related("run").get(pk=flag_id)
+        if flag.status != FlagStatus.CONFIRMED:
+            raise ValidationError({"status": _("只有确认违规的疑点才能立案")})
+        if flag.case_id:
+            raise ValidationError({"status": _("该疑点已立案")})
+        source = CaseSource.BIG_DATA if flag.run and flag.run.kind == "monthly" else CaseSource.INTELLIGENT_AUDIT
+        case = _case_register(actor=actor, source=source, target_kind=TargetKind.INSTITUTION,
+                              institution_id=flag.institution_id, violations=violations, summary=summary,
+                              registered_on=registered_on or timezone.localdate())
+        flag.case = case
+        flag.save(update_fields=["case"])
+        audit_log(actor=actor, action=AuditLog.Action.CHANGE, object_type="supervision.flag",
+                  object_id=flag.pk, summary=f"case {case.number}", request=request)
+    return case
+
+
+# --- self-inspection -------------------------------------------------------------------------
+
+
+def self_inspection_round_create(*, actor, year: int, deadline: date, title: str = "", request=None):
+    from supervision.models import SelfInspectionRound
+
+    access.require_staff(actor)
+    if deadline.year != year:
+        raise ValidationError({"deadline": _("截止日应在该年度内")})
+    with _durable():
+        if SelfInspectionRound.objects.filter(year=year).exists():
+            raise ValidationError({"year": _("该年度已发起自查自纠")})
+        r = SelfInspectionRound.objects.create(
+            year=year, deadline=deadline, title=title or _("%(year)s年度定点医药机构自查自纠") % {"year": year})
+        audit_log(actor=actor, action=AuditLog.Action.CHANGE, object_type="supervision.selfinspectionround",
+                  object_id=r.pk, summary=f"{year} deadline {deadline}", request=request)
+    return r
+
+
+def self_inspection_file(*, actor, round_id: int, summary: str, institution_id: int | None = None,
+                         filed_on: date | None = None, request=None):
+    """An institution files its written self-inspection report (staff may record a paper one)."""
+    from supervision.models import SelfInspection, SelfInspectionRound
+
+    if access.is_institution_user(actor):
+        institution_id = actor.institution_id
+    else:
+        access.require_staff(actor)
+    if not institution_id:
+        raise ValidationError({"institution": _("请选择定点医药机构")})
+    if not (summary or "").strip():
+        raise ValidationError({"summary": _("请填写自查自纠情况")})
+    filed_on = filed_on or timezone.localdate()
+    with _durable():
+        rnd = SelfInspectionRound.objects.get(pk=round_id)
+        si, _created = SelfInspection.objects.select_for_update().get_or_create(
+            round=rnd, institution_id=institution_id)
+        if si.filed_on:
+            raise ValidationError({"summary": _("本年度已报送")})
+        si.filed_on, si.summary = filed_on, summary.strip()
+        if filed_on <= rnd.deadline:
+            si.outcome = SelfInspection.Outcome.FILED
+        si.save()
+        audit_log(actor=actor, action=AuditLog.Action.CHANGE, object_type="supervision.selfinspection",
+                  object_id=si.pk, summary=f"filed {filed_on}", request=request)
+    return si
+
+
+def self_inspection_check_deadlines(*, as_of: date) -> dict:
+    """After each round's deadline: every institution with an agreement that filed nothing (or filed
+    late) is marked failing, with the follow-up the rules give (warning, suspension, cancellation).
+    Safe to run every day: a decided row is not decided again."""
+    from supervision.models import Agreement, SelfInspection, SelfInspectionRound
+    from supervision.rules import inspection as rules
+
+    marked = 0
+    for rnd in SelfInspectionRound.objects.filter(deadline__lt=as_of).order_by("year"):
+        with transaction.atomic():
+            rnd = SelfInspectionRound.objects.select_for_update().get(pk=rnd.pk)
+            institution_ids = list(Agreement.objects.filter(signed_on__lte=rnd.deadline)
+                                   .exclude(status=AgreementStatus.TERMINATED, status_from__lte=rnd.deadline)
+                                   .values_list("institution_id", flat=True))
+            existing = {si.institution_id: si for si in SelfInspection.objects.select_for_update()
+                        .filter(round=rnd)}
+            failing_before = {}
+            for inst_id, year, outcome in (SelfInspection.objects
+                                           .filter(institution_id__in=institution_ids, round__year__lt=rnd.year)
+                                           .values_list("institution_id", "round__year", "outcome")):
+                failing_before.setdefault(inst_id, {})[year] = outcome == "failing"
+            for inst_id in institution_ids:
+                si = existing.get(inst_id)
+                if si is not None and si.decided_at is not None:
+                    continue
+                history = failing_before.get(inst_id, {})
+                previous = 0
+                y = rnd.year - 1
+                while history.get(y):
+                    previous += 1
+                    y -= 1
+                decision = rules.self_inspection_decision(rules.SelfInspectionFacts(
+                    deadline=rnd.deadline, as_of=as_of, filed_on=si.filed_on if si else None,
+                    findings=rules.Findings(si.findings) if si else rules.Findings.NONE,
+                    previous_failures=previous))
+                if si is None:
+                    si = SelfInspection(round=rnd, institution_id=inst_id)
+                si.outcome, si.follow_up = decision.outcome.value, decision.follow_up.value
+                si.decided_at = timezone.now()
+                si.save()
+                marked += decision.outcome == rules.Outcome.FAILING
+            rnd.checked_at = timezone.now()
+            rnd.save(update_fields=["checked_at"])
+    return {"failing": marked}
+
+
+def rule_update(*, actor, rule_id: int, name: str, enabled: bool, params: dict, answer_days: int, request=None):
+    from supervision.models import AuditRule
+    from supervision.rules.audit import ParamError, RuleKind, validate_params
+
+    access.require_staff(actor)
+    with _durable():
+        rule = AuditRule.objects.select_for_update().get(pk=rule_id)
+        try:
+            validate_params(RuleKind(rule.kind), params)
+        except ParamError as exc:
+            raise ValidationError({"params": _("规则参数有误：%(error)s") % {"error": exc}}) from None
+        rule.name, rule.enabled, rule.params, rule.answer_days = name, enabled, params, answer_days
+        rule.save()
+        audit_log(actor=actor, action=AuditLog.Action.CHANGE, object_type="supervision.auditrule",
+                  object_id=rule.pk, summary=f"{rule.code} enabled={enabled}", request=request)
+    return rule
+
+
+def audit_run_request(*, actor, kind: str, day: date | None = None, month: str = "", request=None):
+    """Queue a run of the rules by hand; the page follows its progress."""
+    from medinsure.celery import enqueue_on_commit
+    from medinsure.jobs.services import job_create
+    from supervision import tasks
+
+    access.require_staff(actor)
+    if kind == "daily" and not day:
+        raise ValidationError({"day": _("请选择日期")})
+    if kind == "monthly":
+        try:
+            y, m = (int(x) for x in month.split("-"))
+            date(y, m, 1)
+        except (ValueError, TypeError):
+            raise ValidationError({"month": _("月份格式应为 YYYY-MM")}) from None
+    with _durable():
+        job = job_create(actor=actor, kind="supervision.audit_run",
+                         title=_("智能审核：%(what)s") % {"what": day or month})
+        if kind == "daily":
+            enqueue_on_commit(tasks.audit_daily_task, day.isoformat(), str(job.pk))
+        else:
+            enqueue_on_commit(tasks.audit_monthly_task, month, str(job.pk))
+        audit_log(actor=actor, action=AuditLog.Action.CHANGE, object_type="supervision.auditrun",
+                  summary=f"{kind} {day or month}", request=request)
+    return job

@@ -16,17 +16,17 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from enum import Enum
+from enum import StrEnum
 
 ZERO = Decimal("0.00")
 
 
-class ResultType(str, Enum):
+class ResultType(StrEnum):
     SUSPICIOUS = "suspicious"  # 可疑
     DEFINITE = "definite"  # 明确违规
 
 
-class RuleKind(str, Enum):
+class RuleKind(StrEnum):
     DOUBLE_CHARGING = "double_charging"  # 重复收费
     SPLIT_CHARGING = "split_charging"  # 分解收费
     SEX_RESTRICTED = "sex_restricted"  # 限性别

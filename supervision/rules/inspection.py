@@ -14,22 +14,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 
 
-class Outcome(str, Enum):
+class Outcome(StrEnum):
     PENDING = "pending"  # deadline not yet passed, nothing filed
     FILED = "filed"  # filed by the deadline, no findings held against it
     FAILING = "failing"  # nothing filed by the deadline, or findings
 
 
-class Findings(str, Enum):
+class Findings(StrEnum):
     NONE = "none"
     UNRECTIFIED = "unrectified"  # 发现有问题而尚未整改
     SERIOUS = "serious"  # 违规情节严重
 
 
-class FollowUp(str, Enum):
+class FollowUp(StrEnum):
     NONE = "none"
     WARNING = "warning"  # 警告和通报批评
     SUSPENSION = "suspension"  # 暂停定点资格

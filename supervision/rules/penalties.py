@@ -12,17 +12,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from enum import Enum
+from enum import StrEnum
 
 CENT = Decimal("0.01")
 
 
-class Target(str, Enum):
+class Target(StrEnum):
     INSTITUTION = "institution"
     PERSON = "person"
 
 
-class FineBasis(str, Enum):
+class FineBasis(StrEnum):
     NONE = "none"  # no fine
     ART38 = "art38"  # 1–2 × loss
     ART40 = "art40"  # 2–5 × obtained (fraud)
@@ -44,7 +44,7 @@ ALLOWED_BASES: dict[Target, frozenset[FineBasis]] = {
 }
 
 
-class FineError(str, Enum):
+class FineError(StrEnum):
     BASIS_NOT_ALLOWED = "basis_not_allowed"
     OBTAINED_REQUIRED = "obtained_required"
     MULTIPLE_REQUIRED = "multiple_required"

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 
 
-class CaseStatus(str, Enum):
+class CaseStatus(StrEnum):
     REGISTERED = "registered"
     INVESTIGATING = "investigating"
     DECIDED = "decided"
@@ -34,7 +34,7 @@ TRANSITIONS: dict[CaseStatus, frozenset[CaseStatus]] = {
 }
 
 
-class TransitionError(str, Enum):
+class TransitionError(StrEnum):
     """Why a transition is refused (the service turns the code into a translated message)."""
 
     NOT_ALLOWED = "not_allowed"
@@ -79,20 +79,20 @@ def check_transition(req: TransitionRequest) -> TransitionCheck:
 # --- Agreement (医保服务协议) -----------------------------------------------------------
 
 
-class AgreementStatus(str, Enum):
+class AgreementStatus(StrEnum):
     ACTIVE = "active"
     SUSPENDED = "suspended"  # 中止, for a period
     TERMINATED = "terminated"  # 解除, final
 
 
-class AgreementAction(str, Enum):
+class AgreementAction(StrEnum):
     NONE = "none"
     SUSPEND = "suspend"
     TERMINATE = "terminate"
     RESTORE = "restore"
 
 
-class AgreementError(str, Enum):
+class AgreementError(StrEnum):
     TERMINATED = "already_terminated"
     PERIOD_REQUIRED = "period_required"
     PERIOD_INVALID = "period_invalid"

@@ -1,0 +1,168 @@
+from captcha.fields import CaptchaField
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from medinsure.institutions.models import Institution
+from supervision.models import (
+    AgreementAction,
+    CaseSource,
+    CaseStatus,
+    FineBasis,
+    TargetKind,
+    Violation,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+def apply_errors(form, exc) -> None:
+    """Put a service's ValidationError on the form, field by field."""
+    if hasattr(exc, "message_dict"):
+        for field, messages in exc.message_dict.items():
+            target = field if field in form.fields else None
+            for m in messages:
+                form.add_error(target, m)
+    else:
+        for m in exc.messages:
+            form.add_error(None, m)
+
+
+class CaseForm(forms.Form):
+    source = forms.ChoiceField(label=_("案件来源"), choices=CaseSource.choices)
+    target_kind = forms.ChoiceField(label=_("对象类型"), choices=TargetKind.choices)
+    institution = forms.ModelChoiceField(label=_("定点医药机构"), queryset=Institution.objects.order_by("code"),
+                                         required=False)
+    person_name = forms.CharField(label=_("参保人姓名"), max_length=50, required=False)
+    person_id_number = forms.CharField(label=_("参保人身份证号"), max_length=18, required=False)
+    violations = forms.MultipleChoiceField(label=_("违规类型"), choices=Violation.choices,
+                                           widget=forms.CheckboxSelectMultiple)
+    summary = forms.CharField(label=_("案情摘要"), widget=forms.Textarea(attrs={"rows": 4}))
+    registered_on = forms.DateField(label=_("立案日期"), widget=DATE)
+    inspected_on = forms.DateField(label=_("现场检查日期"), widget=DATE, required=False)
+
+
+class TransitionForm(forms.Form):
+    target = forms.ChoiceField(label=_("变更为"), choices=CaseStatus.choices)
+    on = forms.DateField(label=_("日期"), widget=DATE)
+    note = forms.CharField(label=_("说明"), max_length=500, required=False)
+
+
+class DecisionForm(forms.Form):
+    decided_on = forms.DateField(label=_("决定日期"), widget=DATE)
+    document_number = forms.CharField(label=_("文书编号"), max_length=60, required=False)
+    penalty = forms.BooleanField(label=_("行政处罚"), required=False)
+    agreement_handling = forms.BooleanField(label=_("协议处理"), required=False)
+    recovered = forms.DecimalField(label=_("追回医保基金（元）"), max_digits=16, decimal_places=2, initial=0)
+    rejected = forms.DecimalField(label=_("拒付（元）"), max_digits=16, decimal_places=2, initial=0)
+    obtained = forms.DecimalField(label=_("造成损失或骗取金额（元）"), max_digits=16, decimal_places=2, initial=0)
+    fine_basis = forms.ChoiceField(label=_("罚款依据"), choices=FineBasis.choices)
+    fine_multiple = forms.DecimalField(label=_("罚款倍数"), max_digits=4, decimal_places=2, required=False)
+    fine_amount = forms.DecimalField(label=_("违约金金额（元，仅协议违约金）"), max_digits=16, decimal_places=2,
+                                     required=False)
+    agreement_action = forms.ChoiceField(label=_("协议处理方式"), choices=AgreementAction.choices[:3])
+    action_from = forms.DateField(label=_("协议处理生效日"), widget=DATE, required=False)
+    action_until = forms.DateField(label=_("中止截止日"), widget=DATE, required=False)
+    note = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class PublishForm(forms.Form):
+    published_on = forms.DateField(label=_("曝光日期"), widget=DATE)
+    public_summary = forms.CharField(label=_("公开摘要（不得含个人信息）"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(label=_("证据文件（PDF、JPG、PNG、DOCX、XLSX，20 MB 以内）"))
+    description = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+
+class AgreementChangeForm(forms.Form):
+    action = forms.ChoiceField(label=_("操作"), choices=AgreementAction.choices[1:])
+    start = forms.DateField(label=_("生效日期"), widget=DATE)
+    end = forms.DateField(label=_("中止截止日"), widget=DATE, required=False)
+    note = forms.CharField(label=_("说明"), max_length=300)
+
+
+class AgreementSignForm(forms.Form):
+    number = forms.CharField(label=_("协议编号"), max_length=40)
+    signed_on = forms.DateField(label=_("签订日期"), widget=DATE)
+    valid_until = forms.DateField(label=_("有效期至"), widget=DATE, required=False)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Excel 文件（.xlsx）"))
+
+
+class PublicReportForm(forms.Form):
+    subject = forms.CharField(label=_("被举报对象（机构或个人）"), max_length=200)
+    institution = forms.ModelChoiceField(label=_("涉及的定点医药机构（可不选）"),
+                                         queryset=Institution.objects.order_by("code"), required=False)
+    content = forms.CharField(label=_("举报内容（时间、地点、经过）"), widget=forms.Textarea(attrs={"rows": 6}),
+                              max_length=5000)
+    reporter_name = forms.CharField(label=_("您的姓名（可不填，匿名举报）"), max_length=50, required=False)
+    reporter_phone = forms.CharField(label=_("联系电话（可不填）"), max_length=20, required=False)
+    reporter_id_number = forms.CharField(label=_("身份证号（可不填，实名举报领取奖励时需要）"), max_length=18,
+                                         required=False)
+    captcha = CaptchaField(label=_("验证码"))
+
+
+class TrackingForm(forms.Form):
+    code = forms.CharField(label=_("查询码"), max_length=16)
+
+
+class ReportCaseForm(forms.Form):
+    institution = forms.ModelChoiceField(label=_("定点医药机构"), queryset=Institution.objects.order_by("code"),
+                                         required=False)
+    person_name = forms.CharField(label=_("参保人姓名"), max_length=50, required=False)
+    person_id_number = forms.CharField(label=_("参保人身份证号"), max_length=18, required=False)
+    violations = forms.MultipleChoiceField(label=_("违规类型"), choices=Violation.choices,
+                                           widget=forms.CheckboxSelectMultiple)
+    summary = forms.CharField(label=_("案情摘要"), widget=forms.Textarea(attrs={"rows": 3}))
+    registered_on = forms.DateField(label=_("立案日期"), widget=DATE)
+    inspected_on = forms.DateField(label=_("现场检查日期"), widget=DATE, required=False)
+
+
+class ReportCloseForm(forms.Form):
+    reason = forms.CharField(label=_("办结说明"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RewardForm(forms.Form):
+    amount = forms.DecimalField(label=_("奖励金额（元）"), max_digits=16, decimal_places=2, min_value=0)
+    paid_on = forms.DateField(label=_("发放日期"), widget=DATE, required=False)
+
+
+class FlagAnswerForm(forms.Form):
+    answer = forms.CharField(label=_("答复说明"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class FlagReviewForm(forms.Form):
+    decision = forms.ChoiceField(label=_("审核结论"), choices=[("confirm", _("确认违规")), ("clear", _("排除疑点"))])
+    deduction = forms.DecimalField(label=_("扣款（拒付）金额（元）"), max_digits=16, decimal_places=2, required=False)
+    note = forms.CharField(label=_("审核意见"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class FlagCaseForm(forms.Form):
+    violations = forms.MultipleChoiceField(label=_("违规类型"), choices=Violation.choices,
+                                           widget=forms.CheckboxSelectMultiple)
+    summary = forms.CharField(label=_("案情摘要"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RuleForm(forms.Form):
+    name = forms.CharField(label=_("规则名称"), max_length=100)
+    enabled = forms.BooleanField(label=_("启用"), required=False)
+    params = forms.JSONField(label=_("规则参数（JSON）"), widget=forms.Textarea(attrs={"rows": 8}))
+    answer_days = forms.IntegerField(label=_("机构答复时限（天）"), min_value=1, max_value=90)
+
+
+class AuditRunForm(forms.Form):
+    kind = forms.ChoiceField(label=_("类型"), choices=[("daily", _("日任务")), ("monthly", _("月任务"))])
+    day = forms.DateField(label=_("日期（日任务）"), widget=DATE, required=False)
+    month = forms.CharField(label=_("月份（月任务，YYYY-MM）"), max_length=7, required=False)
+
+
+class RoundForm(forms.Form):
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    deadline = forms.DateField(label=_("报送截止日"), widget=DATE)
+
+
+class SelfInspectionFileForm(forms.Form):
+    summary = forms.CharField(label=_("自查自纠情况"), widget=forms.Textarea(attrs={"rows": 5}))

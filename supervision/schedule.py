@@ -1,0 +1,13 @@
+from celery.schedules import crontab
+
+BEAT_SCHEDULE = {
+    "supervision-audit-daily": {"task": "supervision.tasks.audit_daily_task", "schedule": crontab(hour=2, minute=10)},
+    "supervision-audit-monthly": {
+        "task": "supervision.tasks.audit_monthly_task",
+        "schedule": crontab(day_of_month=1, hour=3, minute=10),
+    },
+    "supervision-self-inspection-deadline": {
+        "task": "supervision.tasks.self_inspection_deadline_task",
+        "schedule": crontab(hour=6, minute=0),
+    },
+}
