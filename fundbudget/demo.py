@@ -12,7 +12,9 @@ from .models import Fund, MonthlyStatement
 
 D = Decimal
 # Cumulative share of a year's income/expenditure at the end of each month (a mild seasonal shape).
-SHARES = [D(x) for x in ("0.075", "0.155", "0.24", "0.325", "0.41", "0.495", "0.58", "0.665", "0.75", "0.835", "0.915", "1")]
+SHARES = [
+    D(x) for x in ("0.075", "0.155", "0.24", "0.325", "0.41", "0.495", "0.58", "0.665", "0.75", "0.835", "0.915", "1")
+]
 
 # fund: (April 2024 income_ytd, expenditure_ytd, accumulated_balance) — seed 004 for the two medical funds,
 #       (April 2023 income_ytd, expenditure_ytd)
@@ -25,16 +27,38 @@ FIGURES = {
 BUDGETS_2024 = {
     Fund.EMPLOYEE: (
         {"personal": "38000000", "employer": "180000000", "interest": "2000000"},
-        {"inpatient_township": "8000000", "inpatient_county": "60000000", "inpatient_municipal": "30000000",
-         "inpatient_provincial": "25000000", "general_outpatient": "20000000", "chronic_outpatient": "10000000",
-         "special_disease": "5000000", "critical_illness_premium": "6000000", "other_expenditure": "1000000"},
+        {
+            "inpatient_township": "8000000",
+            "inpatient_county": "60000000",
+            "inpatient_municipal": "30000000",
+            "inpatient_provincial": "25000000",
+            "general_outpatient": "20000000",
+            "chronic_outpatient": "10000000",
+            "special_disease": "5000000",
+            "critical_illness_premium": "6000000",
+            "other_expenditure": "1000000",
+        },
     ),
     Fund.RESIDENT: (
-        {"personal": "40000000", "central_subsidy": "55000000", "provincial_subsidy": "25000000",
-         "municipal_subsidy": "10000000", "county_subsidy": "8000000", "interest": "500000"},
-        {"inpatient_township": "15000000", "inpatient_county": "70000000", "inpatient_municipal": "25000000",
-         "inpatient_provincial": "30000000", "general_outpatient": "18000000", "chronic_outpatient": "12000000",
-         "special_disease": "6000000", "critical_illness_premium": "7000000", "other_expenditure": "1000000"},
+        {
+            "personal": "40000000",
+            "central_subsidy": "55000000",
+            "provincial_subsidy": "25000000",
+            "municipal_subsidy": "10000000",
+            "county_subsidy": "8000000",
+            "interest": "500000",
+        },
+        {
+            "inpatient_township": "15000000",
+            "inpatient_county": "70000000",
+            "inpatient_municipal": "25000000",
+            "inpatient_provincial": "30000000",
+            "general_outpatient": "18000000",
+            "chronic_outpatient": "12000000",
+            "special_disease": "6000000",
+            "critical_illness_premium": "7000000",
+            "other_expenditure": "1000000",
+        },
     ),
     Fund.LTC: ({"personal": "4500000", "municipal_subsidy": "5000000"}, {"other_expenditure": "7000000"}),
 }
@@ -53,15 +77,31 @@ def statements() -> list[dict]:
         acc_dec22 = acc_dec23 - (_yuan(inc23) - _yuan(exp23))
         for m in range(1, 13):
             i, e = _yuan(inc23 * SHARES[m - 1]), _yuan(exp23 * SHARES[m - 1])
-            rows.append({"fund": fund, "year": 2023, "month": m, "income_ytd": i, "expenditure_ytd": e,
-                         "accumulated_balance": acc_dec22 + i - e})
+            rows.append(
+                {
+                    "fund": fund,
+                    "year": 2023,
+                    "month": m,
+                    "income_ytd": i,
+                    "expenditure_ytd": e,
+                    "accumulated_balance": acc_dec22 + i - e,
+                }
+            )
         for m in range(1, 5):
             if m == 4:
                 i, e = inc24, exp24
             else:
                 i, e = _yuan(inc24 * SHARES[m - 1] / SHARES[3]), _yuan(exp24 * SHARES[m - 1] / SHARES[3])
-            rows.append({"fund": fund, "year": 2024, "month": m, "income_ytd": i, "expenditure_ytd": e,
-                         "accumulated_balance": acc_dec23 + i - e})
+            rows.append(
+                {
+                    "fund": fund,
+                    "year": 2024,
+                    "month": m,
+                    "income_ytd": i,
+                    "expenditure_ytd": e,
+                    "accumulated_balance": acc_dec23 + i - e,
+                }
+            )
     return rows
 
 
@@ -70,8 +110,14 @@ def load(*, stdout=None) -> None:
     if actor is None:
         raise RuntimeError("the demo fund-department user is missing: run the core demo first")
     for fund, (income, expenditure) in BUDGETS_2024.items():
-        services.budget_save(actor=actor, fund=fund, year=2024, income=income, expenditure=expenditure,
-                             note="市级下达2024年基金收支计划（演示）")
+        services.budget_save(
+            actor=actor,
+            fund=fund,
+            year=2024,
+            income=income,
+            expenditure=expenditure,
+            note="市级下达2024年基金收支计划（演示）",
+        )
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     for row in statements():
         out = services.statement_save(actor=actor, source=MonthlyStatement.Source.DEMO, **row)
@@ -81,6 +127,4 @@ def load(*, stdout=None) -> None:
     for pk in MonthlyStatement.objects.filter(year__in=(2023, 2024)).values_list("pk", flat=True):
         services.warnings_evaluate(statement_id=pk)
     if stdout:
-        stdout.write(
-            f"基金预算：报表新增 {counts['created']}，更新 {counts['updated']}，未变 {counts['unchanged']}"
-        )
+        stdout.write(f"基金预算：报表新增 {counts['created']}，更新 {counts['updated']}，未变 {counts['unchanged']}")

@@ -33,10 +33,21 @@ def report_workbook(report: dict) -> bytes:
     _head(
         summary,
         [
-            _("基金"), _("本年累计收入(元)"), _("本年累计支出(元)"), _("当期结余(元)"), _("累计结余(元)"),
-            _("可支付月数"), _("时间进度(%)"), _("收入预算执行率(%)"), _("支出预算执行率(%)"),
-            _("占可用基金(%)"), _("收入同比(%)"), _("支出同比(%)"), _("按季节比例预测全年(占可用基金%)"),
-            _("按月均预测全年(占可用基金%)"), _("风险预警"),
+            _("基金"),
+            _("本年累计收入(元)"),
+            _("本年累计支出(元)"),
+            _("当期结余(元)"),
+            _("累计结余(元)"),
+            _("可支付月数"),
+            _("时间进度(%)"),
+            _("收入预算执行率(%)"),
+            _("支出预算执行率(%)"),
+            _("占可用基金(%)"),
+            _("收入同比(%)"),
+            _("支出同比(%)"),
+            _("按季节比例预测全年(占可用基金%)"),
+            _("按月均预测全年(占可用基金%)"),
+            _("风险预警"),
         ],
     )
     for f in report["funds"]:
@@ -47,10 +58,20 @@ def report_workbook(report: dict) -> bytes:
         seasonal, run_rate = f["projections"]
         summary.append(
             [
-                f["fund_label"], ex["income_ytd"], ex["expenditure_ytd"], ex["current_balance"], ex["accumulated_balance"],
-                ex["months_payable"], ex["time_progress"], ex["income_progress"], ex["expenditure_progress"],
-                ex["available_fund_used"], ex["income_growth"], ex["expenditure_growth"],
-                seasonal["share_of_available"], run_rate["share_of_available"],
+                f["fund_label"],
+                ex["income_ytd"],
+                ex["expenditure_ytd"],
+                ex["current_balance"],
+                ex["accumulated_balance"],
+                ex["months_payable"],
+                ex["time_progress"],
+                ex["income_progress"],
+                ex["expenditure_progress"],
+                ex["available_fund_used"],
+                ex["income_growth"],
+                ex["expenditure_growth"],
+                seasonal["share_of_available"],
+                run_rate["share_of_available"],
                 "；".join(f"{w['indicator_label']}（{w['level_label']}，{w['value']}）" for w in f["warnings"]),
             ]
         )
@@ -65,9 +86,28 @@ def report_workbook(report: dict) -> bytes:
     for f in report["funds"]:
         ws = wb.create_sheet(f["fund_label"][:28])
         _title(ws, _("%(fund)s %(year)s年逐月收支") % {"fund": f["fund_label"], "year": year})
-        _head(ws, [_("月份"), _("当月收入(元)"), _("当月支出(元)"), _("本年累计支出(元)"), _("累计结余(元)"), _("上年同月支出(元)")])
+        _head(
+            ws,
+            [
+                _("月份"),
+                _("当月收入(元)"),
+                _("当月支出(元)"),
+                _("本年累计支出(元)"),
+                _("累计结余(元)"),
+                _("上年同月支出(元)"),
+            ],
+        )
         for s in f["series"]:
-            ws.append([s["month"], s["income"], s["expenditure"], s["expenditure_ytd"], s["accumulated_balance"], s["last_year_expenditure"]])
+            ws.append(
+                [
+                    s["month"],
+                    s["income"],
+                    s["expenditure"],
+                    s["expenditure_ytd"],
+                    s["accumulated_balance"],
+                    s["last_year_expenditure"],
+                ]
+            )
         if f["budget"]:
             ws.append([])
             _title(ws, _("年度预算"))
@@ -80,9 +120,30 @@ def report_workbook(report: dict) -> bytes:
         if f["levels"]:
             ws.append([])
             _title(ws, _("住院次均费用（按医院等级）"))
-            _head(ws, [_("医院等级"), _("住院人次"), _("总费用(元)"), _("统筹支付(元)"), _("次均费用(元)"), _("上年同期次均(元)"), _("次均增长(%)")])
+            _head(
+                ws,
+                [
+                    _("医院等级"),
+                    _("住院人次"),
+                    _("总费用(元)"),
+                    _("统筹支付(元)"),
+                    _("次均费用(元)"),
+                    _("上年同期次均(元)"),
+                    _("次均增长(%)"),
+                ],
+            )
             for lv in f["levels"]:
-                ws.append([lv["level_label"], lv["count"], lv["total_cost"], lv["fund_paid"], lv["average_cost"], lv["last_year_average_cost"], lv["average_cost_growth"]])
+                ws.append(
+                    [
+                        lv["level_label"],
+                        lv["count"],
+                        lv["total_cost"],
+                        lv["fund_paid"],
+                        lv["average_cost"],
+                        lv["last_year_average_cost"],
+                        lv["average_cost_growth"],
+                    ]
+                )
         if f["reconciliation"]:
             r = f["reconciliation"]
             ws.append([])

@@ -15,7 +15,9 @@ class StatementForm(forms.Form):
     fund = forms.ChoiceField(label=_("基金"), choices=Fund.choices)
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     month = forms.IntegerField(label=_("月份"), min_value=1, max_value=12)
-    income_ytd = forms.DecimalField(label=MonthlyStatement._meta.get_field("income_ytd").verbose_name, min_value=0, **MONEY)
+    income_ytd = forms.DecimalField(
+        label=MonthlyStatement._meta.get_field("income_ytd").verbose_name, min_value=0, **MONEY
+    )
     expenditure_ytd = forms.DecimalField(
         label=MonthlyStatement._meta.get_field("expenditure_ytd").verbose_name, min_value=0, **MONEY
     )

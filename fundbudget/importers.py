@@ -92,7 +92,11 @@ def parse_statement_rows(records: list[dict], *, first_line: int = 2) -> ParseRe
         raw_fund = record.get("fund")
         fund = FUND_NAMES.get(str(raw_fund).strip()) if not _blank(raw_fund) else None
         if fund is None:
-            err("fund", _("基金“%(value)s”无法识别，应为职工医保、城乡居民医保或长护险") % {"value": "" if _blank(raw_fund) else raw_fund})
+            err(
+                "fund",
+                _("基金“%(value)s”无法识别，应为职工医保、城乡居民医保或长护险")
+                % {"value": "" if _blank(raw_fund) else raw_fund},
+            )
         year = month = None
         try:
             year = _to_int(record.get("year"))
@@ -149,20 +153,20 @@ def read_statement_workbook(content: bytes) -> ParseResult:
     try:
         frame = pd.read_excel(io.BytesIO(content), engine="calamine", dtype=object, header=0)
     except Exception as exc:  # noqa: BLE001 - any unreadable file is the user's error, reported as such
-        return ParseResult(errors=[{"line": 0, "field": _("文件"), "message": _("无法读取Excel文件：%(error)s") % {"error": exc}}])
+        return ParseResult(
+            errors=[{"line": 0, "field": _("文件"), "message": _("无法读取Excel文件：%(error)s") % {"error": exc}}]
+        )
     headers = {str(c).strip(): c for c in frame.columns}
     missing = [title for title in COLUMNS.values() if title not in headers]
     if missing:
         return ParseResult(
-            errors=[
-                {"line": 1, "field": title, "message": _("表头缺少此列（请使用导入模板）")} for title in missing
-            ]
+            errors=[{"line": 1, "field": title, "message": _("表头缺少此列（请使用导入模板）")} for title in missing]
         )
     if len(frame) > MAX_ROWS:
-        return ParseResult(errors=[{"line": 0, "field": _("文件"), "message": _("行数超过%(max)s行") % {"max": MAX_ROWS}}])
-    records = [
-        {fld: row[headers[title]] for fld, title in COLUMNS.items()} for row in frame.to_dict(orient="records")
-    ]
+        return ParseResult(
+            errors=[{"line": 0, "field": _("文件"), "message": _("行数超过%(max)s行") % {"max": MAX_ROWS}}]
+        )
+    records = [{fld: row[headers[title]] for fld, title in COLUMNS.items()} for row in frame.to_dict(orient="records")]
     return parse_statement_rows(records)
 
 

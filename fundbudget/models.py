@@ -115,6 +115,9 @@ class BudgetLine(models.Model):
             ),
         ]
 
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.label()} {self.amount}"
+
     def label(self):
         choices = IncomeSource if self.kind == self.Kind.INCOME else ExpenditureCategory
         return dict(choices.choices).get(self.code, self.code)
@@ -147,9 +150,7 @@ class MonthlyStatement(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["fund", "year", "month"], name="fundbudget_statement_uniq"),
             models.CheckConstraint(condition=Q(month__gte=1, month__lte=12), name="fundbudget_statement_month"),
-            models.CheckConstraint(
-                condition=Q(year__gte=2000, year__lte=2100), name="fundbudget_statement_year_range"
-            ),
+            models.CheckConstraint(condition=Q(year__gte=2000, year__lte=2100), name="fundbudget_statement_year_range"),
             models.CheckConstraint(
                 condition=Q(income_ytd__gte=0, expenditure_ytd__gte=0), name="fundbudget_statement_ytd_nonneg"
             ),
@@ -212,6 +213,9 @@ class FundWarning(models.Model):
         ]
         indexes = [models.Index(fields=["year", "month"], name="fundbudget_warning_ym")]
 
+    def __str__(self):
+        return f"{self.year}-{self.month:02d} {self.get_fund_display()} {self.get_indicator_display()} {self.get_level_display()}"
+
 
 class WarningNotice(models.Model):
     """The in-portal message a fund-department user gets for a warning (新预警提醒)."""
@@ -230,6 +234,9 @@ class WarningNotice(models.Model):
             models.UniqueConstraint(fields=["recipient", "warning", "level"], name="fundbudget_notice_uniq"),
         ]
         indexes = [models.Index(fields=["recipient", "read_at"], name="fundbudget_notice_unread")]
+
+    def __str__(self):
+        return f"{self.recipient} · {self.warning}"
 
 
 class StatementImport(models.Model):
@@ -254,3 +261,6 @@ class StatementImport(models.Model):
         verbose_name = _("报表导入批次")
         verbose_name_plural = _("报表导入批次")
         ordering = ["-uploaded_at"]
+
+    def __str__(self):
+        return self.filename

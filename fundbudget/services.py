@@ -106,7 +106,9 @@ def _statement_upsert(*, actor, fund, year, month, amounts: dict, source: str) -
 
     enqueue_on_commit(warnings_evaluate_task, st.pk)
     # This month next year compares itself with this one.
-    following = MonthlyStatement.objects.filter(fund=fund, year=year + 1, month=month).values_list("pk", flat=True).first()
+    following = (
+        MonthlyStatement.objects.filter(fund=fund, year=year + 1, month=month).values_list("pk", flat=True).first()
+    )
     if following:
         enqueue_on_commit(warnings_evaluate_task, following)
     return SaveOutcome(st, outcome)
@@ -221,8 +223,7 @@ def budget_save(*, actor, fund: str, year: int, income: dict, expenditure: dict,
             action=AuditLog.Action.CHANGE,
             object_type="fundbudget.FundBudget",
             object_id=str(budget.pk),
-            summary=f"{'create' if created else 'replace'} {fund} {year} "
-            + " ".join(f"{c}={a}" for _k, c, a in lines),
+            summary=f"{'create' if created else 'replace'} {fund} {year} " + " ".join(f"{c}={a}" for _k, c, a in lines),
         )
         from .tasks import warnings_evaluate_task
 

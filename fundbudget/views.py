@@ -98,8 +98,12 @@ def statement_list(request):
     return render(
         request,
         "fundbudget/statement_list.html",
-        {"page": page, "year": year, "years": selectors.available_years(request.user),
-         "can_write": selectors.can_write(request.user)},
+        {
+            "page": page,
+            "year": year,
+            "years": selectors.available_years(request.user),
+            "can_write": selectors.can_write(request.user),
+        },
     )
 
 
@@ -110,7 +114,9 @@ def statement_form(request):
     form = StatementForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            outcome = services.statement_save(actor=request.user, source=MonthlyStatement.Source.FORM, **form.cleaned_data)
+            outcome = services.statement_save(
+                actor=request.user, source=MonthlyStatement.Source.FORM, **form.cleaned_data
+            )
         except ValidationError as exc:
             for field, errs in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errs)
@@ -144,9 +150,7 @@ def import_preview(request, import_id):
     batch = access.access_statement_import_by_id(request.user, import_id)
     existing = {
         (s.fund, s.year, s.month): s
-        for s in selectors.statement_list(request.user).filter(
-            year__in={r["year"] for r in batch.rows}
-        )
+        for s in selectors.statement_list(request.user).filter(year__in={r["year"] for r in batch.rows})
     }
     rows = []
     for r in batch.rows:
@@ -218,19 +222,27 @@ def budget_form(request, fund, year):
         income, expenditure = form.lines()
         try:
             services.budget_save(
-                actor=request.user, fund=fund, year=year, income=income, expenditure=expenditure,
+                actor=request.user,
+                fund=fund,
+                year=year,
+                income=income,
+                expenditure=expenditure,
                 note=form.cleaned_data["note"],
             )
         except ValidationError as exc:
             for field, errs in exc.message_dict.items():
-                key = f"in_{field}" if field in IncomeSource.values else f"ex_{field}" if field in ExpenditureCategory.values else None
+                key = (
+                    f"in_{field}"
+                    if field in IncomeSource.values
+                    else f"ex_{field}"
+                    if field in ExpenditureCategory.values
+                    else None
+                )
                 form.add_error(key, errs)
         else:
             messages.success(request, _("已保存%(year)s年%(fund)s预算") % {"year": year, "fund": Fund(fund).label})
             return redirect("fundbudget:budget_list")
-    return render(
-        request, "fundbudget/budget_form.html", {"form": form, "fund_label": Fund(fund).label, "year": year}
-    )
+    return render(request, "fundbudget/budget_form.html", {"form": form, "fund_label": Fund(fund).label, "year": year})
 
 
 # ---------------------------------------------------------------- warnings
@@ -248,8 +260,15 @@ def warning_list(request):
     return render(
         request,
         "fundbudget/warning_list.html",
-        {"page": page, "year": year, "level": level, "fund": fund, "levels": Level.choices,
-         "funds": Fund.choices, "years": selectors.available_years(request.user)},
+        {
+            "page": page,
+            "year": year,
+            "level": level,
+            "fund": fund,
+            "levels": Level.choices,
+            "funds": Fund.choices,
+            "years": selectors.available_years(request.user),
+        },
     )
 
 
@@ -265,12 +284,16 @@ def rule_list(request):
         form = RuleForm(request.POST)
         if rule_id.isdigit() and form.is_valid() and any(r.pk == int(rule_id) for r in rules):
             services.warning_rule_update(
-                actor=request.user, rule_id=int(rule_id), threshold=form.cleaned_data["threshold"],
+                actor=request.user,
+                rule_id=int(rule_id),
+                threshold=form.cleaned_data["threshold"],
                 active=form.cleaned_data["active"],
             )
             messages.success(request, _("预警规则已保存，新阈值从下一次报表评估起生效"))
             return redirect("fundbudget:rule_list")
-        messages.error(request, _("阈值：%(e)s") % {"e": "；".join(e for errs in form.errors.values() for e in errs) or _("无效")})
+        messages.error(
+            request, _("阈值：%(e)s") % {"e": "；".join(e for errs in form.errors.values() for e in errs) or _("无效")}
+        )
     return render(request, "fundbudget/rule_list.html", {"rules": rules, "can_write": can_write})
 
 

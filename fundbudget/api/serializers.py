@@ -27,7 +27,17 @@ class StatementInSerializer(serializers.Serializer):
 class StatementOutSerializer(serializers.ModelSerializer):
     class Meta:
         model = MonthlyStatement
-        fields = ["id", "fund", "year", "month", "income_ytd", "expenditure_ytd", "accumulated_balance", "source", "updated_at"]
+        fields = [
+            "id",
+            "fund",
+            "year",
+            "month",
+            "income_ytd",
+            "expenditure_ytd",
+            "accumulated_balance",
+            "source",
+            "updated_at",
+        ]
 
 
 class WarningOutSerializer(serializers.ModelSerializer):
@@ -37,8 +47,17 @@ class WarningOutSerializer(serializers.ModelSerializer):
     class Meta:
         model = FundWarning
         fields = [
-            "fund", "year", "month", "indicator", "indicator_label", "value", "level", "level_label",
-            "comparison", "threshold", "raised_at",
+            "fund",
+            "year",
+            "month",
+            "indicator",
+            "indicator_label",
+            "value",
+            "level",
+            "level_label",
+            "comparison",
+            "threshold",
+            "raised_at",
         ]
 
 

@@ -62,12 +62,16 @@ class StatementViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         return selectors.statement_list(self.request.user)
 
-    @extend_schema(request=s.StatementInSerializer, responses={200: s.StatementOutSerializer, 201: s.StatementOutSerializer})
+    @extend_schema(
+        request=s.StatementInSerializer, responses={200: s.StatementOutSerializer, 201: s.StatementOutSerializer}
+    )
     def create(self, request):
         data = s.StatementInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            outcome = services.statement_save(actor=request.user, source=MonthlyStatement.Source.API, **data.validated_data)
+            outcome = services.statement_save(
+                actor=request.user, source=MonthlyStatement.Source.API, **data.validated_data
+            )
         except DjangoValidationError as exc:
             raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc
         code = status.HTTP_201_CREATED if outcome.outcome == "created" else status.HTTP_200_OK
@@ -119,4 +123,3 @@ class ExecutionView(APIView):
             request.user, year=q.validated_data["year"], month=q.validated_data["month"], funds=[fund] if fund else None
         )
         return Response(s.ExecutionReportSerializer(report).data)
-

@@ -25,9 +25,7 @@ class BudgetTotals:
     available_fund: Decimal
 
 
-def budget_totals(
-    *, income: Mapping[str, Decimal], expenditure: Mapping[str, Decimal]
-) -> BudgetTotals:
+def budget_totals(*, income: Mapping[str, Decimal], expenditure: Mapping[str, Decimal]) -> BudgetTotals:
     """Totals of a yearly budget given its income lines by source and expenditure lines by category.
 
     The available fund is the income less the critical-illness premium paid to the insurer.
@@ -110,7 +108,10 @@ def execution(
     expenditure_growth = growth(statement.expenditure_ytd, last_year.expenditure_ytd) if last_year else None
     growth_gap = (
         q2(
-            (Decimal(statement.expenditure_ytd) / last_year.expenditure_ytd - Decimal(statement.income_ytd) / last_year.income_ytd)
+            (
+                Decimal(statement.expenditure_ytd) / last_year.expenditure_ytd
+                - Decimal(statement.income_ytd) / last_year.income_ytd
+            )
             * 100
         )
         if last_year and last_year.expenditure_ytd and last_year.income_ytd

@@ -18,7 +18,9 @@ class Reconciliation:
     difference_share: Decimal | None  # difference ÷ statement, percent
 
 
-def reconcile(*, month: int, statement_expenditure_ytd: Decimal, portal_by_month: Mapping[int, Decimal]) -> Reconciliation:
+def reconcile(
+    *, month: int, statement_expenditure_ytd: Decimal, portal_by_month: Mapping[int, Decimal]
+) -> Reconciliation:
     portal = sum((Decimal(v) for m, v in portal_by_month.items() if 1 <= m <= month), ZERO)
     diff = Decimal(statement_expenditure_ytd) - portal
     return Reconciliation(

@@ -1,6 +1,5 @@
 """REST: create-or-replace statements, warnings and execution figures, scoped like the pages."""
 
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -17,7 +16,9 @@ URL = "/api/v1/fundbudget/"
 
 
 def post(api, fund, **over):
-    return api.post(URL + "statements/", {"fund": fund, "year": 2024, "month": 4, **SEED_004[fund], **over}, format="json")
+    return api.post(
+        URL + "statements/", {"fund": fund, "year": 2024, "month": 4, **SEED_004[fund], **over}, format="json"
+    )
 
 
 def test_post_creates_then_replaces(fund_user, api_as):
@@ -80,14 +81,38 @@ def test_warnings_endpoint_seed_004(fund_user, api_as):
 
 def test_execution_endpoint_matches_the_rules_and_pins_queries(fund_user, api_as):
     services.budget_save(
-        actor=fund_user, fund="resident", year=2018,
-        income={"central_subsidy": "115629270", "provincial_subsidy": "37548458", "county_subsidy": "5976722", "personal": "68209050"},
-        expenditure={"critical_illness_premium": "19488300", "inpatient_county": "150000000", "general_outpatient": "20000000", "chronic_outpatient": "18000000"},
+        actor=fund_user,
+        fund="resident",
+        year=2018,
+        income={
+            "central_subsidy": "115629270",
+            "provincial_subsidy": "37548458",
+            "county_subsidy": "5976722",
+            "personal": "68209050",
+        },
+        expenditure={
+            "critical_illness_premium": "19488300",
+            "inpatient_county": "150000000",
+            "general_outpatient": "20000000",
+            "chronic_outpatient": "18000000",
+        },
     )
     api = api_as(fund_user)
-    for y, m, inc, exp in [(2017, 6, "90000000", "86918700"), (2017, 12, "180000000", "173837400"), (2018, 6, "100000000", "145474800")]:
-        services.statement_save(actor=fund_user, fund="resident", year=y, month=m, income_ytd=inc, expenditure_ytd=exp,
-                                accumulated_balance="50000000", source="form")
+    for y, m, inc, exp in [
+        (2017, 6, "90000000", "86918700"),
+        (2017, 12, "180000000", "173837400"),
+        (2018, 6, "100000000", "145474800"),
+    ]:
+        services.statement_save(
+            actor=fund_user,
+            fund="resident",
+            year=y,
+            month=m,
+            income_ytd=inc,
+            expenditure_ytd=exp,
+            accumulated_balance="50000000",
+            source="form",
+        )
     with CaptureQueriesContext(connection) as ctx:
         r = api.get(URL + "execution/?year=2018&month=6&fund=resident")
     assert r.status_code == 200
@@ -104,8 +129,16 @@ def test_execution_endpoint_matches_the_rules_and_pins_queries(fund_user, api_as
     assert [s["month"] for s in f["series"]] == [1, 2, 3, 4, 5, 6]
     # A fixed number of queries whatever the number of statements.
     for m in range(1, 6):
-        services.statement_save(actor=fund_user, fund="resident", year=2018, month=m, income_ytd="1", expenditure_ytd=str(m),
-                                accumulated_balance="1", source="form")
+        services.statement_save(
+            actor=fund_user,
+            fund="resident",
+            year=2018,
+            month=m,
+            income_ytd="1",
+            expenditure_ytd=str(m),
+            accumulated_balance="1",
+            source="form",
+        )
     with CaptureQueriesContext(connection) as ctx:
         api.get(URL + "execution/?year=2018&month=6")
     assert len(ctx.captured_queries) == fixed
@@ -113,8 +146,13 @@ def test_execution_endpoint_matches_the_rules_and_pins_queries(fund_user, api_as
 
 
 def test_budgets_endpoint(fund_user, api_as):
-    services.budget_save(actor=fund_user, fund="employee", year=2024, income={"employer": "100.50"},
-                         expenditure={"critical_illness_premium": "10", "other_expenditure": "80"})
+    services.budget_save(
+        actor=fund_user,
+        fund="employee",
+        year=2024,
+        income={"employer": "100.50"},
+        expenditure={"critical_illness_premium": "10", "other_expenditure": "80"},
+    )
     (b,) = api_as(fund_user).get(URL + "budgets/?year=2024").json()["results"]
     assert b["totals"] == {"income_total": "100.50", "expenditure_total": "90.00", "available_fund": "90.50"}
     assert b["lines"]["income"] == [{"code": "employer", "label": "单位缴费", "amount": "100.50"}]
@@ -123,5 +161,10 @@ def test_budgets_endpoint(fund_user, api_as):
 def test_schema_documents_the_endpoints(fund_user, client_as):
     r = client_as(fund_user).get("/api/schema/")
     text = r.content.decode()
-    for path in ("/api/v1/fundbudget/statements/", "/api/v1/fundbudget/warnings/", "/api/v1/fundbudget/execution/", "/api/v1/fundbudget/budgets/"):
+    for path in (
+        "/api/v1/fundbudget/statements/",
+        "/api/v1/fundbudget/warnings/",
+        "/api/v1/fundbudget/execution/",
+        "/api/v1/fundbudget/budgets/",
+    ):
         assert path in text

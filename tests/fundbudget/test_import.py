@@ -60,7 +60,8 @@ def test_upload_preview_apply_then_reimport_changes_nothing(fund_user):
     # A corrected file replaces only the changed row.
     fixed = workbook([SEED_004_ROWS[0], ["城乡居民医保", 2024, 4, 45548100, 63866100, 51872001]])
     b3 = services.statement_import_apply(
-        actor=fund_user, import_id=services.statement_import_upload(actor=fund_user, filename="x.xlsx", content=fixed).pk
+        actor=fund_user,
+        import_id=services.statement_import_upload(actor=fund_user, filename="x.xlsx", content=fixed).pk,
     )
     assert b3.result == {"created": 0, "updated": 1, "unchanged": 1}
 
@@ -78,7 +79,11 @@ def test_errors_name_line_and_column_and_nothing_is_written(fund_user):
     assert batch.status == StatementImport.Status.INVALID
     errors = {(e["line"], e["field"]) for e in batch.errors}
     assert errors == {
-        (3, "基金"), (3, "月份"), (3, "本年累计收入(元)"), (3, "本年累计支出(元)"), (3, "累计结余(元)"),
+        (3, "基金"),
+        (3, "月份"),
+        (3, "本年累计收入(元)"),
+        (3, "本年累计支出(元)"),
+        (3, "累计结余(元)"),
         (4, "月份"),  # duplicate of line 2
     }
     dup = next(e for e in batch.errors if e["line"] == 4)
@@ -91,7 +96,9 @@ def test_errors_name_line_and_column_and_nothing_is_written(fund_user):
 
 
 def test_missing_columns_and_unreadable_file(fund_user):
-    batch = services.statement_import_upload(actor=fund_user, filename="h.xlsx", content=workbook([], header=["基金", "年度"]))
+    batch = services.statement_import_upload(
+        actor=fund_user, filename="h.xlsx", content=workbook([], header=["基金", "年度"])
+    )
     assert {e["field"] for e in batch.errors} == set(HEADER[2:])
     batch = services.statement_import_upload(actor=fund_user, filename="x.xlsx", content=b"not a workbook")
     assert batch.status == StatementImport.Status.INVALID and batch.errors[0]["line"] == 0

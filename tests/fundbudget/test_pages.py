@@ -67,7 +67,10 @@ def test_report_page_text_in_the_seed_004_words_and_the_same_as_excel(fund_user,
     client = client_as(fund_user)
     page = client.get(reverse("fundbudget:report") + "?year=2024&month=4").content.decode()
     assert "截至4月底" in page
-    assert "全区职工基本医疗保险统筹基金收入7491.51万元，基金支出5173.05万元，当期结余2318.46万元，累计结余5.81亿元。" in page
+    assert (
+        "全区职工基本医疗保险统筹基金收入7491.51万元，基金支出5173.05万元，当期结余2318.46万元，累计结余5.81亿元。"
+        in page
+    )
     assert "当期结余-1831.80万元，累计结余5187.20万元" in page
     r = client.get(reverse("fundbudget:report_xlsx") + "?year=2024&month=4")
     ws = openpyxl.load_workbook(io.BytesIO(r.content))["基金运行概况"]
@@ -94,8 +97,16 @@ def test_budget_form_saves_lines_with_audit(fund_user, client_as):
     client = client_as(fund_user)
     url = reverse("fundbudget:budget_form", args=["resident", 2024])
     assert client.get(url).status_code == 200
-    r = client.post(url, {"in_personal": "68209050", "in_central_subsidy": "115629270", "ex_critical_illness_premium": "19488300",
-                          "ex_inpatient_county": "150000000", "note": "市级下达"})
+    r = client.post(
+        url,
+        {
+            "in_personal": "68209050",
+            "in_central_subsidy": "115629270",
+            "ex_critical_illness_premium": "19488300",
+            "ex_inpatient_county": "150000000",
+            "note": "市级下达",
+        },
+    )
     assert r.status_code == 302
     b = FundBudget.objects.get()
     assert b.lines.count() == 4

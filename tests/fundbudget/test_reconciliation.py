@@ -23,11 +23,25 @@ def settle(db):
     def make(*, settled_on, level, total, fund_paid, kind="inpatient", critical="0", scheme="resident"):
         inpatient = kind.startswith("inpatient")
         return Settlement.objects.create(
-            number=f"S{next(counter):06d}", institution=hospital, id_number="500116199001011234", name="张三", sex="M",
-            birth_date=date(1990, 1, 1), scheme=scheme, kind=kind, hospital_level=level, admitted_on=settled_on,
-            discharged_on=settled_on if inpatient else None, settled_on=settled_on, total_cost=D(total),
-            in_scope_cost=D(total), deductible=D("0"), fund_paid=D(fund_paid), critical_paid=D(critical),
-            personal_paid=D(total) - D(fund_paid) - D(critical), policy_version=version,
+            number=f"S{next(counter):06d}",
+            institution=hospital,
+            id_number="500116199001011234",
+            name="张三",
+            sex="M",
+            birth_date=date(1990, 1, 1),
+            scheme=scheme,
+            kind=kind,
+            hospital_level=level,
+            admitted_on=settled_on,
+            discharged_on=settled_on if inpatient else None,
+            settled_on=settled_on,
+            total_cost=D(total),
+            in_scope_cost=D(total),
+            deductible=D("0"),
+            fund_paid=D(fund_paid),
+            critical_paid=D(critical),
+            personal_paid=D(total) - D(fund_paid) - D(critical),
+            policy_version=version,
         )
 
     return make
@@ -43,15 +57,27 @@ def test_reconciliation_and_average_cost_by_level(fund_user, settle, api_as):
     settle(settled_on=date(2024, 2, 2), level=2, total="777", fund_paid="700", scheme="employee")  # other fund
     # 2023 same months: one township admission at 2,400.
     settle(settled_on=date(2023, 2, 1), level=1, total="2400", fund_paid="1800")
-    services.statement_save(actor=fund_user, fund="resident", year=2024, month=4, income_ytd="20000",
-                            expenditure_ytd="11000", accumulated_balance="50000", source="form")
+    services.statement_save(
+        actor=fund_user,
+        fund="resident",
+        year=2024,
+        month=4,
+        income_ytd="20000",
+        expenditure_ytd="11000",
+        accumulated_balance="50000",
+        source="form",
+    )
     report = selectors.execution_report(fund_user, year=2024, month=4, funds=["resident"])
     (f,) = report["funds"]
     r = f["reconciliation"]
     # Portal: 1,500 + 3,000 + 200 (critical) + 6,000 + 50 = 10,750; statement 11,000 → 250, 2.27 %.
     assert (r["portal_expenditure_ytd"], r["difference"], r["difference_share"]) == (D("10750"), D("250"), D("2.27"))
     levels = {row["level"]: row for row in f["levels"]}
-    assert (levels[1]["count"], levels[1]["average_cost"], levels[1]["last_year_average_cost"]) == (2, D("3000.00"), D("2400.00"))
+    assert (levels[1]["count"], levels[1]["average_cost"], levels[1]["last_year_average_cost"]) == (
+        2,
+        D("3000.00"),
+        D("2400.00"),
+    )
     assert levels[1]["average_cost_growth"] == D("25.00")
     assert (levels[2]["count"], levels[2]["average_cost"]) == (1, D("9000.00"))
     assert levels[1]["level_label"] == "乡镇卫生院住院"
@@ -62,21 +88,39 @@ def test_reconciliation_and_average_cost_by_level(fund_user, settle, api_as):
 
 
 def test_long_term_care_has_no_settlements_to_reconcile(fund_user):
-    services.statement_save(actor=fund_user, fund="ltc", year=2024, month=4, income_ytd="1", expenditure_ytd="1",
-                            accumulated_balance="1", source="form")
+    services.statement_save(
+        actor=fund_user,
+        fund="ltc",
+        year=2024,
+        month=4,
+        income_ytd="1",
+        expenditure_ytd="1",
+        accumulated_balance="1",
+        source="form",
+    )
     (f,) = selectors.execution_report(fund_user, year=2024, month=4, funds=["ltc"])["funds"]
     assert f["reconciliation"] is None and f["levels"] == []
 
 
 def test_fund_execution_contract_for_replies(fund_user, make_user):
     for fund, inc, exp, acc in [("resident", "45548100", "63866100", "51872000")]:
-        st = services.statement_save(actor=fund_user, fund=fund, year=2024, month=4, income_ytd=inc, expenditure_ytd=exp,
-                                     accumulated_balance=acc, source="form").statement
+        st = services.statement_save(
+            actor=fund_user,
+            fund=fund,
+            year=2024,
+            month=4,
+            income_ytd=inc,
+            expenditure_ytd=exp,
+            accumulated_balance=acc,
+            source="form",
+        ).statement
         services.warnings_evaluate(statement_id=st.pk)
     fig = selectors.fund_execution(user=fund_user, fund="resident", year=2024, month=4)
     assert fig["current_balance"] == D("-18318000.00") and fig["months_payable"] == D("3.25")
     assert fig["fund_label"] == "城乡居民基本医疗保险基金"
     assert {w["indicator"] for w in fig["warnings"]} == {"current_deficit", "months_payable_low"}
     assert selectors.fund_execution(user=fund_user, fund="resident", year=2024, month=5) == {}
-    assert selectors.fund_execution(user=make_user("office"), fund="resident", year=2024, month=4)["months_payable"] == D("3.25")
+    assert selectors.fund_execution(user=make_user("office"), fund="resident", year=2024, month=4)[
+        "months_payable"
+    ] == D("3.25")
     assert selectors.fund_execution(user=make_user("claims"), fund="resident", year=2024, month=4) == {}

@@ -19,10 +19,18 @@ from fundbudget.rules.reconciliation import reconcile
 # Seed 003 篇8: 2018 resident fund, 22,736.35 万元 raised, 1,948.83 万元 critical-illness premium,
 # 20,787.52 万元 available; 14,547.48 万元 spent in the first half (69.98 %); 2017 H1 8,691.87 万元.
 SEED_003_BUDGET = budget_totals(
-    income={"central_subsidy": D("115629270"), "provincial_subsidy": D("37548458"),
-            "county_subsidy": D("5976722"), "personal": D("68209050")},
-    expenditure={"critical_illness_premium": D("19488300"), "inpatient_county": D("150000000"),
-                 "general_outpatient": D("20000000"), "chronic_outpatient": D("18000000")},
+    income={
+        "central_subsidy": D("115629270"),
+        "provincial_subsidy": D("37548458"),
+        "county_subsidy": D("5976722"),
+        "personal": D("68209050"),
+    },
+    expenditure={
+        "critical_illness_premium": D("19488300"),
+        "inpatient_county": D("150000000"),
+        "general_outpatient": D("20000000"),
+        "chronic_outpatient": D("18000000"),
+    },
 )
 
 
@@ -53,11 +61,18 @@ def test_seed_003_forecast_run_rate():
 
 def test_seasonal_ratio_on_a_hand_computed_series():
     # Last year: 40 in Jan–Mar, 200 in the whole year. This year 50 in Jan–Mar → 50 × 200 / 40 = 250.
-    p = seasonal_ratio(ytd=D("50"), last_year_same_months=D("40"), last_year_full_year=D("200"),
-                       available_fund=D("200"))
-    assert (p.method, p.projected, p.share_of_available, p.over_available) == (SEASONAL, D("250.00"), D("125.00"), D("50.00"))
-    seasonal, rr = projections(ytd=D("50"), months=3, available_fund=D("250"),
-                               last_year_same_months=D("40"), last_year_full_year=D("200"))
+    p = seasonal_ratio(
+        ytd=D("50"), last_year_same_months=D("40"), last_year_full_year=D("200"), available_fund=D("200")
+    )
+    assert (p.method, p.projected, p.share_of_available, p.over_available) == (
+        SEASONAL,
+        D("250.00"),
+        D("125.00"),
+        D("50.00"),
+    )
+    seasonal, rr = projections(
+        ytd=D("50"), months=3, available_fund=D("250"), last_year_same_months=D("40"), last_year_full_year=D("200")
+    )
     assert seasonal.share_of_available == D("100.00")
     assert (rr.projected, rr.share_of_available) == (D("200.00"), D("80.00"))
 
@@ -132,5 +147,9 @@ def test_average_cost_by_level_seed_003_township():
 
 
 def test_reconcile():
-    r = reconcile(month=3, statement_expenditure_ytd=D("1000"), portal_by_month={1: D("300"), 2: D("300"), 3: D("350"), 4: D("999")})
+    r = reconcile(
+        month=3,
+        statement_expenditure_ytd=D("1000"),
+        portal_by_month={1: D("300"), 2: D("300"), 3: D("350"), 4: D("999")},
+    )
     assert (r.portal_expenditure_ytd, r.difference, r.difference_share) == (D("950"), D("50"), D("5.00"))

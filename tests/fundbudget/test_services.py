@@ -25,11 +25,15 @@ def test_default_rules_in_the_database_match_the_domain_page():
     assert db == {(r.indicator, r.comparison, r.threshold, r.level) for r in wr.DEFAULT_RULES}
 
 
-def test_statement_create_replace_unchanged_with_audit_and_task_on_commit(fund_user, django_capture_on_commit_callbacks):
+def test_statement_create_replace_unchanged_with_audit_and_task_on_commit(
+    fund_user, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks() as callbacks:
         out = save(fund_user, Fund.EMPLOYEE, **SEED_004[Fund.EMPLOYEE])
     assert out.outcome == "created" and len(callbacks) == 1
-    assert AuditLog.objects.filter(object_type="fundbudget.MonthlyStatement", object_id=str(out.statement.pk)).count() == 1
+    assert (
+        AuditLog.objects.filter(object_type="fundbudget.MonthlyStatement", object_id=str(out.statement.pk)).count() == 1
+    )
     with django_capture_on_commit_callbacks() as callbacks:
         again = save(fund_user, Fund.EMPLOYEE, **SEED_004[Fund.EMPLOYEE])
     assert again.outcome == "unchanged" and callbacks == []
@@ -99,9 +103,27 @@ def test_warning_follows_a_replaced_statement_and_an_edited_rule(fund_user):
     assert (w.indicator, w.value, w.level, w.threshold) == ("months_payable_low", D("8.00"), "orange", D("9.00"))
 
 
-def test_budget_and_last_year_turn_on_the_growth_and_execution_indicators(fund_user, django_capture_on_commit_callbacks):
-    last = save(fund_user, Fund.RESIDENT, year=2023, month=6, income_ytd="100", expenditure_ytd="100", accumulated_balance="10000").statement
-    st = save(fund_user, Fund.RESIDENT, year=2024, month=6, income_ytd="105", expenditure_ytd="121", accumulated_balance="10000").statement
+def test_budget_and_last_year_turn_on_the_growth_and_execution_indicators(
+    fund_user, django_capture_on_commit_callbacks
+):
+    last = save(
+        fund_user,
+        Fund.RESIDENT,
+        year=2023,
+        month=6,
+        income_ytd="100",
+        expenditure_ytd="100",
+        accumulated_balance="10000",
+    ).statement
+    st = save(
+        fund_user,
+        Fund.RESIDENT,
+        year=2024,
+        month=6,
+        income_ytd="105",
+        expenditure_ytd="121",
+        accumulated_balance="10000",
+    ).statement
     services.warnings_evaluate(statement_id=st.pk)
     assert set(FundWarning.objects.filter(statement=st).values_list("indicator", "level")) == {
         ("current_deficit", "orange"),
@@ -110,7 +132,10 @@ def test_budget_and_last_year_turn_on_the_growth_and_execution_indicators(fund_u
     }
     with django_capture_on_commit_callbacks() as callbacks:
         services.budget_save(
-            actor=fund_user, fund=Fund.RESIDENT, year=2024, income={"personal": "200"},
+            actor=fund_user,
+            fund=Fund.RESIDENT,
+            year=2024,
+            income={"personal": "200"},
             expenditure={"general_outpatient": "165"},
         )
     assert len(callbacks) == 1  # the year's statements are re-evaluated after commit

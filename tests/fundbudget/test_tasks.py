@@ -24,7 +24,9 @@ def wait_for(predicate, timeout=30):
 def test_statement_post_raises_warnings_through_the_worker(celery_worker, fund_user, api_as):
     api = api_as(fund_user)
     for fund in ("employee", "resident"):
-        r = api.post("/api/v1/fundbudget/statements/", {"fund": fund, "year": 2024, "month": 4, **SEED_004[fund]}, format="json")
+        r = api.post(
+            "/api/v1/fundbudget/statements/", {"fund": fund, "year": 2024, "month": 4, **SEED_004[fund]}, format="json"
+        )
         assert r.status_code == 201
     assert wait_for(lambda: FundWarning.objects.count() == 3)
     assert set(FundWarning.objects.values_list("fund", "indicator", "level")) == {
@@ -38,6 +40,16 @@ def test_statement_post_raises_warnings_through_the_worker(celery_worker, fund_u
     assert warnings_evaluate_task.delay(st_id).get(timeout=30) == 2
     assert FundWarning.objects.count() == 3 and WarningNotice.objects.count() == 3
     # A corrected statement (surplus, 8 months payable) clears the resident warnings.
-    api.post("/api/v1/fundbudget/statements/", {"fund": "resident", "year": 2024, "month": 4, "income_ytd": "70000000",
-                                                "expenditure_ytd": "60000000", "accumulated_balance": "120000000"}, format="json")
+    api.post(
+        "/api/v1/fundbudget/statements/",
+        {
+            "fund": "resident",
+            "year": 2024,
+            "month": 4,
+            "income_ytd": "70000000",
+            "expenditure_ytd": "60000000",
+            "accumulated_balance": "120000000",
+        },
+        format="json",
+    )
     assert wait_for(lambda: not FundWarning.objects.filter(fund="resident").exists())
