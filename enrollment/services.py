@@ -552,12 +552,12 @@ def progress_refresh(*, year: int, day: date | None = None) -> int:
     tasks = dict(GuidelineTask.objects.filter(campaign__year=year).values_list("township__code", "task"))
     with connection.cursor() as cur:
         cur.execute(
-            """SELECT substr(d.code, 1, 12) AS village, count(*) FILTER (WHERE st.status IN ('tier1','tier2')),
+            """SELECT substr(d.code, 1, 12) AS village, count(*) FILTER (WHERE st.status IN ('tier1','tier2') AND st.status_date <= %s),
                       count(*) FILTER (WHERE r.deceased_on IS NULL AND r.moved_out_on IS NULL)
                FROM enrollment_resident r JOIN regions_division d ON d.id = r.hukou_division_id
                LEFT JOIN enrollment_insurancestatus st ON st.resident_id = r.id AND st.year = %s
                GROUP BY 1""",
-            [year],
+            [day, year],
         )
         per_village = {code: (ins, pop) for code, ins, pop in cur.fetchall()}
     prev_day = (

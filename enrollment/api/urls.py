@@ -1,1 +1,13 @@
-urlpatterns: list = []
+from django.urls import path
+
+from enrollment.api import views
+
+urlpatterns = [
+    path("progress/", views.ProgressView.as_view(), name="enrollment-progress"),
+    path("progress/series/", views.ProgressSeriesView.as_view(), name="enrollment-progress-series"),
+    path("guideline-tasks/", views.GuidelineTasksView.as_view(), name="enrollment-guideline-tasks"),
+    path("residents/", views.ResidentListView.as_view(), name="enrollment-residents"),
+    path("residents/<str:id_number>/", views.ResidentDetailView.as_view(), name="enrollment-resident"),
+    path("tasks/", views.TaskListView.as_view(), name="enrollment-tasks"),
+    path("tasks/<int:pk>/outcome/", views.TaskOutcomeView.as_view(), name="enrollment-task-outcome"),
+]

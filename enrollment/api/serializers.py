@@ -1,0 +1,80 @@
+from rest_framework import serializers
+
+from enrollment.models import Outcome, RefusalReason
+
+
+class ProgressQuery(serializers.Serializer):
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    level = serializers.ChoiceField(choices=["township", "village"], default="township")
+    parent = serializers.RegexField(r"^\d{6,15}$", required=False)
+
+
+class ProgressRowSerializer(serializers.Serializer):
+    division_code = serializers.CharField()
+    division_name = serializers.CharField()
+    task = serializers.IntegerField()
+    insured = serializers.IntegerField()
+    rate = serializers.DecimalField(max_digits=7, decimal_places=4)
+    rank = serializers.IntegerField()
+
+
+class SeriesRowSerializer(serializers.Serializer):
+    day = serializers.DateField()
+    task = serializers.IntegerField()
+    insured = serializers.IntegerField()
+    rate = serializers.DecimalField(max_digits=7, decimal_places=4)
+
+
+class YearQuery(serializers.Serializer):
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+
+
+class GuidelineRowSerializer(serializers.Serializer):
+    township_code = serializers.CharField()
+    township_name = serializers.CharField()
+    raw = serializers.DecimalField(max_digits=14, decimal_places=2)
+    computed_task = serializers.IntegerField()
+    task = serializers.IntegerField()
+    edit_reason = serializers.CharField()
+    issued = serializers.BooleanField()
+    last_year_task = serializers.IntegerField(allow_null=True)
+    last_year_actual = serializers.IntegerField()
+
+
+class ResidentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    id_number = serializers.CharField(help_text="masked unless the role may see ID numbers")
+    name = serializers.CharField()
+    sex = serializers.CharField()
+    birth_date = serializers.DateField()
+    hukou_division = serializers.CharField()
+    hukou_code = serializers.CharField()
+    residence_division = serializers.CharField()
+    phone = serializers.CharField(help_text="masked unless the role may see phone numbers")
+    special_category = serializers.CharField()
+    deceased_on = serializers.DateField(allow_null=True)
+    moved_out_on = serializers.DateField(allow_null=True)
+    status = serializers.CharField()
+
+
+class TaskSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    version = serializers.IntegerField()
+    resident_name = serializers.CharField()
+    id_number = serializers.CharField()
+    phone = serializers.CharField()
+    division_code = serializers.CharField()
+    division_name = serializers.CharField()
+    assignee = serializers.CharField()
+    gap = serializers.CharField()
+    status = serializers.CharField()
+    outcome = serializers.CharField()
+    refusal_reason = serializers.CharField()
+    note = serializers.CharField()
+
+
+class OutcomeInput(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=[c for c in Outcome.choices if c[0] != "paid"])
+    refusal_reason = serializers.ChoiceField(choices=RefusalReason.choices, required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+    version = serializers.IntegerField(min_value=1)

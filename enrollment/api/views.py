@@ -1,0 +1,129 @@
+"""Read-only statistics and the worker's task endpoints: thin, calling selectors and services."""
+
+from django.core.paginator import Paginator
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from enrollment import selectors, services
+from enrollment.access import access_task_by_id
+from enrollment.api import serializers as s
+from enrollment.models import InsuranceStatus
+from medinsure.accounts.permissions import AreaPermission, StatsPermission
+from medinsure.accounts.scoping import Area
+from medinsure.audit.models import AuditLog
+from medinsure.audit.services import audit_log
+
+
+def _query(serializer_class, request):
+    q = serializer_class(data=request.query_params)
+    q.is_valid(raise_exception=True)
+    return q.validated_data
+
+
+class ProgressView(APIView):
+    permission_classes = [IsAuthenticated, StatsPermission.for_area(Area.ENROLLMENT)]
+
+    @extend_schema(
+        parameters=[s.ProgressQuery], responses=s.ProgressRowSerializer(many=True),
+        summary="参保进度（按镇街或村社，最新一日）",
+    )
+    def get(self, request):
+        q = _query(s.ProgressQuery, request)
+        rows = selectors.progress_rows(user=request.user, year=q["year"], level=q["level"], parent=q.get("parent"))
+        return Response(s.ProgressRowSerializer(rows, many=True).data)
+
+
+class ProgressSeriesView(APIView):
+    permission_classes = [IsAuthenticated, StatsPermission.for_area(Area.ENROLLMENT)]
+
+    @extend_schema(parameters=[s.YearQuery], responses=s.SeriesRowSerializer(many=True), summary="全区参保进度逐日走势")
+    def get(self, request):
+        q = _query(s.YearQuery, request)
+        return Response(s.SeriesRowSerializer(selectors.progress_series(user=request.user, year=q["year"]), many=True).data)
+
+
+class GuidelineTasksView(APIView):
+    permission_classes = [IsAuthenticated, StatsPermission.for_area(Area.ENROLLMENT)]
+
+    @extend_schema(parameters=[s.YearQuery], responses=s.GuidelineRowSerializer(many=True), summary="各镇街指导性任务数")
+    def get(self, request):
+        q = _query(s.YearQuery, request)
+        return Response(s.GuidelineRowSerializer(selectors.guideline_tasks(user=request.user, year=q["year"]), many=True).data)
+
+
+class ResidentListView(APIView):
+    permission_classes = [IsAuthenticated, AreaPermission.for_area(Area.ENROLLMENT)]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str), OpenApiParameter("division", str), OpenApiParameter("year", int),
+            OpenApiParameter("status", str), OpenApiParameter("page", int),
+        ],
+        responses=s.ResidentSerializer(many=True), summary="参保人员（按权限脱敏，按区域限定）",
+    )
+    def get(self, request):
+        try:
+            year = int(request.query_params.get("year") or timezone.localdate().year)
+        except ValueError:
+            raise ValidationError({"year": ["请输入整数年度"]}) from None
+        qs = selectors.resident_list(request.user, q=request.query_params.get("q", ""), division=request.query_params.get("division", ""),
+                                     year=year, status=request.query_params.get("status", ""))
+        page = Paginator(qs, 50).get_page(request.query_params.get("page"))
+        statuses = selectors.statuses_for(list(page.object_list), year)
+        labels = dict(InsuranceStatus.Status.choices)
+        rows = [selectors.resident_row(request.user, r, str(labels.get(statuses.get(r.pk), "未参保"))) for r in page.object_list]
+        audit_log(actor=request.user, action=AuditLog.Action.EXPORT, object_type="enrollment.Resident",
+                  summary=f"api list page {page.number} ({len(rows)})", request=request)
+        return Response({"count": page.paginator.count, "page": page.number, "results": s.ResidentSerializer(rows, many=True).data})
+
+
+class ResidentDetailView(APIView):
+    permission_classes = [IsAuthenticated, AreaPermission.for_area(Area.ENROLLMENT)]
+
+    @extend_schema(responses=s.ResidentSerializer, summary="按身份证号查询参保人员")
+    def get(self, request, id_number: str):
+        r = selectors.resident_get(request.user, id_number)
+        if r is None:
+            raise NotFound
+        audit_log(actor=request.user, action=AuditLog.Action.VIEW, object_type="enrollment.Resident", object_id=r.pk, summary=r.name, request=request)
+        year = timezone.localdate().year
+        st = selectors.statuses_for([r], year).get(r.pk)
+        return Response(s.ResidentSerializer(selectors.resident_row(request.user, r, st or "none")).data)
+
+
+class TaskListView(APIView):
+    permission_classes = [IsAuthenticated, AreaPermission.for_area(Area.ENROLLMENT)]
+
+    @extend_schema(
+        parameters=[s.YearQuery, OpenApiParameter("status", str), OpenApiParameter("village", str), OpenApiParameter("page", int)],
+        responses=s.TaskSerializer(many=True), summary="参保动员任务清单",
+    )
+    def get(self, request):
+        q = _query(s.YearQuery, request)
+        qs = selectors.task_list(request.user, year=q["year"], status=request.query_params.get("status", ""),
+                                 village=request.query_params.get("village", ""))
+        page = Paginator(qs, 50).get_page(request.query_params.get("page"))
+        rows = [selectors.task_row(request.user, t) for t in page.object_list]
+        return Response({"count": page.paginator.count, "page": page.number, "results": s.TaskSerializer(rows, many=True).data})
+
+
+class TaskOutcomeView(APIView):
+    permission_classes = [IsAuthenticated, AreaPermission.for_area(Area.ENROLLMENT)]
+
+    @extend_schema(request=s.OutcomeInput, responses={200: s.TaskSerializer, 409: None}, summary="记录动员结果（乐观锁：version）")
+    def post(self, request, pk: int):
+        access_task_by_id(request.user, pk)
+        data = s.OutcomeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            task = services.task_record_outcome(actor=request.user, task_id=pk, request=request, **data.validated_data)
+        except services.StaleVersion as exc:
+            return Response({"version": [exc.message]}, status=status.HTTP_409_CONFLICT)
+        except services.ServiceError as exc:
+            raise ValidationError({exc.field or "non_field_errors": [exc.message]}) from exc
+        return Response(s.TaskSerializer(selectors.task_row(request.user, task)).data)

@@ -1,0 +1,15 @@
+from django.utils.translation import gettext_lazy as _
+
+from medinsure.accounts.scoping import Area
+from medinsure.navigation import NavItem
+
+MENU = [
+    NavItem(area=Area.ENROLLMENT, url_name="enrollment:dashboard", label=_("参保进度"), stats=True),
+    NavItem(area=Area.ENROLLMENT, url_name="enrollment:bulletin", label=_("每日通报"), stats=True),
+    NavItem(area=Area.ENROLLMENT, url_name="enrollment:guideline", label=_("指导性任务"), stats=True),
+    NavItem(area=Area.ENROLLMENT, url_name="enrollment:my_tasks", label=_("我的动员任务")),
+    NavItem(area=Area.ENROLLMENT, url_name="enrollment:task_split", label=_("任务分派")),
+    NavItem(area=Area.ENROLLMENT, url_name="enrollment:residents", label=_("参保人员查询")),
+    NavItem(area=Area.ENROLLMENT, url_name="enrollment:imports", label=_("部门数据导入")),
+    NavItem(area=Area.ENROLLMENT, url_name="enrollment:reminders", label=_("缴费提醒")),
+]

@@ -1,0 +1,347 @@
+"""HTML pages of the enrollment app: thin, calling selectors and services."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from enrollment import importers, selectors, services
+from enrollment.access import access_batch_by_id, access_resident_by_id, access_task_by_id
+from enrollment.forms import ComputeForm, GuidelineEditForm, OutcomeForm, SplitForm, UploadForm
+from enrollment.models import GuidelineTask, ImportBatch, InsuranceStatus, TaskStatus
+from medinsure.accounts import scoping
+from medinsure.accounts.decorators import area_required
+from medinsure.audit.models import AuditLog
+from medinsure.audit.services import audit_log
+from medinsure.regions.models import Division
+
+AREA = scoping.Area.ENROLLMENT
+
+
+def _year(request) -> int:
+    try:
+        return int(request.GET.get("year") or request.POST.get("year") or 0) or _default_year()
+    except ValueError:
+        return _default_year()
+
+
+def _default_year() -> int:
+    c = selectors.current_campaign()
+    return c.year if c else timezone.localdate().year
+
+
+def _require_bureau_staff(user):
+    if not (scoping.has_area(user, AREA) and scoping.is_bureau_wide(user)):
+        raise PermissionDenied
+
+
+# --- progress ---------------------------------------------------------------------------------------
+
+
+@area_required(AREA, stats=True)
+def dashboard(request):
+    year = _year(request)
+    level = request.GET.get("level", "township")
+    parent = request.GET.get("parent") or None
+    rows = selectors.progress_rows_with_change(user=request.user, year=year, level=level, parent=parent)
+    series = selectors.progress_series(user=request.user, year=year)
+    chart = {
+        "names": [r["division_name"] for r in rows],
+        "rates": [float(r["rate"]) * 100 for r in rows],
+        "days": [s["day"].isoformat() for s in series],
+        "day_rates": [float(s["rate"]) * 100 for s in series],
+    }
+    return render(request, "enrollment/dashboard.html", {
+        "year": year, "level": level, "parent": parent, "rows": rows, "day": rows[0]["day"] if rows else None,
+        "chart_json": json.dumps(chart, cls=DjangoJSONEncoder), "campaigns": selectors.campaign_list(),
+    })
+
+
+@area_required(AREA, stats=True)
+def bulletin(request):
+    year = _year(request)
+    towns = selectors.progress_rows_with_change(user=request.user, year=year, level="township")
+    villages = selectors.progress_rows_with_change(user=request.user, year=year, level="village")
+    day = towns[0]["day"] if towns else (villages[0]["day"] if villages else None)
+    if request.GET.get("format") == "xlsx":
+        return _bulletin_xlsx(year, day, towns, villages)
+    total_task = sum(r["task"] for r in towns)
+    total_insured = sum(r["insured"] for r in towns)
+    from enrollment.rules.progress import rate
+
+    return render(request, "enrollment/bulletin.html", {
+        "year": year, "day": day, "towns": towns, "villages": villages,
+        "total_task": total_task, "total_insured": total_insured, "total_rate": rate(total_insured, total_task),
+    })
+
+
+def _bulletin_xlsx(year, day, towns, villages) -> HttpResponse:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("镇街")
+    ws.append([_("%(year)s年度城乡居民医保参保进度通报（截至%(day)s）") % {"year": year, "day": day or ""}])
+    ws["A1"].font = Font(bold=True, size=14)
+    head = [_("排名"), _("区划代码"), _("名称"), _("任务数"), _("已参保"), _("完成率"), _("较上次增加")]
+    ws.append(head)
+    for r in towns:
+        ws.append([r["rank"], r["division_code"], r["division_name"], r["task"], r["insured"], float(r["rate"]), r["change"]])
+    for row in ws.iter_rows(min_row=3, min_col=6, max_col=6):
+        for c in row:
+            c.number_format = "0.00%"
+    vs = wb.create_sheet(_("村社"))
+    vs.append([_("上级代码"), *head])
+    for r in villages:
+        vs.append([r["parent_code"], r["rank"], r["division_code"], r["division_name"], r["task"], r["insured"], float(r["rate"]), r["change"]])
+    buf = io.BytesIO()
+    wb.save(buf)
+    resp = HttpResponse(buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    resp["Content-Disposition"] = f'attachment; filename="bulletin-{year}-{day or "na"}.xlsx"'
+    return resp
+
+
+# --- residents --------------------------------------------------------------------------------------
+
+
+@area_required(AREA)
+def resident_list(request):
+    year = _year(request)
+    q = request.GET.get("q", "")
+    division = request.GET.get("division", "")
+    status = request.GET.get("status", "")
+    qs = selectors.resident_list(request.user, q=q, division=division, year=year, status=status)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    statuses = selectors.statuses_for(list(page.object_list), year)
+    labels = dict(InsuranceStatus.Status.choices)
+    rows = [selectors.resident_row(request.user, r, labels.get(statuses.get(r.pk), _("未参保"))) for r in page.object_list]
+    if q:
+        audit_log(actor=request.user, action=AuditLog.Action.VIEW, object_type="enrollment.Resident", summary=f"search {q[:6]}…", request=request)
+    return render(request, "enrollment/resident_list.html", {
+        "rows": rows, "page_obj": page, "q": q, "division": division, "status": status, "year": year,
+        "status_choices": InsuranceStatus.Status.choices,
+    })
+
+
+@area_required(AREA)
+def resident_detail(request, pk: int):
+    r = access_resident_by_id(request.user, pk)
+    audit_log(actor=request.user, action=AuditLog.Action.VIEW, object_type="enrollment.Resident", object_id=r.pk,
+              summary=r.name, request=request)
+    return render(request, "enrollment/resident_detail.html", selectors.resident_detail(request.user, r))
+
+
+# --- imports ----------------------------------------------------------------------------------------
+
+
+@area_required(AREA)
+def import_list(request):
+    _require_bureau_staff(request.user)
+    if request.method == "POST":
+        form = UploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                batch = services.import_upload(actor=request.user, source=form.cleaned_data["source"],
+                                               uploaded_file=form.cleaned_data["file"], year=form.cleaned_data["year"], request=request)
+            except services.ServiceError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                return redirect("enrollment:import_detail", pk=batch.pk)
+    else:
+        form = UploadForm(initial={"year": _default_year()})
+    page = Paginator(selectors.import_batch_list(request.user), 20).get_page(request.GET.get("page"))
+    return render(request, "enrollment/import_list.html", {"form": form, "page_obj": page, "sources": importers.SOURCES})
+
+
+@area_required(AREA)
+def import_detail(request, pk: int):
+    batch = access_batch_by_id(request.user, pk)
+    if request.method == "POST":
+        try:
+            batch = services.import_accept(actor=request.user, batch_id=batch.pk, request=request)
+        except services.ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            if batch.status == ImportBatch.Status.ACCEPTED:
+                messages.success(request, _("已导入：新增 %(new)d，变更 %(changed)d，无变化 %(same)d") % {
+                    "new": batch.new_rows, "changed": batch.changed_rows, "same": batch.unchanged_rows})
+        return redirect("enrollment:import_detail", pk=batch.pk)
+    template = "enrollment/_import_status.html" if request.headers.get("HX-Request") else "enrollment/import_detail.html"
+    return render(request, template, {"batch": batch, "spec": importers.SOURCES[batch.source]})
+
+
+@area_required(AREA)
+def import_errors(request, pk: int):
+    batch = access_batch_by_id(request.user, pk)
+    _clean, errors_path = services._paths(batch)
+    errors = importers.read_errors_csv(errors_path)
+    data = importers.errors_xlsx(errors, title=_("%(name)s 错误报告（共 %(n)d 条）") % {"name": batch.file_name, "n": len(errors)})
+    audit_log(actor=request.user, action=AuditLog.Action.EXPORT, object_type="enrollment.ImportBatch", object_id=batch.pk,
+              summary="error report", request=request)
+    resp = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    resp["Content-Disposition"] = f'attachment; filename="import-{batch.pk}-errors.xlsx"'
+    return resp
+
+
+@area_required(AREA)
+def import_template(request, source: str, fmt: str):
+    spec = importers.SOURCES.get(source)
+    if spec is None or fmt not in ("xlsx", "csv"):
+        raise Http404
+    if fmt == "xlsx":
+        resp = HttpResponse(importers.template_xlsx(spec), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    else:
+        resp = HttpResponse(importers.template_csv(spec), content_type="text/csv; charset=utf-8")
+    resp["Content-Disposition"] = f'attachment; filename="template-{source}.{fmt}"'
+    return resp
+
+
+# --- guideline tasks --------------------------------------------------------------------------------
+
+
+@area_required(AREA, stats=True)
+def guideline(request):
+    year = _year(request)
+    staff = scoping.has_area(request.user, AREA) and scoping.is_bureau_wide(request.user)
+    campaign = selectors.campaign_list().filter(year=year).first()
+    compute_form = ComputeForm(initial={"total": campaign.township_total if campaign else None,
+                                        "base_ratio": campaign.base_ratio if campaign else None})
+    if request.method == "POST":
+        if not staff:
+            raise PermissionDenied
+        action = request.POST.get("action")
+        try:
+            if action == "compute":
+                compute_form = ComputeForm(request.POST)
+                if compute_form.is_valid():
+                    services.guideline_tasks_compute(actor=request.user, year=year, total=compute_form.cleaned_data["total"],
+                                                     base_ratio=compute_form.cleaned_data["base_ratio"], request=request)
+                    messages.success(request, _("已按最新登记数据测算"))
+                    return redirect(f"{request.path}?year={year}")
+            elif action == "edit":
+                form = GuidelineEditForm(request.POST)
+                if form.is_valid():
+                    services.guideline_task_edit(actor=request.user, task_id=int(request.POST["task_id"]), request=request, **form.cleaned_data)
+                    messages.success(request, _("已保存调整"))
+                else:
+                    messages.error(request, "; ".join(f"{form.fields[f].label}：{e[0]}" for f, e in form.errors.items()))
+                return redirect(f"{request.path}?year={year}")
+            elif action == "issue":
+                n = services.guideline_tasks_issue(actor=request.user, year=year, request=request)
+                messages.success(request, _("已下达 %(n)d 个镇街的指导性任务") % {"n": n})
+                return redirect(f"{request.path}?year={year}")
+        except services.ServiceError as exc:
+            messages.error(request, exc.message)
+            return redirect(f"{request.path}?year={year}")
+    rows = selectors.guideline_tasks(user=request.user, year=year)
+    changes = {}
+    if rows:
+        for g in GuidelineTask.objects.filter(pk__in=[r["id"] for r in rows]).prefetch_related("changes__actor"):
+            changes[g.pk] = list(g.changes.all()[:5])
+    for r in rows:
+        r["changes"] = changes.get(r["id"], [])
+    return render(request, "enrollment/guideline.html", {
+        "year": year, "rows": rows, "campaign": campaign, "staff": staff, "compute_form": compute_form,
+        "total": sum(r["task"] for r in rows), "issued": any(r["issued"] for r in rows),
+    })
+
+
+# --- mobilisation tasks -----------------------------------------------------------------------------
+
+
+@area_required(AREA)
+def task_split(request):
+    """Township staff: counts per village, and the bulk split to villages, grids and named workers."""
+    if request.user.role == "village":
+        return redirect("enrollment:my_tasks")
+    year = _year(request)
+    form = SplitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            n = services.tasks_split(actor=request.user, year=year, request=request, plan=services.SplitPlan(
+                mode=d["mode"], village_code=d["village"] or "", assignee_id=d["assignee"], count=d["count"] or 0))
+        except services.ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("已分派 %(n)d 条任务") % {"n": n})
+            return redirect(f"{request.path}?year={year}")
+    from medinsure.accounts.models import User
+
+    workers = User.objects.filter(role__in=["village", "township"], is_active=True).filter(scoping.division_q(request.user, "division")).select_related("division").order_by("division__code")
+    villages = Division.objects.filter(level=Division.Level.VILLAGE).filter(scoping.division_code_q(request.user, "code"))
+    return render(request, "enrollment/task_split.html", {
+        "year": year, "form": form, "summary": selectors.task_summary(request.user, year=year), "workers": workers, "villages": villages,
+    })
+
+
+@area_required(AREA)
+def my_tasks(request):
+    """The worker's list on a phone: filter by status and village, tap to call, record the outcome."""
+    year = _year(request)
+    status = request.GET.get("status", "pending")
+    village = request.GET.get("village", "")
+    mine = request.user.role in ("village",) or request.GET.get("mine") == "1"
+    qs = selectors.task_list(request.user, year=year, status=status, village=village, mine=mine)
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    rows = [selectors.task_row(request.user, t) for t in page.object_list]
+    villages = Division.objects.filter(level=Division.Level.VILLAGE).filter(scoping.division_code_q(request.user, "code"))
+    all_mine = selectors.task_list(request.user, year=year, mine=mine)
+    return render(request, "enrollment/my_tasks.html", {
+        "rows": rows, "page_obj": page, "status": status, "village": village, "year": year, "villages": villages,
+        "form": OutcomeForm(), "open_count": all_mine.exclude(status=TaskStatus.CLOSED).count(), "all_count": all_mine.count(),
+        "statuses": TaskStatus.choices,
+    })
+
+
+@area_required(AREA)
+@require_POST
+def task_outcome(request, pk: int):
+    task = access_task_by_id(request.user, pk)
+    form = OutcomeForm(request.POST)
+    error = None
+    stale = False
+    if form.is_valid():
+        try:
+            task = services.task_record_outcome(actor=request.user, task_id=task.pk, request=request, **form.cleaned_data)
+        except services.StaleVersion as exc:
+            error, stale = exc.message, True
+            task = access_task_by_id(request.user, pk)
+        except services.ServiceError as exc:
+            error = exc.message
+    else:
+        error = "; ".join(f"{form.fields[f].label if f in form.fields else f}：{e[0]}" for f, e in form.errors.items())
+    if request.headers.get("HX-Request"):
+        row = selectors.task_row(request.user, task)
+        return render(request, "enrollment/_task_card.html", {"t": row, "form": OutcomeForm(), "error": error, "stale": stale, "saved": not error},
+                      status=409 if stale else 200)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, _("已记录"))
+    return redirect(request.POST.get("next") or "enrollment:my_tasks")
+
+
+# --- reminders --------------------------------------------------------------------------------------
+
+
+@area_required(AREA)
+def reminders(request):
+    qs = selectors.reminder_list(request.user)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    from medinsure.masking import shown_phone
+
+    rows = [{"m": m, "phone": shown_phone(request.user, m.phone)} for m in page.object_list]
+    return render(request, "enrollment/reminders.html", {"rows": rows, "page_obj": page, "counts": selectors.reminder_counts(request.user)})
+
