@@ -1,0 +1,117 @@
+"""The pages: list sorted by due date with the overdue in red, forms naming the field, the editor,
+permissions (a township worker and other departments see nothing), the public page."""
+
+from datetime import date
+
+import pytest
+
+from medinsure.accounts.models import Role
+from replies import services
+from replies.models import HolidayYear, Proposal, Status
+
+from .factories import director, office_user, register, signable_letter
+
+pytestmark = [pytest.mark.django_db, pytest.mark.service]
+
+
+def test_case_list_sorted_by_due_with_overdue_in_red(client_as):
+    clerk = office_user()
+    late = register(clerk, number="1", assigned_on=date(2024, 1, 10))
+    soon = register(clerk, number="2", assigned_on=date(2026, 11, 1), urgent=True)
+    far = register(clerk, number="3", assigned_on=date(2026, 11, 24))
+    html = client_as(clerk).get("/replies/").content.decode()
+    assert html.index(f"/replies/{late.pk}/") < html.index(f"/replies/{soon.pk}/") < html.index(f"/replies/{far.pk}/")
+    row = html[html.rindex("<tr", 0, html.index(f"/replies/{late.pk}/")):html.index(f"/replies/{late.pk}/")]
+    assert 'class="table-danger"' in row and 'data-overdue="1"' in row
+    far_row = html[html.rindex("<tr", 0, html.index(f"/replies/{far.pk}/")):html.index(f"/replies/{far.pk}/")]
+    assert 'data-overdue="0"' in far_row and "临时" in far_row
+
+
+def test_create_form_names_the_bad_field(client_as):
+    c = client_as(office_user())
+    r = c.post("/replies/new/", {"kind": "npc", "session": "第四次会议", "number": "第136号", "title": "关于…的建议", "proposers": "李孝艳", "assigned_on": "2025-03-10", "handler_role": "lead"})
+    assert r.status_code == 200 and 'data-testid="error-number"' in r.content.decode()
+    r = c.post("/replies/new/", {"kind": "npc", "session": "第四次会议", "number": "136", "title": "关于…的建议", "proposers": "梁筱钟、况文凤", "assigned_on": "2025-03-10", "handler_role": "lead"})
+    p = Proposal.objects.get()
+    assert r.status_code == 302 and p.proposers == ["梁筱钟", "况文凤"] and p.due_on == date(2025, 6, 10)
+
+
+def test_case_detail_shows_provisional_reason(client_as):
+    clerk = office_user()
+    p = register(clerk, assigned_on=date(2026, 11, 24))
+    html = client_as(clerk).get(f"/replies/{p.pk}/").content.decode()
+    assert "2027-02-24" in html and "2027年放假安排尚未录入" in html
+
+
+def test_html_actions_flow(client_as):
+    clerk, boss = office_user(), director()
+    p = register(clerk)
+    c = client_as(clerk)
+    r = c.post(f"/replies/{p.pk}/do/assign/", {"department": "enrollment", "drafter": clerk.pk})
+    assert r.status_code == 302
+    c.post(f"/replies/{p.pk}/do/contact/", {"contacted_on": "2025-03-20", "stage": "before", "method": "meeting", "person": "梁筱钟", "summary": "面商"})
+    c.post(f"/replies/{p.pk}/do/commitment/", {"content": "积极向上级反映", "due_text": "2025年底", "unit": "区医保局"})
+    p.refresh_from_db()
+    assert p.status == Status.HANDLING and p.contacts.count() == 1 and p.commitments.count() == 1
+    r = c.post(f"/replies/{p.pk}/letter/")
+    version_url = r["Location"]
+    section_r = c.post(f"{version_url}sections/", {"heading": "一、关于明确部门责任加强协作的建议", "body": "正文"})
+    assert section_r.status_code == 302
+    v = p.letters.get().versions.get()
+    s = v.sections.get()
+    r = c.post(f"/replies/sections/{s.pk}/", {"heading": s.heading, "body": "改过的正文"}, HTTP_HX_REQUEST="true")
+    assert r.status_code == 200 and 'data-testid="saved"' in r.content.decode()
+    # a clerk cannot sign; the page shows what is missing
+    html = c.get(version_url).content.decode()
+    assert 'data-testid="sign"' not in html and 'data-testid="problems"' in html
+    c.post(version_url, {"addressee": v.addressee, "opening": v.opening, "closing": v.closing, "classification": "A", "publication": "public",
+                         "document_number": "江医保函〔2025〕12号", "issuing_office": "重庆市江津区医疗保障局", "contact_person": "王静", "contact_phone": "023-1"})
+    r = c.post(f"/replies/letters/{v.pk}/sign/")
+    v.refresh_from_db()
+    assert v.state == "draft"
+    b = client_as(boss)
+    b.post(f"/replies/letters/{v.pk}/sign/")
+    v.refresh_from_db()
+    assert v.state == "signed"
+    r = b.post(f"/replies/sections/{s.pk}/", {"heading": "x", "body": "signed text must not change"})
+    s.refresh_from_db()
+    assert s.body == "改过的正文"
+
+
+@pytest.mark.parametrize("role", [Role.TOWNSHIP, Role.CLAIMS, Role.ENROLLMENT])
+def test_other_roles_cannot_use_the_pages(client_as, make_user, divisions, role):
+    p = register(office_user())
+    v = signable_letter(office_user(), p)
+    c = client_as(make_user(role, divisions.town_a if role == Role.TOWNSHIP else None))
+    for url in ("/replies/", f"/replies/{p.pk}/", f"/replies/letters/{v.pk}/", f"/replies/letters/{v.pk}/docx/", "/replies/holidays/"):
+        assert c.get(url).status_code == 403
+
+
+def test_missing_case_is_404(client_as):
+    assert client_as(office_user()).get("/replies/999999/").status_code == 404
+
+
+def test_public_page_without_login_shows_the_redacted_copy(client):
+    clerk, boss = office_user(), director()
+    p = register(clerk)
+    v = signable_letter(clerk, p, sections=(("一、关于监管的建议", "投诉人电话13912345678已回访。"),))
+    services.letter_sign(actor=boss, version_id=v.pk)
+    pub = services.letter_publish(actor=clerk, version_id=v.pk)
+    assert pub.title in client.get("/replies/public/").content.decode()
+    html = client.get(f"/replies/public/{pub.pk}/").content.decode()
+    assert "13912345678" not in html and "■■■" in html
+    assert client.get("/replies/").status_code == 302  # the rest needs a login
+
+
+def test_holiday_year_form(client_as):
+    c = client_as(office_user())
+    r = c.post("/replies/holidays/", {"year": 2027, "note": "国办发明电", "holidays": "2027-01-01 元旦\n2027-1-2", "workdays": ""})
+    assert r.status_code == 200 and "第2行" in r.content.decode()
+    r = c.post("/replies/holidays/", {"year": 2027, "note": "国办发明电", "holidays": "2027-01-01 元旦\n2027-02-24 春节", "workdays": "2027-02-20"})
+    assert r.status_code == 302 and HolidayYear.objects.get(year=2027).days.count() == 3
+
+
+def test_stats_page(client_as, make_user):
+    register(office_user())
+    html = client_as(make_user(Role.LEADER)).get("/replies/stats/?year=2025").content.decode()
+    assert 'data-testid="total">1<' in html
