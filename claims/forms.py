@@ -1,0 +1,100 @@
+from datetime import date
+
+from django import forms
+from django.forms import formset_factory
+from django.utils.translation import gettext_lazy as _
+
+from claims.models import Employment, Group, HospitalLevel, Kind, Policy
+from claims.policies import shipped_codes
+
+
+def policy_choices():
+    codes = dict.fromkeys(
+        list(Policy.objects.order_by("-year", "code").values_list("code", flat=True)) + shipped_codes()
+    )
+    names = dict(Policy.objects.values_list("code", "name"))
+    return [(c, f"{names.get(c, c)}（{c}）") for c in codes]
+
+
+class CalculatorForm(forms.Form):
+    policy = forms.ChoiceField(label=_("报销政策"))
+    group = forms.ChoiceField(label=_("人群"), choices=Group.choices, initial=Group.RESIDENT)
+    employment = forms.ChoiceField(label=_("在职状态"), choices=Employment.choices, required=False)
+    continuous_years = forms.IntegerField(label=_("连续参保年数"), min_value=0, max_value=100, initial=0)
+    tier = forms.TypedChoiceField(label=_("缴费档次"), choices=[(1, _("一档")), (2, _("二档"))], coerce=int, initial=1)
+    poor = forms.BooleanField(label=_("建档立卡贫困人口"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["policy"].choices = policy_choices()
+
+
+class VisitRowForm(forms.Form):
+    date = forms.DateField(label=_("结算日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    kind = forms.ChoiceField(label=_("就诊类别"), choices=Kind.choices)
+    hospital_level = forms.TypedChoiceField(label=_("医院等级"), choices=HospitalLevel.choices, coerce=int)
+    in_scope_cost = forms.DecimalField(label=_("政策范围内费用（元）"), min_value=0, max_digits=14, decimal_places=2)
+    essential_drug_cost = forms.DecimalField(
+        label=_("其中基本药物（元）"), min_value=0, max_digits=14, decimal_places=2, required=False
+    )
+    disease = forms.CharField(label=_("病种"), max_length=64, required=False)
+    third_party = forms.BooleanField(label=_("有第三方责任"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        cost, ess = data.get("in_scope_cost"), data.get("essential_drug_cost")
+        if cost is not None and ess is not None and ess > cost:
+            self.add_error("essential_drug_cost", _("基本药物费用不能大于政策范围内费用"))
+        return data
+
+
+VisitFormSet = formset_factory(VisitRowForm, extra=6, max_num=30)
+
+
+class PolicyEditForm(forms.Form):
+    document = forms.CharField(
+        label=_("政策文件（YAML）"),
+        widget=forms.Textarea(attrs={"rows": 30, "class": "form-control font-monospace small", "spellcheck": "false"}),
+    )
+    note = forms.CharField(label=_("变更说明"), max_length=200)
+
+    def clean_document(self):
+        from claims.policies import load_yaml_text
+        from claims.rules import PolicyError, parse_policy
+
+        try:
+            doc = load_yaml_text(self.cleaned_data["document"])
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        try:
+            parse_policy(doc)
+        except PolicyError as exc:
+            from django.utils.translation import gettext
+
+            raise forms.ValidationError(exc.render(gettext)) from exc
+        return doc
+
+
+class ImportForm(forms.Form):
+    policy = forms.ModelChoiceField(label=_("报销政策"), queryset=Policy.objects.filter(partial=False))
+    file = forms.FileField(label=_("结算单文件（CSV 或 Excel）"))
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        name = f.name.lower()
+        if not (name.endswith(".csv") or name.endswith(".xlsx")):
+            raise forms.ValidationError(_("只接受 .csv 或 .xlsx 文件"))
+        if f.size > 200 * 1024 * 1024:
+            raise forms.ValidationError(_("文件不能超过 200 MB"))
+        return f
+
+
+class RecalculationForm(forms.Form):
+    version = forms.ModelChoiceField(label=_("新政策版本"), queryset=None)
+    year = forms.IntegerField(label=_("结算年度"), min_value=2000, max_value=2100, initial=date.today().year)
+
+    def __init__(self, *args, policy, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].queryset = policy.versions.order_by("-number")
+        self.fields["version"].label_from_instance = lambda v: f"v{v.number} {v.note}"
+        self.fields["year"].initial = policy.year
