@@ -273,7 +273,7 @@ def settlement_visit_chunks(*, start: date, end: date, chunk_settlements: int = 
     """Yield (visits, total) for the settlements settled from start to end, in chunks of whole
     persons: headers ordered by person, then their lines in one query per chunk (two queries a chunk,
     whatever its size)."""
-    from claims.models import Settlement, SettlementLine
+    from claims.models import INPATIENT_KINDS, Settlement, SettlementLine
     from supervision.rules.audit import Line, Visit
 
     headers = (Settlement.objects.filter(settled_on__gte=start, settled_on__lte=end)
@@ -281,6 +281,7 @@ def settlement_visit_chunks(*, start: date, end: date, chunk_settlements: int = 
                .values_list("id", "id_number", "sex", "birth_date", "institution_id", "institution__kind",
                             "kind", "settled_on", "admitted_on", "discharged_on"))
     total = headers.count()
+    INPATIENT = {str(k) for k in INPATIENT_KINDS}  # noqa: N806
     chunk: list[tuple] = []
 
     def build(rows):
@@ -294,7 +295,7 @@ def settlement_visit_chunks(*, start: date, end: date, chunk_settlements: int = 
             lines[sid].append(Line(lid, code, name, cat or "", qty, price, amount, charged))
         return [
             Visit(sid, idn, SEX_CODES.get(str(sex or ""), ""), birth, inst, ikind or "medical", kind, settled,
-                  adm, dis, tuple(lines[sid]))
+                  adm if kind in INPATIENT else None, dis if kind in INPATIENT else None, tuple(lines[sid]))
             for sid, idn, sex, birth, inst, ikind, kind, settled, adm, dis in rows
         ]
 

@@ -1,0 +1,117 @@
+from rest_framework import serializers
+
+from supervision.models import AgreementAction, Case, CaseStatus, FineBasis, Flag, Violation
+
+
+class CountSplit(serializers.Serializer):
+    total = serializers.IntegerField()
+    medical = serializers.IntegerField(allow_null=True)
+    pharmacy = serializers.IntegerField(allow_null=True)
+
+
+def _money():
+    return serializers.DecimalField(max_digits=16, decimal_places=2, coerce_to_string=True)
+
+
+class StatsOut(serializers.Serializer):
+    """The year's supervision figures (amounts in yuan as decimal strings)."""
+
+    year = serializers.IntegerField()
+    month = serializers.IntegerField(allow_null=True)
+    inspections = serializers.IntegerField(help_text="现场检查医药机构（家次）")
+    institutions_inspected = serializers.IntegerField(help_text="检查机构数（家，去重）")
+    penalties_or_agreement_handlings = serializers.IntegerField(help_text="行政处罚和协议处理（家次）")
+    recovered = _money()
+    rejected = _money()
+    fines = _money()
+    agreements_suspended = CountSplit()
+    agreements_terminated = CountSplit()
+    publicized = serializers.IntegerField()
+    reports_received = serializers.IntegerField()
+    reports_handled = serializers.IntegerField()
+    reports_recovered = _money()
+    reports_fines = _money()
+    transferred_to_police = serializers.IntegerField()
+    flags_raised = serializers.IntegerField()
+    flags_confirmed = serializers.IntegerField()
+
+
+class StatsQuery(serializers.Serializer):
+    year = serializers.IntegerField(min_value=2000, max_value=2100)
+    month = serializers.IntegerField(min_value=1, max_value=12, required=False)
+    division = serializers.RegexField(r"^\d{6,12}$", required=False)
+
+
+class CaseOut(serializers.ModelSerializer):
+    institution_code = serializers.CharField(source="institution.code", default=None)
+    institution_name = serializers.CharField(source="institution.name", default=None)
+    recovered = serializers.DecimalField(source="decision.recovered", max_digits=16, decimal_places=2, default=None)
+    fine = serializers.DecimalField(source="decision.fine", max_digits=16, decimal_places=2, default=None)
+
+    class Meta:
+        model = Case
+        fields = ["id", "number", "source", "target_kind", "institution_code", "institution_name", "violations",
+                  "status", "registered_on", "inspected_on", "published_on", "recovered", "fine"]
+
+
+class CaseIn(serializers.Serializer):
+    source = serializers.CharField()
+    target_kind = serializers.CharField()
+    institution_id = serializers.IntegerField(required=False, allow_null=True)
+    person_name = serializers.CharField(required=False, allow_blank=True, default="")
+    person_id_number = serializers.CharField(required=False, allow_blank=True, default="")
+    violations = serializers.ListField(child=serializers.ChoiceField(choices=Violation.choices))
+    summary = serializers.CharField()
+    registered_on = serializers.DateField()
+    inspected_on = serializers.DateField(required=False, allow_null=True)
+
+
+class TransitionIn(serializers.Serializer):
+    target = serializers.ChoiceField(choices=CaseStatus.choices)
+    on = serializers.DateField(required=False)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class DecisionIn(serializers.Serializer):
+    decided_on = serializers.DateField()
+    document_number = serializers.CharField(required=False, allow_blank=True, default="")
+    penalty = serializers.BooleanField(default=False)
+    agreement_handling = serializers.BooleanField(default=False)
+    recovered = serializers.DecimalField(max_digits=16, decimal_places=2, default=0)
+    rejected = serializers.DecimalField(max_digits=16, decimal_places=2, default=0)
+    obtained = serializers.DecimalField(max_digits=16, decimal_places=2, default=0)
+    fine_basis = serializers.ChoiceField(choices=FineBasis.choices, default="none")
+    fine_multiple = serializers.DecimalField(max_digits=4, decimal_places=2, required=False, allow_null=True)
+    fine_amount = serializers.DecimalField(max_digits=16, decimal_places=2, required=False, allow_null=True)
+    agreement_action = serializers.ChoiceField(choices=AgreementAction.choices[:3], default="none")
+    action_from = serializers.DateField(required=False, allow_null=True)
+    action_until = serializers.DateField(required=False, allow_null=True)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class FlagOut(serializers.ModelSerializer):
+    rule_code = serializers.CharField(source="rule.code")
+    rule_name = serializers.CharField(source="rule.name")
+    institution_code = serializers.CharField(source="institution.code")
+    person_id_number = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Flag
+        fields = ["id", "rule_code", "rule_name", "settlement_id", "institution_code", "person_id_number",
+                  "settled_on", "amount", "result", "detail", "status", "answer_due", "answer", "reviewed_on",
+                  "deduction", "case"]
+
+    def get_person_id_number(self, obj) -> str:
+        from medinsure.masking import shown_id_number
+
+        return shown_id_number(self.context["request"].user, obj.person_id_number)
+
+
+class FlagAnswerIn(serializers.Serializer):
+    answer = serializers.CharField()
+
+
+class FlagReviewIn(serializers.Serializer):
+    confirm = serializers.BooleanField()
+    deduction = serializers.DecimalField(max_digits=16, decimal_places=2, required=False, allow_null=True)
+    note = serializers.CharField(required=False, allow_blank=True, default="")

@@ -1,0 +1,143 @@
+"""Thin DRF views: validate, call selectors/services, serialize."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from supervision import access, selectors, services
+from supervision.models import Case, Flag
+
+from . import serializers as s
+
+
+class StaffOrInstitution(BasePermission):
+    def has_permission(self, request, view):
+        return access.is_staff(request.user) or access.is_institution_user(request.user)
+
+
+def _service(call, **kwargs):
+    try:
+        return call(**kwargs)
+    except DjangoValidationError as exc:
+        raise ValidationError(exc.message_dict if hasattr(exc, "message_dict") else exc.messages) from None
+    except DjangoPermissionDenied:
+        raise PermissionDenied from None
+
+
+class StatsView(APIView):
+    """The year's supervision figures (or one month's), district-wide or for one township."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(parameters=[s.StatsQuery], responses=s.StatsOut)
+    def get(self, request):
+        q = s.StatsQuery(data=request.query_params)
+        q.is_valid(raise_exception=True)
+        if not access.may_read_stats(request.user):
+            raise PermissionDenied
+        data = selectors.supervision_stats(user=request.user, year=q.validated_data["year"],
+                                           month=q.validated_data.get("month"),
+                                           division=q.validated_data.get("division", ""))
+        return Response(s.StatsOut(data).data)
+
+
+class StatsTableView(APIView):
+    """The figures page's table: totals, by kind (medical, pharmacy, person, other) and by month."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(parameters=[OpenApiParameter("year", int, required=True)], responses=dict)
+    def get(self, request):
+        q = s.StatsQuery(data=request.query_params)
+        q.is_valid(raise_exception=True)
+        if not access.may_read_stats(request.user):
+            raise PermissionDenied
+        t = selectors.supervision_stats_table(user=request.user, year=q.validated_data["year"],
+                                              division=q.validated_data.get("division", ""))
+
+        def clean(d):
+            return {k: (str(v) if not isinstance(v, int) else v) for k, v in d.items()}
+
+        return Response({"year": t["year"], "total": clean(t["total"]),
+                         "by_kind": {k: clean(v) for k, v in t["by_kind"].items()},
+                         "by_month": {str(m): clean(v) for m, v in t["by_month"].items()}})
+
+
+class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Cases, scoped: supervision staff see all, institution staff their own institution's."""
+
+    serializer_class = s.CaseOut
+    permission_classes = [StaffOrInstitution]
+    queryset = Case.objects.none()
+
+    def get_queryset(self):
+        p = self.request.query_params
+        return selectors.case_list(self.request.user, status=p.get("status", ""), source=p.get("source", ""),
+                                   year=p.get("year") if (p.get("year") or "").isdigit() else None)
+
+    def get_object(self):
+        return access.access_case_by_id(self.request.user, self.kwargs["pk"])
+
+    @extend_schema(request=s.CaseIn, responses=s.CaseOut)
+    def create(self, request):
+        data = s.CaseIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = _service(services.case_register, actor=request.user, request=request, **data.validated_data)
+        return Response(s.CaseOut(case).data, status=201)
+
+    @extend_schema(request=s.TransitionIn, responses=s.CaseOut)
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        case = self.get_object()
+        data = s.TransitionIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        _service(services.case_transition, actor=request.user, case_id=case.pk, request=request, **data.validated_data)
+        return Response(s.CaseOut(self.get_object()).data)
+
+    @extend_schema(request=s.DecisionIn, responses=s.CaseOut)
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None):
+        case = self.get_object()
+        data = s.DecisionIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        _service(services.case_decide, actor=request.user, case_id=case.pk, request=request, **data.validated_data)
+        return Response(s.CaseOut(self.get_object()).data)
+
+
+class FlagViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Intelligent-audit flags, scoped like the pages."""
+
+    serializer_class = s.FlagOut
+    permission_classes = [StaffOrInstitution]
+    queryset = Flag.objects.none()
+
+    def get_queryset(self):
+        p = self.request.query_params
+        return selectors.flag_list(self.request.user, status=p.get("status", ""), month=p.get("month", ""))
+
+    def get_object(self):
+        return access.access_flag_by_id(self.request.user, self.kwargs["pk"])
+
+    @extend_schema(request=s.FlagAnswerIn, responses=s.FlagOut)
+    @action(detail=True, methods=["post"])
+    def answer(self, request, pk=None):
+        flag = self.get_object()
+        data = s.FlagAnswerIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        _service(services.flag_answer, actor=request.user, flag_id=flag.pk, request=request, **data.validated_data)
+        return Response(s.FlagOut(self.get_object(), context={"request": request}).data)
+
+    @extend_schema(request=s.FlagReviewIn, responses=s.FlagOut)
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        flag = self.get_object()
+        data = s.FlagReviewIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        _service(services.flag_review, actor=request.user, flag_id=flag.pk, request=request, **data.validated_data)
+        return Response(s.FlagOut(self.get_object(), context={"request": request}).data)
