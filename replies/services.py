@@ -385,8 +385,9 @@ def sign_off_messages(version: LetterVersion) -> dict[str, str]:
 
 
 @transaction.atomic(durable=True)
-def letter_sign(*, actor, version_id: int, signed_on: date | None = None) -> LetterVersion:
-    """The director signs: the version is locked, its commitments list frozen."""
+def letter_sign(*, actor, version_id: int, signed_on: date | None = None, signer_name: str | None = None) -> LetterVersion:
+    """The director signs: the version is locked, its commitments list frozen. ``signer_name``
+    records a historical letter's signer when its text is entered afterwards (demo, imports)."""
     if getattr(actor, "role", None) != Role.DIRECTOR:
         raise PermissionDenied(_("只有局长可以审签答复函"))
     version = _lock_version(version_id)
@@ -401,7 +402,7 @@ def letter_sign(*, actor, version_id: int, signed_on: date | None = None) -> Let
     proposal.save(update_fields=["status"])
     version.state = LetterVersion.State.SIGNED
     version.signed_by = actor
-    version.signer_name = actor.display_name
+    version.signer_name = signer_name or actor.display_name
     version.signed_at = timezone.now()
     version.issued_on = signed_on or timezone.localdate()
     version.commitments_snapshot = [c.as_snapshot() for c in proposal.commitments.order_by("number")]
