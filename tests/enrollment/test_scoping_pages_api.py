@@ -1,0 +1,193 @@
+"""Every page and endpoint, for a worker of the same and of another township: what must NOT be seen."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from enrollment import services
+from enrollment.models import InsuranceStatus, MobilisationTask
+from medinsure.audit.models import AuditLog
+from tests.enrollment.factories import ResidentFactory, make_campaign
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(registry, make_user):
+    staff = make_user("enrollment")
+    a = ResidentFactory(hukou_division=registry.village_a1, name="甲村人", phone="13911112222")
+    b = ResidentFactory(hukou_division=registry.village_b1, name="乙村人", phone="13933334444")
+    InsuranceStatus.objects.create(resident=b, year=2025, status="tier1", source="tax", status_date=date(2024, 10, 1))
+    services.tasks_sync(year=2025)
+    services.guideline_tasks_compute(actor=staff, year=2025)
+    services.progress_refresh(year=2025, day=date(2024, 12, 1))
+    return {
+        "staff": staff,
+        "a": a,
+        "b": b,
+        "town_a": make_user("township", registry.town_a),
+        "town_b": make_user("township", registry.town_b),
+        "village_a": make_user("village", registry.village_a1),
+        "leader": make_user("leader"),
+        "claims": make_user("claims"),
+        "api": make_user("api_client"),
+        "tree": registry,
+    }
+
+
+def test_resident_pages_scoped_and_masked(world, client_as):
+    a, b = world["a"], world["b"]
+    c = client_as(world["town_b"])
+    assert c.get(reverse("enrollment:resident", args=[a.pk])).status_code == 404
+    page = c.get(reverse("enrollment:resident", args=[b.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert b.id_number not in html and b.id_number[:6] + "********" + b.id_number[-4:] in html
+    assert "139****4444" in html
+    assert AuditLog.objects.filter(actor=world["town_b"], action="view", object_id=str(b.pk)).exists()
+    listing = c.get(reverse("enrollment:residents")).content.decode()
+    assert "乙村人" in listing and "甲村人" not in listing
+    staff_page = client_as(world["staff"]).get(reverse("enrollment:resident", args=[a.pk])).content.decode()
+    assert a.id_number in staff_page and "13911112222" in staff_page
+    # a department with no enrollment area: 403
+    assert client_as(world["claims"]).get(reverse("enrollment:residents")).status_code == 403
+
+
+def test_resident_api_scoped_masked_audited(world, api_as):
+    a, b = world["a"], world["b"]
+    api = api_as(world["town_b"])
+    assert api.get(f"/api/v1/enrollment/residents/{a.id_number}/").status_code == 404
+    r = api.get(f"/api/v1/enrollment/residents/{b.id_number}/")
+    assert r.status_code == 200 and r.json()["id_number"] != b.id_number and r.json()["phone"] == "139****4444"
+    listing = api.get("/api/v1/enrollment/residents/?year=2025").json()
+    assert [x["name"] for x in listing["results"]] == ["乙村人"]
+    assert api_as(world["staff"]).get(f"/api/v1/enrollment/residents/{a.id_number}/").json()["id_number"] == a.id_number
+    assert AuditLog.objects.filter(actor=world["town_b"], action="export").exists()
+    assert api_as(world["api"]).get("/api/v1/enrollment/residents/").status_code == 403
+
+
+def test_progress_api_and_selector_same_rows_and_scoped(world, api_as):
+    from enrollment.selectors import progress_rows
+
+    tree = world["tree"]
+    r = api_as(world["api"]).get("/api/v1/enrollment/progress/?year=2025&level=township")
+    assert r.status_code == 200
+    rows = r.json()
+    assert {x["division_code"] for x in rows} == {tree.town_a.code, tree.town_b.code}
+    assert set(rows[0]) == {"division_code", "division_name", "task", "insured", "rate", "rank"}
+    assert isinstance(rows[0]["rate"], str)
+    sel = progress_rows(user=world["api"], year=2025)
+    assert [(x["division_code"], str(x["rate"]), x["rank"]) for x in sel] == [(x["division_code"], x["rate"], x["rank"]) for x in rows]
+    # a township worker sees only their own township and its villages
+    own = api_as(world["town_b"]).get("/api/v1/enrollment/progress/?year=2025").json()
+    assert [x["division_code"] for x in own] == [tree.town_b.code]
+    villages = api_as(world["town_b"]).get(f"/api/v1/enrollment/progress/?year=2025&level=village&parent={tree.town_a.code}").json()
+    assert villages == []
+    v = api_as(world["leader"]).get(f"/api/v1/enrollment/progress/?year=2025&level=village&parent={tree.town_a.code}").json()
+    assert {x["division_code"] for x in v} == {tree.village_a1.code, tree.village_a2.code}
+    bad = api_as(world["api"]).get("/api/v1/enrollment/progress/?year=abc&level=city")
+    assert bad.status_code == 400 and {"year", "level"} <= set(bad.json())
+    assert api_as(world["claims"]).get("/api/v1/enrollment/progress/?year=2025").status_code == 403
+
+
+def test_guideline_selector_and_api(world, api_as):
+    from enrollment.selectors import guideline_tasks
+
+    rows = guideline_tasks(user=world["leader"], year=2025)
+    assert [r["township_code"] for r in rows] == [world["tree"].town_a.code, world["tree"].town_b.code]
+    assert {"township_code", "township_name", "task", "last_year_task", "last_year_actual"} <= set(rows[0])
+    assert [r["township_code"] for r in guideline_tasks(user=world["town_b"], year=2025)] == [world["tree"].town_b.code]
+    api = api_as(world["town_a"]).get("/api/v1/enrollment/guideline-tasks/?year=2025").json()
+    assert [r["township_code"] for r in api] == [world["tree"].town_a.code]
+
+
+def test_tasks_pages_and_api_scoped(world, client_as, api_as):
+    t_a = MobilisationTask.objects.get(resident=world["a"])
+    c = client_as(world["town_b"])
+    r = c.post(reverse("enrollment:task_outcome", args=[t_a.pk]), {"outcome": "enrolled", "version": 1})
+    assert r.status_code == 404
+    assert api_as(world["town_b"]).post(f"/api/v1/enrollment/tasks/{t_a.pk}/outcome/", {"outcome": "enrolled", "version": 1}).status_code == 404
+    assert "甲村人" not in c.get(reverse("enrollment:my_tasks")).content.decode()
+    listing = api_as(world["town_b"]).get("/api/v1/enrollment/tasks/?year=2025").json()
+    assert listing["count"] == 0
+    # own township's worker: masked phone unless the task is theirs
+    mine = api_as(world["town_a"]).get("/api/v1/enrollment/tasks/?year=2025").json()["results"]
+    assert mine[0]["phone"] == "139****2222"
+    services.tasks_split(actor=world["town_a"], year=2025, plan=services.SplitPlan(mode="by_village"))
+    vw = api_as(world["village_a"]).get("/api/v1/enrollment/tasks/?year=2025").json()["results"]
+    assert vw[0]["phone"] == "13911112222" and vw[0]["id_number"] != world["a"].id_number
+    page = client_as(world["village_a"]).get(reverse("enrollment:my_tasks")).content.decode()
+    assert 'href="tel:13911112222"' in page
+    ok = api_as(world["village_a"]).post(f"/api/v1/enrollment/tasks/{t_a.pk}/outcome/", {"outcome": "refused", "version": 2})
+    assert ok.status_code == 400 and "refusal_reason" in ok.json()
+    ok = api_as(world["village_a"]).post(f"/api/v1/enrollment/tasks/{t_a.pk}/outcome/", {"outcome": "promised", "version": 2})
+    assert ok.status_code == 200 and ok.json()["status"] == "follow_up"
+    stale = api_as(world["town_a"]).post(f"/api/v1/enrollment/tasks/{t_a.pk}/outcome/", {"outcome": "enrolled", "version": 2})
+    assert stale.status_code == 409
+
+
+def test_stats_pages_scoped(world, client_as):
+    tree = world["tree"]
+    dash = client_as(world["town_b"]).get(reverse("enrollment:dashboard") + "?year=2025").content.decode()
+    assert tree.town_b.name in dash and tree.town_a.name not in dash
+    full = client_as(world["leader"]).get(reverse("enrollment:dashboard") + "?year=2025").content.decode()
+    assert tree.town_a.name in full and tree.town_b.name in full and "echarts.min.js" in full
+    bul = client_as(world["leader"]).get(reverse("enrollment:bulletin") + "?year=2025&format=xlsx")
+    assert bul.status_code == 200 and bul["Content-Type"].startswith("application/vnd.openxmlformats")
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    wb = load_workbook(BytesIO(bul.content))
+    names = [r[2] for r in wb.worksheets[0].iter_rows(min_row=3, values_only=True)]
+    assert set(names) == {tree.town_a.name, tree.town_b.name}
+    g = client_as(world["town_b"]).get(reverse("enrollment:guideline") + "?year=2025").content.decode()
+    assert tree.town_b.name in g and tree.town_a.name not in g
+    # only bureau staff may edit guideline tasks or import
+    assert client_as(world["town_b"]).post(reverse("enrollment:guideline"), {"action": "issue", "year": 2025}).status_code == 403
+    assert client_as(world["town_b"]).get(reverse("enrollment:imports")).status_code == 403
+    assert client_as(world["staff"]).get(reverse("enrollment:imports")).status_code == 200
+
+
+def test_guideline_edit_page(world, client_as):
+    from enrollment.models import GuidelineTask
+
+    g = GuidelineTask.objects.get(township=world["tree"].town_a)
+    c = client_as(world["staff"])
+    c.post(reverse("enrollment:guideline"), {"action": "edit", "year": 2025, "task_id": g.pk, "task": g.task + 3, "reason": "", "version": g.version})
+    g.refresh_from_db()
+    assert g.version == 1
+    r = c.post(reverse("enrollment:guideline"), {"action": "edit", "year": 2025, "task_id": g.pk, "task": g.task + 3, "reason": "新增安置小区", "version": g.version}, follow=True)
+    g.refresh_from_db()
+    assert g.edit_reason == "新增安置小区" and "新增安置小区" in r.content.decode()
+
+
+def test_import_template_and_error_report_download(world, client_as):
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import load_workbook
+
+    c = client_as(world["staff"])
+    tpl = c.get(reverse("enrollment:import_template", args=["police", "xlsx"]))
+    headers = [x.value for x in load_workbook(BytesIO(tpl.content)).active[1]]
+    assert headers[:3] == ["身份证号", "姓名", "户籍地区划代码"]
+    content = "身份证号,姓名,户籍地区划代码\n110105194912310021,坏号,500116101201\n".encode()
+    r = c.post(reverse("enrollment:imports"), {"source": "police", "file": SimpleUploadedFile("bad.csv", content)})
+    assert r.status_code == 302
+    detail = c.get(r["Location"]).content.decode()
+    assert "校验位" in detail
+    batch_id = int(r["Location"].rstrip("/").split("/")[-1])
+    x = c.get(reverse("enrollment:import_errors", args=[batch_id]))
+    rows = list(load_workbook(BytesIO(x.content)).active.iter_rows(values_only=True))
+    assert rows[1] == ("行号", "列", "值", "错误说明") and rows[2][0] == 2 and "校验位" in rows[2][3]
+    # another township's worker cannot see a batch
+    assert client_as(world["town_a"]).get(reverse("enrollment:import_detail", args=[batch_id])).status_code in (403, 404)
+
+
+def test_openapi_schema_lists_enrollment_endpoints(world, api_as):
+    r = api_as(world["leader"]).get("/api/schema/?format=json")
+    assert r.status_code == 200
+    paths = r.json()["paths"]
+    assert "/api/v1/enrollment/progress/" in paths and "/api/v1/enrollment/tasks/{id}/outcome/" in paths
