@@ -109,6 +109,7 @@ def load(*, stdout=None) -> None:
     actor = get_user_model().objects.filter(role=Role.FUND, is_active=True).order_by("pk").first()
     if actor is None:
         raise RuntimeError("the demo fund-department user is missing: run the core demo first")
+    services.warning_rules_ensure_defaults()
     for fund, (income, expenditure) in BUDGETS_2024.items():
         services.budget_save(
             actor=actor,

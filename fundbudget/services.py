@@ -235,6 +235,20 @@ def budget_save(*, actor, fund: str, year: int, income: dict, expenditure: dict,
 # ---------------------------------------------------------------- warning rules
 
 
+def warning_rules_ensure_defaults() -> int:
+    """Create any missing default rule (domain page thresholds); existing rules are left as edited."""
+    created = 0
+    with transaction.atomic():
+        for rule in wr.DEFAULT_RULES:
+            _obj, made = WarningRule.objects.get_or_create(
+                indicator=rule.indicator,
+                level=rule.level,
+                defaults={"comparison": rule.comparison, "threshold": rule.threshold},
+            )
+            created += made
+    return created
+
+
 def warning_rule_update(*, actor, rule_id: int, threshold, active: bool) -> WarningRule:
     _require_writer(actor)
     amount = _money("threshold", threshold, allow_negative=True)

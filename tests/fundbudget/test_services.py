@@ -152,3 +152,12 @@ def test_budget_rejects_unknown_lines_and_empty_expenditure(fund_user):
     with pytest.raises(ValidationError) as exc:
         services.budget_save(actor=fund_user, fund="employee", year=2024, income={"personal": "1"}, expenditure={})
     assert "expenditure" in exc.value.message_dict
+
+
+def test_the_data_migration_seeds_exactly_the_domain_page_defaults():
+    import importlib
+
+    migration = importlib.import_module("fundbudget.migrations.0002_default_warning_rules")
+    assert {(i, c, D(t), lv) for i, c, t, lv in migration.DEFAULTS} == {
+        (r.indicator, r.comparison, r.threshold, r.level) for r in wr.DEFAULT_RULES
+    }
