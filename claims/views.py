@@ -2,18 +2,26 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from claims import access, selectors, services
 from claims.calculation import calculate_visits, render_steps
 from claims.forms import CalculatorForm, PolicyEditForm, VisitFormSet
-from claims.models import Kind
+from claims.models import HospitalLevel, Kind
 from claims.policies import PolicyNotFound, as_yaml
 from medinsure.accounts.decorators import area_required
 from medinsure.accounts.scoping import Area
 from medinsure.audit.models import AuditLog
 from medinsure.audit.services import audit_log
 from medinsure.masking import shown_id_number
+
+GROUP_LABELS = {
+    "inpatient": gettext_lazy("住院（含意外伤害住院）"),
+    "outpatient_general": gettext_lazy("普通门诊"),
+    "outpatient_chronic": gettext_lazy("门诊慢性病"),
+    "outpatient_accident": gettext_lazy("学生儿童意外伤害门诊"),
+}
 
 
 def _is_htmx(request) -> bool:
@@ -189,3 +197,174 @@ def settlement_detail(request, pk):
             "steps": render_steps(s.explanation.get("steps", [])),
         },
     )
+
+
+# --- settlement import --------------------------------------------------------------------------
+@area_required(Area.CLAIMS)
+def import_upload(request):
+    from claims.forms import ImportForm
+
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            f = form.cleaned_data["file"]
+            batch = services.settlement_import_create(
+                actor=request.user, policy=form.cleaned_data["policy"], file_name=f.name, content=f.read()
+            )
+            return redirect("claims:import_detail", pk=batch.pk)
+    else:
+        form = ImportForm()
+    from claims.models import SettlementImport
+
+    recent = SettlementImport.objects.select_related("policy", "created_by").defer("content")[:10]
+    return render(request, "claims/import_upload.html", {"form": form, "recent": recent})
+
+
+@area_required(Area.CLAIMS)
+def import_detail(request, pk):
+    batch = access.access_import_by_id(request.user, pk)
+    return render(request, "claims/import_detail.html", {"batch": batch, "errors": batch.errors[:200]})
+
+
+@area_required(Area.CLAIMS)
+@require_POST
+def import_accept(request, pk):
+    batch = access.access_import_by_id(request.user, pk)
+    try:
+        services.settlement_import_accept(actor=request.user, import_id=batch.pk)
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    return redirect("claims:import_detail", pk=batch.pk)
+
+
+@area_required(Area.CLAIMS)
+def import_errors_xlsx(request, pk):
+    from django.http import HttpResponse
+
+    from claims.importers import errors_workbook
+
+    batch = access.access_import_by_id(request.user, pk)
+    response = HttpResponse(
+        errors_workbook(batch.errors),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="import-errors-{batch.pk}.xlsx"'
+    return response
+
+
+@area_required(Area.CLAIMS)
+def import_template_xlsx(request):
+    from django.http import HttpResponse
+
+    from claims.exports import import_template
+
+    response = HttpResponse(
+        import_template(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = 'attachment; filename="settlement-import-template.xlsx"'
+    return response
+
+
+# --- batch recalculation ------------------------------------------------------------------------
+@area_required(Area.CLAIMS)
+def recalculation_list(request):
+    return render(request, "claims/recalculation_list.html", {"runs": selectors.recalculation_list(request.user)[:50]})
+
+
+@area_required(Area.CLAIMS)
+def recalculation_start(request, code):
+    from claims.forms import RecalculationForm
+
+    policy = access.access_policy_by_code(request.user, code)
+    if request.method == "POST":
+        form = RecalculationForm(request.POST, policy=policy)
+        if form.is_valid():
+            try:
+                rc = services.recalculation_start(
+                    actor=request.user, version=form.cleaned_data["version"], year=form.cleaned_data["year"]
+                )
+            except ValueError as exc:
+                form.add_error(None, str(exc))
+            else:
+                return redirect("claims:recalculation_detail", pk=rc.pk)
+    else:
+        form = RecalculationForm(policy=policy)
+    return render(request, "claims/recalculation_start.html", {"policy": policy, "form": form})
+
+
+@area_required(Area.CLAIMS)
+def recalculation_detail(request, pk):
+    rc = access.access_recalculation_by_id(request.user, pk)
+    order = {"more": "-delta", "less": "delta"}.get(request.GET.get("order"), "-delta")
+    diffs = Paginator(selectors.recalculation_diffs(rc, order=order), 50).get_page(request.GET.get("page"))
+    for d in diffs:
+        d.shown_id_number = shown_id_number(request.user, d.settlement.id_number)
+    return render(request, "claims/recalculation_detail.html", {"rc": rc, "diffs": diffs, "order": order})
+
+
+@area_required(Area.CLAIMS)
+@require_POST
+def recalculation_approve(request, pk):
+    rc = access.access_recalculation_by_id(request.user, pk)
+    try:
+        services.recalculation_approve(actor=request.user, recalculation_id=rc.pk)
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    return redirect("claims:recalculation_detail", pk=rc.pk)
+
+
+# --- statistics ---------------------------------------------------------------------------------
+def _stats_params(request):
+    from datetime import date
+
+    g = request.GET
+    year = int(g["year"]) if g.get("year", "").isdigit() else date.today().year
+    month = int(g["month"]) if g.get("month", "").isdigit() and 1 <= int(g["month"]) <= 12 else None
+    scheme = g.get("scheme") if g.get("scheme") in ("resident", "employee") else None
+    division = g.get("division") if g.get("division", "").isdigit() else None
+    return year, month, scheme, division
+
+
+@area_required(Area.CLAIMS, stats=True)
+def stats(request):
+
+    year, month, scheme, division = _stats_params(request)
+    data = selectors.settlement_stats(request.user, year=year, month=month, scheme=scheme, division_code=division)
+    chart = {
+        "months": [m["month"] for m in data["months"]],
+        "fund": [m["fund_paid"] for m in data["months"]],
+        "last_year_fund": [m["last_year_fund_paid"] for m in data["months"]],
+        "levels": [str(lv["hospital_level"]) for lv in data["groups"][0]["levels"]],
+        "admissions": [lv["count"] for lv in data["groups"][0]["levels"]],
+        "last_year_admissions": [lv["last_year_count"] for lv in data["groups"][0]["levels"]],
+        "average": [lv["average_cost"] for lv in data["groups"][0]["levels"]],
+    }
+    return render(
+        request,
+        "claims/stats.html",
+        {
+            "data": data,
+            "year": year,
+            "month": month or 12,
+            "scheme": scheme or "",
+            "division": division or "",
+            "chart": chart,
+            "levels": dict(HospitalLevel.choices),
+            "groups": GROUP_LABELS,
+        },
+    )
+
+
+@area_required(Area.CLAIMS, stats=True)
+def stats_xlsx(request):
+    from django.http import HttpResponse
+
+    from claims.exports import stats_workbook
+
+    year, month, scheme, division = _stats_params(request)
+    data = selectors.settlement_stats(request.user, year=year, month=month, scheme=scheme, division_code=division)
+    response = HttpResponse(
+        stats_workbook(data), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="claims-stats-{year}-{data["month"]:02d}.xlsx"'
+    return response
