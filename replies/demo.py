@@ -18,7 +18,10 @@ FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "replies" / "seed_letters.yaml"
 
 
 def _user(role: str, username: str) -> User:
-    return User.objects.filter(username=username).first() or User.objects.filter(role=role, is_active=True).order_by("id").first()
+    return (
+        User.objects.filter(username=username).first()
+        or User.objects.filter(role=role, is_active=True).order_by("id").first()
+    )
 
 
 def _letter(data: dict, clerk: User, boss: User) -> Proposal:
@@ -44,16 +47,41 @@ def _letter(data: dict, clerk: User, boss: User) -> Proposal:
         summary="办前面商：听取提出人对建议办理的意见。",
     )
     for c in data.get("commitments", []):
-        services.commitment_add(actor=clerk, proposal_id=p.pk, content=c["content"], due_text=c["due_text"], unit=c["unit"], due_on=c.get("due_on"))
+        services.commitment_add(
+            actor=clerk,
+            proposal_id=p.pk,
+            content=c["content"],
+            due_text=c["due_text"],
+            unit=c["unit"],
+            due_on=c.get("due_on"),
+        )
     v = services.letter_start(actor=clerk, proposal_id=p.pk)
     services.version_update(
         actor=clerk,
         version_id=v.pk,
-        **{k: data[k] for k in ("addressee", "opening", "closing", "classification", "publication", "document_number", "issuing_office", "contact_person", "contact_phone")},
+        **{
+            k: data[k]
+            for k in (
+                "addressee",
+                "opening",
+                "closing",
+                "classification",
+                "publication",
+                "document_number",
+                "issuing_office",
+                "contact_person",
+                "contact_phone",
+            )
+        },
     )
     for s in data["sections"]:
         services.section_add(actor=clerk, version_id=v.pk, heading=s["heading"], body=s["body"])
-    services.letter_sign(actor=boss, version_id=v.pk, signed_on=date.fromisoformat(data["issued_on"]), signer_name=data.get("signer_name"))
+    services.letter_sign(
+        actor=boss,
+        version_id=v.pk,
+        signed_on=date.fromisoformat(data["issued_on"]),
+        signer_name=data.get("signer_name"),
+    )
     services.letter_send(actor=clerk, proposal_id=p.pk, sent_on=date.fromisoformat(data["sent_on"]))
     if data.get("published"):
         services.letter_publish(actor=clerk, version_id=v.pk)
@@ -79,8 +107,16 @@ def load(*, stdout=None) -> None:
     ):
         if not Proposal.objects.filter(kind="cppcc", session=session, number=number).exists():
             p = services.proposal_register(
-                actor=clerk, kind="cppcc", session=session, number=number, title=title, proposers=["江津区政协委员"],
-                assigned_on=assigned, urgent=urgent, department="office", drafter=clerk,
+                actor=clerk,
+                kind="cppcc",
+                session=session,
+                number=number,
+                title=title,
+                proposers=["江津区政协委员"],
+                assigned_on=assigned,
+                urgent=urgent,
+                department="office",
+                drafter=clerk,
             )
             created += 1
             if number == "12":

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import io
 
+from django.utils.translation import gettext as _
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
-from django.utils.translation import gettext as _
 
 from replies.models import LetterVersion, Publication
 
@@ -78,7 +78,17 @@ def letter_plain_text(version: LetterVersion, commitments: list[dict]) -> str:
         if heading:
             lines.append(heading)
         lines.extend(paragraphs)
-    lines += [b["closing"], b["signing"], b["attachment_note"], "", b["office"], b["date"], b["contact"], b["phone"], b["publication"]]
+    lines += [
+        b["closing"],
+        b["signing"],
+        b["attachment_note"],
+        "",
+        b["office"],
+        b["date"],
+        b["contact"],
+        b["phone"],
+        b["publication"],
+    ]
     if commitments:
         lines += ["", _("附件"), _("承诺事项列表"), " | ".join(COMMITMENT_HEADERS)]
         lines += [f"{c['number']} | {c['content']} | {c['due_text']} | {c['unit']}" for c in commitments]
@@ -147,12 +157,12 @@ def letter_docx(version: LetterVersion, commitments: list[dict]) -> bytes:
         table = doc.add_table(rows=1, cols=4)
         table.style = "Table Grid"
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        for cell, text in zip(table.rows[0].cells, COMMITMENT_HEADERS):
+        for cell, text in zip(table.rows[0].cells, COMMITMENT_HEADERS, strict=True):
             cell.text = ""
             _font(cell.paragraphs[0].add_run(text), HEADING_FONT, 12, True)
         for c in commitments:
             row = table.add_row().cells
-            for cell, text in zip(row, (str(c["number"]), c["content"], c["due_text"], c["unit"])):
+            for cell, text in zip(row, (str(c["number"]), c["content"], c["due_text"], c["unit"]), strict=True):
                 cell.text = ""
                 _font(cell.paragraphs[0].add_run(text), BODY_FONT, 12)
     out = io.BytesIO()

@@ -8,10 +8,11 @@ letter never changes when the source data does.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Callable
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -133,7 +134,10 @@ def _describe_supervision(d, p) -> str:
     if terminated is not None:
         piece = _("解除协议%s家") % _total(terminated)
         if isinstance(terminated, dict) and terminated.get("medical") is not None:
-            piece += _("（其中医疗机构%(m)s家、药店%(ph)s家）") % {"m": terminated["medical"], "ph": terminated.get("pharmacy") or 0}
+            piece += _("（其中医疗机构%(m)s家、药店%(ph)s家）") % {
+                "m": terminated["medical"],
+                "ph": terminated.get("pharmacy") or 0,
+            }
         parts.append(piece)
     if d.get("publicized") is not None:
         parts.append(_("公示曝光违法违规使用医保基金案例%s件") % d["publicized"])
@@ -151,12 +155,19 @@ def _describe_progress(rows, p) -> str:
     for r in rows:
         parts.append(
             _("%(name)s任务%(task)s人、已参保%(insured)s人、完成%(rate)s%%")
-            % {"name": r.get("division_name", ""), "task": r.get("task"), "insured": r.get("insured"), "rate": _pct(r.get("rate") or 0)}
+            % {
+                "name": r.get("division_name", ""),
+                "task": r.get("task"),
+                "insured": r.get("insured"),
+                "rate": _pct(r.get("rate") or 0),
+            }
         )
     task = sum(int(r.get("task") or 0) for r in rows)
     insured = sum(int(r.get("insured") or 0) for r in rows)
     rate = _pct(Decimal(insured) / Decimal(task)) if task else "0"
-    return _("截至目前，%(year)s年居民医保参保任务%(task)s万人，已参保%(insured)s万人，完成%(rate)s%%。其中：%(rows)s。") % {
+    return _(
+        "截至目前，%(year)s年居民医保参保任务%(task)s万人，已参保%(insured)s万人，完成%(rate)s%%。其中：%(rows)s。"
+    ) % {
         "year": p["year"],
         "task": num(Decimal(task) / Decimal(10000)),
         "insured": num(Decimal(insured) / Decimal(10000)),
@@ -168,7 +179,10 @@ def _describe_progress(rows, p) -> str:
 def _describe_guideline(rows, p) -> str:
     total = sum(int(r.get("task") or 0) for r in rows)
     last = [int(r["last_year_task"]) for r in rows if r.get("last_year_task") is not None]
-    text = _("%(year)s年各镇（街）的指导性计划总任务数为%(total)s万人") % {"year": p["year"], "total": num(Decimal(total) / Decimal(10000))}
+    text = _("%(year)s年各镇（街）的指导性计划总任务数为%(total)s万人") % {
+        "year": p["year"],
+        "total": num(Decimal(total) / Decimal(10000)),
+    }
     if last and len(last) == len(rows):
         last_total = sum(last)
         diff = total - last_total

@@ -17,8 +17,12 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 class ProposalForm(forms.Form):
     kind = forms.ChoiceField(label=_("类别"), choices=Kind.choices)
-    session = forms.CharField(label=_("会议届次"), max_length=100, help_text=_("如：唐山市第十六届人民代表大会第四次会议"))
-    number = forms.RegexField(label=_("编号"), regex=r"^\d{1,30}$", max_length=30, error_messages={"invalid": _("编号只能是数字")})
+    session = forms.CharField(
+        label=_("会议届次"), max_length=100, help_text=_("如：唐山市第十六届人民代表大会第四次会议")
+    )
+    number = forms.RegexField(
+        label=_("编号"), regex=r"^\d{1,30}$", max_length=30, error_messages={"invalid": _("编号只能是数字")}
+    )
     title = forms.CharField(label=_("标题"), max_length=300)
     proposers = forms.CharField(label=_("提出人"), help_text=_("多人用顿号或逗号分隔"))
     assigned_on = forms.DateField(label=_("交办日期"), widget=DATE)
@@ -37,7 +41,11 @@ class ProposalForm(forms.Form):
 
 
 def staff_users():
-    return User.objects.filter(is_active=True, division__isnull=True).exclude(role__in=[Role.API_CLIENT, Role.INSTITUTION]).order_by("role", "username")
+    return (
+        User.objects.filter(is_active=True, division__isnull=True)
+        .exclude(role__in=[Role.API_CLIENT, Role.INSTITUTION])
+        .order_by("role", "username")
+    )
 
 
 class AssignForm(forms.Form):
@@ -115,7 +123,9 @@ class VersionForm(forms.ModelForm):
 
 
 class SectionForm(forms.Form):
-    heading = forms.CharField(label=_("小标题"), max_length=200, required=False, help_text=_("如：一、关于明确部门责任加强协作的建议"))
+    heading = forms.CharField(
+        label=_("小标题"), max_length=200, required=False, help_text=_("如：一、关于明确部门责任加强协作的建议")
+    )
     body = forms.CharField(label=_("正文"), required=False, widget=forms.Textarea(attrs={"rows": 6}))
 
 
@@ -140,10 +150,15 @@ class HolidayYearForm(forms.Form):
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2200)
     note = forms.CharField(label=_("依据"), required=False, max_length=200)
     holidays = forms.CharField(
-        label=_("放假日期"), widget=forms.Textarea(attrs={"rows": 8}), help_text=_("每行一个日期及节日名称，如：2027-01-01 元旦")
+        label=_("放假日期"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("每行一个日期及节日名称，如：2027-01-01 元旦"),
     )
     workdays = forms.CharField(
-        label=_("调休上班日期"), required=False, widget=forms.Textarea(attrs={"rows": 4}), help_text=_("每行一个日期，如：2027-02-07")
+        label=_("调休上班日期"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("每行一个日期，如：2027-02-07"),
     )
 
     @staticmethod
@@ -159,7 +174,9 @@ class HolidayYearForm(forms.Form):
             try:
                 d = date.fromisoformat(head.strip())
             except ValueError:
-                raise forms.ValidationError(_("第%(no)s行“%(line)s”不是 YYYY-MM-DD 格式的日期") % {"no": no, "line": line}) from None
+                raise forms.ValidationError(
+                    _("第%(no)s行“%(line)s”不是 YYYY-MM-DD 格式的日期") % {"no": no, "line": line}
+                ) from None
             out.append((d, name.strip()) if with_name else d)
         return out
 

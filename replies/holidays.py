@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-
-
 NAMES = {
     "New Year's Day": "元旦",
     "Spring Festival": "春节",
@@ -35,7 +33,9 @@ def seed(HolidayYear, HolidayDay, *, replace_package_years: bool = False) -> lis
     for year, days in sorted(package_schedule().items()):
         if year in existing and not (replace_package_years and existing[year] == "package"):
             continue
-        hy, _c = HolidayYear.objects.update_or_create(year=year, defaults={"source": "package", "note": "chinese-calendar"})
+        hy, _c = HolidayYear.objects.update_or_create(
+            year=year, defaults={"source": "package", "note": "chinese-calendar"}
+        )
         HolidayDay.objects.filter(year=hy).delete()
         HolidayDay.objects.bulk_create(
             [HolidayDay(year=hy, day=d, kind="holiday", name=n) for d, n in days["holidays"]]
@@ -43,5 +43,3 @@ def seed(HolidayYear, HolidayDay, *, replace_package_years: bool = False) -> lis
         )
         added.append(year)
     return added
-
-

@@ -29,7 +29,9 @@ class HolidayYear(models.Model):
         verbose_name = _("节假日安排年度")
         verbose_name_plural = _("节假日安排年度")
         ordering = ["-year"]
-        constraints = [models.CheckConstraint(condition=Q(year__gte=2000, year__lte=2200), name="replies_holidayyear_range")]
+        constraints = [
+            models.CheckConstraint(condition=Q(year__gte=2000, year__lte=2200), name="replies_holidayyear_range")
+        ]
 
     def __str__(self) -> str:
         return str(self.year)
@@ -51,6 +53,9 @@ class HolidayDay(models.Model):
         verbose_name = _("节假日")
         verbose_name_plural = _("节假日")
         ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.get_kind_display()}"
 
 
 # --- cases ---------------------------------------------------------------------------------------
@@ -107,11 +112,15 @@ class Proposal(models.Model):
     clock_start = models.DateField(_("期限起算日"), help_text=_("首次办理为交办日期，二次办理为收到不满意回执的日期"))
     due_on = models.DateField(_("答复期限"))
     due_provisional = models.BooleanField(_("期限为临时计算"), default=False)
-    provisional_years = ArrayField(models.PositiveSmallIntegerField(), default=list, blank=True, verbose_name=_("缺少放假安排的年度"))
+    provisional_years = ArrayField(
+        models.PositiveSmallIntegerField(), default=list, blank=True, verbose_name=_("缺少放假安排的年度")
+    )
     replied_on = models.DateField(_("答复日期"), null=True, blank=True)
     closed_on = models.DateField(_("办结日期"), null=True, blank=True)
     overdue = models.BooleanField(_("已超期"), default=False)
-    created_by = models.ForeignKey(User, verbose_name=_("登记人"), null=True, related_name="+", on_delete=models.PROTECT)
+    created_by = models.ForeignKey(
+        User, verbose_name=_("登记人"), null=True, related_name="+", on_delete=models.PROTECT
+    )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     class Meta:
@@ -122,7 +131,9 @@ class Proposal(models.Model):
             models.UniqueConstraint(fields=["kind", "session", "number"], name="replies_proposal_unique_number"),
             models.CheckConstraint(condition=Q(round__in=[1, 2]), name="replies_proposal_round"),
             models.CheckConstraint(condition=Q(status__in=[s.value for s in Status]), name="replies_proposal_status"),
-            models.CheckConstraint(condition=Q(due_on__gt=models.F("assigned_on")), name="replies_proposal_due_after_assigned"),
+            models.CheckConstraint(
+                condition=Q(due_on__gt=models.F("assigned_on")), name="replies_proposal_due_after_assigned"
+            ),
         ]
         indexes = [models.Index(fields=["status", "due_on"]), models.Index(fields=["assigned_on"])]
 
@@ -145,18 +156,25 @@ class CoHandlerOpinion(models.Model):
         RECEIVED = "received", _("收到协办单位意见")
         SENT = "sent", _("我局向主办单位提出意见")
 
-    proposal = models.ForeignKey(Proposal, verbose_name=_("建议提案"), related_name="opinions", on_delete=models.CASCADE)
+    proposal = models.ForeignKey(
+        Proposal, verbose_name=_("建议提案"), related_name="opinions", on_delete=models.CASCADE
+    )
     direction = models.CharField(_("方向"), max_length=10, choices=Direction.choices, default=Direction.RECEIVED)
     unit = models.CharField(_("单位"), max_length=100)
     opinion = models.TextField(_("意见"))
     due_on = models.DateField(_("意见期限"))
     given_on = models.DateField(_("提出日期"))
-    created_by = models.ForeignKey(User, verbose_name=_("登记人"), null=True, related_name="+", on_delete=models.PROTECT)
+    created_by = models.ForeignKey(
+        User, verbose_name=_("登记人"), null=True, related_name="+", on_delete=models.PROTECT
+    )
 
     class Meta:
         verbose_name = _("协办意见")
         verbose_name_plural = _("协办意见")
         ordering = ["given_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.given_on}"
 
 
 class ContactLog(models.Model):
@@ -173,18 +191,25 @@ class ContactLog(models.Model):
         DURING = "during", _("办中沟通")
         AFTER = "after", _("办后回访")
 
-    proposal = models.ForeignKey(Proposal, verbose_name=_("建议提案"), related_name="contacts", on_delete=models.CASCADE)
+    proposal = models.ForeignKey(
+        Proposal, verbose_name=_("建议提案"), related_name="contacts", on_delete=models.CASCADE
+    )
     contacted_on = models.DateField(_("沟通日期"))
     stage = models.CharField(_("阶段"), max_length=8, choices=Stage.choices, default=Stage.BEFORE)
     method = models.CharField(_("方式"), max_length=8, choices=Method.choices, default=Method.MEETING)
     person = models.CharField(_("沟通对象"), max_length=100)
     summary = models.TextField(_("沟通情况"))
-    created_by = models.ForeignKey(User, verbose_name=_("记录人"), null=True, related_name="+", on_delete=models.PROTECT)
+    created_by = models.ForeignKey(
+        User, verbose_name=_("记录人"), null=True, related_name="+", on_delete=models.PROTECT
+    )
 
     class Meta:
         verbose_name = _("沟通记录")
         verbose_name_plural = _("沟通记录")
         ordering = ["contacted_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.contacted_on} {self.person}"
 
 
 # --- letters -------------------------------------------------------------------------------------
@@ -212,6 +237,9 @@ class Letter(models.Model):
         verbose_name_plural = _("答复函")
         constraints = [models.UniqueConstraint(fields=["proposal", "round"], name="replies_letter_one_per_round")]
 
+    def __str__(self) -> str:
+        return f"{self.proposal} 第{self.round}轮答复函"
+
 
 class LetterVersion(models.Model):
     """One version of a letter. A signed version is locked; a change makes a new version."""
@@ -228,18 +256,26 @@ class LetterVersion(models.Model):
     opening = models.TextField(_("开头"))
     closing = models.TextField(_("结束语"), blank=True)
     classification = models.CharField(_("答复类别"), max_length=1, choices=Classification.choices, blank=True)
-    publication = models.CharField(_("公开属性"), max_length=12, choices=Publication.choices, default=Publication.PUBLIC)
+    publication = models.CharField(
+        _("公开属性"), max_length=12, choices=Publication.choices, default=Publication.PUBLIC
+    )
     document_number = models.CharField(_("文号"), max_length=60, blank=True)
     issuing_office = models.CharField(_("发文机关"), max_length=100)
     contact_person = models.CharField(_("联系人"), max_length=30, blank=True)
     contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
-    redaction_terms = models.TextField(_("公开时需删除的内容"), blank=True, help_text=_("每行一项：地址、谈判价格、要求保密的内容等"))
-    signed_by = models.ForeignKey(User, verbose_name=_("审签人"), null=True, blank=True, related_name="+", on_delete=models.PROTECT)
+    redaction_terms = models.TextField(
+        _("公开时需删除的内容"), blank=True, help_text=_("每行一项：地址、谈判价格、要求保密的内容等")
+    )
+    signed_by = models.ForeignKey(
+        User, verbose_name=_("审签人"), null=True, blank=True, related_name="+", on_delete=models.PROTECT
+    )
     signer_name = models.CharField(_("审签人姓名"), max_length=30, blank=True)
     signed_at = models.DateTimeField(_("审签时间"), null=True, blank=True)
     issued_on = models.DateField(_("成文日期"), null=True, blank=True)
     commitments_snapshot = models.JSONField(_("承诺事项（审签时）"), default=list, blank=True)
-    created_by = models.ForeignKey(User, verbose_name=_("起草人"), null=True, related_name="+", on_delete=models.PROTECT)
+    created_by = models.ForeignKey(
+        User, verbose_name=_("起草人"), null=True, related_name="+", on_delete=models.PROTECT
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
@@ -248,14 +284,16 @@ class LetterVersion(models.Model):
         ordering = ["letter", "number"]
         constraints = [
             models.UniqueConstraint(fields=["letter", "number"], name="replies_version_unique_number"),
-            models.UniqueConstraint(
-                fields=["letter"], condition=Q(state="draft"), name="replies_version_one_draft"
-            ),
+            models.UniqueConstraint(fields=["letter"], condition=Q(state="draft"), name="replies_version_one_draft"),
             models.CheckConstraint(
-                condition=~Q(state="signed") | Q(signed_by__isnull=False, signed_at__isnull=False, issued_on__isnull=False),
+                condition=~Q(state="signed")
+                | Q(signed_by__isnull=False, signed_at__isnull=False, issued_on__isnull=False),
                 name="replies_version_signed_has_signer",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.letter} 第{self.number}版"
 
     @property
     def locked(self) -> bool:
@@ -269,7 +307,9 @@ class LetterVersion(models.Model):
 class Section(models.Model):
     """一、关于…的建议 — one point of the suggestion and its answer."""
 
-    version = models.ForeignKey(LetterVersion, verbose_name=_("版本"), related_name="sections", on_delete=models.CASCADE)
+    version = models.ForeignKey(
+        LetterVersion, verbose_name=_("版本"), related_name="sections", on_delete=models.CASCADE
+    )
     order = models.PositiveSmallIntegerField(_("序号"))
     heading = models.CharField(_("小标题"), max_length=200, blank=True)
     body = models.TextField(_("正文"), blank=True)
@@ -279,6 +319,9 @@ class Section(models.Model):
         verbose_name_plural = _("答复段落")
         ordering = ["version", "order"]
         constraints = [models.UniqueConstraint(fields=["version", "order"], name="replies_section_order")]
+
+    def __str__(self) -> str:
+        return self.heading or f"段落{self.order}"
 
 
 class FrozenFigure(models.Model):
@@ -292,12 +335,17 @@ class FrozenFigure(models.Model):
     data = models.JSONField(_("数据"), default=dict)
     as_of = models.DateField(_("数据日期"))
     captured_at = models.DateTimeField(_("引用时间"), auto_now_add=True)
-    captured_by = models.ForeignKey(User, verbose_name=_("引用人"), null=True, related_name="+", on_delete=models.PROTECT)
+    captured_by = models.ForeignKey(
+        User, verbose_name=_("引用人"), null=True, related_name="+", on_delete=models.PROTECT
+    )
 
     class Meta:
         verbose_name = _("引用数据")
         verbose_name_plural = _("引用数据")
         ordering = ["section", "id"]
+
+    def __str__(self) -> str:
+        return self.label
 
 
 # --- commitments, receipts, publication, reminders ---------------------------------------------
@@ -308,7 +356,9 @@ class Commitment(models.Model):
         OPEN = "open", _("落实中")
         DONE = "done", _("已落实")
 
-    proposal = models.ForeignKey(Proposal, verbose_name=_("建议提案"), related_name="commitments", on_delete=models.CASCADE)
+    proposal = models.ForeignKey(
+        Proposal, verbose_name=_("建议提案"), related_name="commitments", on_delete=models.CASCADE
+    )
     number = models.PositiveSmallIntegerField(_("序号"))
     content = models.TextField(_("承诺事项具体内容"))
     due_text = models.CharField(_("承诺落实时间"), max_length=300)
@@ -323,15 +373,23 @@ class Commitment(models.Model):
         ordering = ["proposal", "number"]
         constraints = [
             models.UniqueConstraint(fields=["proposal", "number"], name="replies_commitment_number"),
-            models.CheckConstraint(condition=Q(state="open", done_on__isnull=True) | Q(state="done", done_on__isnull=False), name="replies_commitment_done_on"),
+            models.CheckConstraint(
+                condition=Q(state="open", done_on__isnull=True) | Q(state="done", done_on__isnull=False),
+                name="replies_commitment_done_on",
+            ),
         ]
+
+    def __str__(self) -> str:
+        return f"承诺事项{self.number}"
 
     def as_snapshot(self) -> dict:
         return {"number": self.number, "content": self.content, "due_text": self.due_text, "unit": self.unit}
 
 
 class CommitmentProgress(models.Model):
-    commitment = models.ForeignKey(Commitment, verbose_name=_("承诺事项"), related_name="progress", on_delete=models.CASCADE)
+    commitment = models.ForeignKey(
+        Commitment, verbose_name=_("承诺事项"), related_name="progress", on_delete=models.CASCADE
+    )
     on = models.DateField(_("日期"))
     note = models.TextField(_("进展"))
     by = models.ForeignKey(User, verbose_name=_("记录人"), null=True, related_name="+", on_delete=models.PROTECT)
@@ -340,6 +398,9 @@ class CommitmentProgress(models.Model):
         verbose_name = _("落实进展")
         verbose_name_plural = _("落实进展")
         ordering = ["on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.on} {self.note[:20]}"
 
 
 class Receipt(models.Model):
@@ -350,12 +411,16 @@ class Receipt(models.Model):
         BASIC = "basic", _("基本满意")
         UNSATISFIED = "unsatisfied", _("不满意")
 
-    proposal = models.ForeignKey(Proposal, verbose_name=_("建议提案"), related_name="receipts", on_delete=models.CASCADE)
+    proposal = models.ForeignKey(
+        Proposal, verbose_name=_("建议提案"), related_name="receipts", on_delete=models.CASCADE
+    )
     round = models.PositiveSmallIntegerField(_("办理轮次"))
     opinion = models.CharField(_("意见"), max_length=12, choices=Opinion.choices)
     reasons = models.TextField(_("具体理由"), blank=True)
     received_on = models.DateField(_("收到日期"))
-    recorded_by = models.ForeignKey(User, verbose_name=_("登记人"), null=True, related_name="+", on_delete=models.PROTECT)
+    recorded_by = models.ForeignKey(
+        User, verbose_name=_("登记人"), null=True, related_name="+", on_delete=models.PROTECT
+    )
 
     class Meta:
         verbose_name = _("回执")
@@ -363,31 +428,52 @@ class Receipt(models.Model):
         ordering = ["proposal", "round"]
         constraints = [
             models.UniqueConstraint(fields=["proposal", "round"], name="replies_receipt_one_per_round"),
-            models.CheckConstraint(condition=~Q(opinion="unsatisfied") | ~Q(reasons=""), name="replies_receipt_unsatisfied_reasons"),
+            models.CheckConstraint(
+                condition=~Q(opinion="unsatisfied") | ~Q(reasons=""), name="replies_receipt_unsatisfied_reasons"
+            ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.get_opinion_display()} {self.received_on}"
 
 
 class PublishedReply(models.Model):
     """The published copy of a signed letter, redacted; the record keeps everything."""
 
-    version = models.OneToOneField(LetterVersion, verbose_name=_("答复函版本"), related_name="published", on_delete=models.PROTECT)
+    version = models.OneToOneField(
+        LetterVersion, verbose_name=_("答复函版本"), related_name="published", on_delete=models.PROTECT
+    )
     title = models.CharField(_("标题"), max_length=400)
     body = models.TextField(_("公开文本"))
     redactions = models.PositiveIntegerField(_("删除处数"), default=0)
     published_at = models.DateTimeField(_("公开时间"), auto_now_add=True)
-    published_by = models.ForeignKey(User, verbose_name=_("公开人"), null=True, related_name="+", on_delete=models.PROTECT)
+    published_by = models.ForeignKey(
+        User, verbose_name=_("公开人"), null=True, related_name="+", on_delete=models.PROTECT
+    )
 
     class Meta:
         verbose_name = _("公开的答复")
         verbose_name_plural = _("公开的答复")
         ordering = ["-published_at"]
 
+    def __str__(self) -> str:
+        return self.title
+
 
 class Reminder(models.Model):
     """A reminder sent once per case (or commitment), round, level and recipient."""
 
-    proposal = models.ForeignKey(Proposal, verbose_name=_("建议提案"), related_name="reminders", on_delete=models.CASCADE)
-    commitment = models.ForeignKey(Commitment, verbose_name=_("承诺事项"), null=True, blank=True, related_name="reminders", on_delete=models.CASCADE)
+    proposal = models.ForeignKey(
+        Proposal, verbose_name=_("建议提案"), related_name="reminders", on_delete=models.CASCADE
+    )
+    commitment = models.ForeignKey(
+        Commitment,
+        verbose_name=_("承诺事项"),
+        null=True,
+        blank=True,
+        related_name="reminders",
+        on_delete=models.CASCADE,
+    )
     round = models.PositiveSmallIntegerField(_("办理轮次"))
     level = models.CharField(_("提醒级别"), max_length=10)
     recipient = models.ForeignKey(User, verbose_name=_("接收人"), related_name="+", on_delete=models.CASCADE)
@@ -402,9 +488,16 @@ class Reminder(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["proposal", "round", "level", "recipient"], condition=Q(commitment__isnull=True), name="replies_reminder_once_case"
+                fields=["proposal", "round", "level", "recipient"],
+                condition=Q(commitment__isnull=True),
+                name="replies_reminder_once_case",
             ),
             models.UniqueConstraint(
-                fields=["commitment", "level", "recipient"], condition=Q(commitment__isnull=False), name="replies_reminder_once_commitment"
+                fields=["commitment", "level", "recipient"],
+                condition=Q(commitment__isnull=False),
+                name="replies_reminder_once_commitment",
             ),
         ]
+
+    def __str__(self) -> str:
+        return self.message

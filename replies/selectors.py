@@ -106,7 +106,9 @@ def version_commitments(version: LetterVersion) -> list[dict]:
     """The attachment: frozen at sign-off, live while the letter is a draft."""
     if version.locked:
         return list(version.commitments_snapshot)
-    return [c.as_snapshot() for c in Commitment.objects.filter(proposal_id=version.letter.proposal_id).order_by("number")]
+    return [
+        c.as_snapshot() for c in Commitment.objects.filter(proposal_id=version.letter.proposal_id).order_by("number")
+    ]
 
 
 def published_list() -> QuerySet[PublishedReply]:
@@ -209,4 +211,3 @@ def today_in(as_of: date | None = None) -> date:
     from django.utils import timezone
 
     return as_of or timezone.localdate()
-

@@ -17,9 +17,9 @@ from medinsure.audit.services import audit_log
 from medinsure.celery import enqueue_on_commit
 from replies import selectors
 from replies.models import (
+    CoHandlerOpinion,
     Commitment,
     CommitmentProgress,
-    CoHandlerOpinion,
     ContactLog,
     FrozenFigure,
     HolidayDay,
@@ -55,7 +55,13 @@ def _issuing_office() -> str:
 
 
 def _audit(actor, obj, summary: str, action=AuditLog.Action.CHANGE) -> None:
-    audit_log(actor=actor, action=action, object_type=f"replies.{type(obj).__name__.lower()}", object_id=obj.pk, summary=summary)
+    audit_log(
+        actor=actor,
+        action=action,
+        object_type=f"replies.{type(obj).__name__.lower()}",
+        object_id=obj.pk,
+        summary=summary,
+    )
 
 
 def _lock(proposal_id: int) -> Proposal:
@@ -66,7 +72,9 @@ def _transition(proposal: Proposal, action: str) -> None:
     try:
         proposal.status = next_status(proposal.status, action)
     except TransitionError:
-        raise ValidationError({"status": _("当前状态“%(status)s”不能进行此操作") % {"status": proposal.get_status_display()}}) from None
+        raise ValidationError(
+            {"status": _("当前状态“%(status)s”不能进行此操作") % {"status": proposal.get_status_display()}}
+        ) from None
 
 
 def _apply_due(proposal: Proposal, due: ComputedDate) -> None:
@@ -162,10 +170,18 @@ def proposal_return(*, actor, proposal_id: int, reason: str) -> Proposal:
 
 
 @transaction.atomic(durable=True)
-def contact_add(*, actor, proposal_id: int, contacted_on: date, stage: str, method: str, person: str, summary: str) -> ContactLog:
+def contact_add(
+    *, actor, proposal_id: int, contacted_on: date, stage: str, method: str, person: str, summary: str
+) -> ContactLog:
     proposal = _lock(proposal_id)
     contact = ContactLog(
-        proposal=proposal, contacted_on=contacted_on, stage=stage, method=method, person=person, summary=summary, created_by=actor
+        proposal=proposal,
+        contacted_on=contacted_on,
+        stage=stage,
+        method=method,
+        person=person,
+        summary=summary,
+        created_by=actor,
     )
     contact.full_clean()
     contact.save()
@@ -174,11 +190,19 @@ def contact_add(*, actor, proposal_id: int, contacted_on: date, stage: str, meth
 
 
 @transaction.atomic(durable=True)
-def opinion_add(*, actor, proposal_id: int, direction: str, unit: str, opinion: str, given_on: date) -> CoHandlerOpinion:
+def opinion_add(
+    *, actor, proposal_id: int, direction: str, unit: str, opinion: str, given_on: date
+) -> CoHandlerOpinion:
     proposal = _lock(proposal_id)
     due = deadlines.co_handler_opinion_due(proposal.assigned_on, schedule=selectors.holiday_schedule())
     row = CoHandlerOpinion(
-        proposal=proposal, direction=direction, unit=unit, opinion=opinion, given_on=given_on, due_on=due.on, created_by=actor
+        proposal=proposal,
+        direction=direction,
+        unit=unit,
+        opinion=opinion,
+        given_on=given_on,
+        due_on=due.on,
+        created_by=actor,
     )
     row.full_clean()
     row.save()
@@ -188,11 +212,15 @@ def opinion_add(*, actor, proposal_id: int, direction: str, unit: str, opinion: 
 
 # --- the holiday schedule -------------------------------------------------------------------------
 @transaction.atomic(durable=True)
-def holiday_year_save(*, actor, year: int, holidays: list[tuple[date, str]], workdays: list[date], note: str = "") -> HolidayYear:
+def holiday_year_save(
+    *, actor, year: int, holidays: list[tuple[date, str]], workdays: list[date], note: str = ""
+) -> HolidayYear:
     """Enter (or replace) one year's schedule, then recompute the open cases' due dates."""
     errors = [d for d, _n in holidays if d.year != year] + [d for d in workdays if d.year != year]
     if errors:
-        raise ValidationError({"days": _("日期 %(day)s 不属于 %(year)s 年") % {"day": errors[0].isoformat(), "year": year}})
+        raise ValidationError(
+            {"days": _("日期 %(day)s 不属于 %(year)s 年") % {"day": errors[0].isoformat(), "year": year}}
+        )
     both = {d for d, _n in holidays} & set(workdays)
     if both:
         raise ValidationError({"days": _("日期 %(day)s 既是放假日又是调休上班日") % {"day": min(both).isoformat()}})
@@ -206,7 +234,13 @@ def holiday_year_save(*, actor, year: int, holidays: list[tuple[date, str]], wor
         [HolidayDay(year=hy, day=d, kind=HolidayDay.Kind.HOLIDAY, name=n) for d, n in holidays]
         + [HolidayDay(year=hy, day=d, kind=HolidayDay.Kind.WORKDAY, name="") for d in workdays]
     )
-    audit_log(actor=actor, action=AuditLog.Action.CHANGE, object_type="replies.holidayyear", object_id=year, summary=f"录入{year}年放假安排")
+    audit_log(
+        actor=actor,
+        action=AuditLog.Action.CHANGE,
+        object_type="replies.holidayyear",
+        object_id=year,
+        summary=f"录入{year}年放假安排",
+    )
     from replies.tasks import due_dates_recompute_task
 
     enqueue_on_commit(due_dates_recompute_task)
@@ -220,12 +254,22 @@ def due_dates_recompute(*, actor=None) -> int:
     changed = []
     for proposal in Proposal.objects.select_for_update().filter(status__in=OPEN_STATUSES):
         due = compute_due(proposal, schedule)
-        if (proposal.due_on, proposal.due_provisional, list(proposal.provisional_years)) != (due.on, due.provisional, list(due.provisional_years)):
+        if (proposal.due_on, proposal.due_provisional, list(proposal.provisional_years)) != (
+            due.on,
+            due.provisional,
+            list(due.provisional_years),
+        ):
             _apply_due(proposal, due)
             changed.append(proposal)
     Proposal.objects.bulk_update(changed, ["due_on", "due_provisional", "provisional_years"])
     if changed:
-        audit_log(actor=actor, action=AuditLog.Action.CHANGE, object_type="replies.proposal", summary=f"重算答复期限 {len(changed)} 件", username="system")
+        audit_log(
+            actor=actor,
+            action=AuditLog.Action.CHANGE,
+            object_type="replies.proposal",
+            summary=f"重算答复期限 {len(changed)} 件",
+            username="system",
+        )
     return len(changed)
 
 
@@ -257,7 +301,9 @@ def letter_start(*, actor, proposal_id: int) -> LetterVersion:
     """The current round's draft, created with the official opening if there is none yet."""
     proposal = _lock(proposal_id)
     if not proposal.is_open:
-        raise ValidationError({"status": _("当前状态“%(status)s”不能起草答复") % {"status": proposal.get_status_display()}})
+        raise ValidationError(
+            {"status": _("当前状态“%(status)s”不能起草答复") % {"status": proposal.get_status_display()}}
+        )
     letter, _c = Letter.objects.get_or_create(proposal=proposal, round=proposal.round)
     current = letter.versions.order_by("-number").first()
     if current is not None:
@@ -375,7 +421,9 @@ def _draft_of(version: LetterVersion) -> LetterDraft:
         document_number=version.document_number,
         contact_person=version.contact_person,
         contact_phone=version.contact_phone,
-        commitments=tuple(CommitmentDraft(c.content, c.due_text, c.unit) for c in proposal.commitments.order_by("number")),
+        commitments=tuple(
+            CommitmentDraft(c.content, c.due_text, c.unit) for c in proposal.commitments.order_by("number")
+        ),
     )
 
 
@@ -385,7 +433,9 @@ def sign_off_messages(version: LetterVersion) -> dict[str, str]:
 
 
 @transaction.atomic(durable=True)
-def letter_sign(*, actor, version_id: int, signed_on: date | None = None, signer_name: str | None = None) -> LetterVersion:
+def letter_sign(
+    *, actor, version_id: int, signed_on: date | None = None, signer_name: str | None = None
+) -> LetterVersion:
     """The director signs: the version is locked, its commitments list frozen. ``signer_name``
     records a historical letter's signer when its text is entered afterwards (demo, imports)."""
     if getattr(actor, "role", None) != Role.DIRECTOR:
@@ -433,7 +483,14 @@ def letter_revise(*, actor, version_id: int) -> LetterVersion:
         FrozenFigure.objects.bulk_create(
             [
                 FrozenFigure(
-                    section=copy, source=f.source, params=f.params, label=f.label, text=f.text, data=f.data, as_of=f.as_of, captured_by=f.captured_by
+                    section=copy,
+                    source=f.source,
+                    params=f.params,
+                    label=f.label,
+                    text=f.text,
+                    data=f.data,
+                    as_of=f.as_of,
+                    captured_by=f.captured_by,
                 )
                 for f in s.figures.all()
             ]
@@ -455,7 +512,9 @@ def letter_send(*, actor, proposal_id: int, sent_on: date) -> Proposal:
 
 # --- commitments ---------------------------------------------------------------------------------
 @transaction.atomic(durable=True)
-def commitment_add(*, actor, proposal_id: int, content: str, due_text: str, unit: str, due_on: date | None = None) -> Commitment:
+def commitment_add(
+    *, actor, proposal_id: int, content: str, due_text: str, unit: str, due_on: date | None = None
+) -> Commitment:
     proposal = _lock(proposal_id)
     number = (proposal.commitments.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     c = Commitment(proposal=proposal, number=number, content=content, due_text=due_text, unit=unit, due_on=due_on)
@@ -489,7 +548,12 @@ def receipt_record(*, actor, proposal_id: int, opinion: str, received_on: date, 
     if proposal.status != Status.REPLIED:
         raise ValidationError({"status": _("答复送达后才能登记回执")})
     receipt = Receipt.objects.create(
-        proposal=proposal, round=proposal.round, opinion=opinion, reasons=reasons, received_on=received_on, recorded_by=actor
+        proposal=proposal,
+        round=proposal.round,
+        opinion=opinion,
+        reasons=reasons,
+        received_on=received_on,
+        recorded_by=actor,
     )
     outcome = receipt_outcome(opinion, round_=proposal.round)
     proposal.status = outcome.status
@@ -554,21 +618,41 @@ def reminders_run(*, as_of: date) -> dict:
             overdue_ids.append(p.pk)
         if p.status == Status.SIGNED:
             continue  # signed and waiting to be sent: no reply reminder
-        decision = deadlines.reminder_decision(p.due_on, as_of=as_of, sent=frozenset(sent.get((p.pk, None, p.round), ())))
+        decision = deadlines.reminder_decision(
+            p.due_on, as_of=as_of, sent=frozenset(sent.get((p.pk, None, p.round), ()))
+        )
         if decision is None:
             continue
         message = (
-            _("“%(title)s”已超过答复期限（%(due)s）") if decision.level == deadlines.OVERDUE else _("“%(title)s”距答复期限（%(due)s）还有%(days)s天")
+            _("“%(title)s”已超过答复期限（%(due)s）")
+            if decision.level == deadlines.OVERDUE
+            else _("“%(title)s”距答复期限（%(due)s）还有%(days)s天")
         ) % {"title": p.title[:80], "due": p.due_on.isoformat(), "days": decision.days_left}
         for user in {u for u in (p.drafter, p.department_head) if u is not None}:
-            new.append(Reminder(proposal=p, round=p.round, level=decision.level, recipient=user, due_on=p.due_on, message=message))
+            new.append(
+                Reminder(
+                    proposal=p, round=p.round, level=decision.level, recipient=user, due_on=p.due_on, message=message
+                )
+            )
     for c in commitments:
-        decision = deadlines.reminder_decision(c.due_on, as_of=as_of, sent=frozenset(sent.get((c.proposal_id, c.pk, 0), ())))
+        decision = deadlines.reminder_decision(
+            c.due_on, as_of=as_of, sent=frozenset(sent.get((c.proposal_id, c.pk, 0), ()))
+        )
         if decision is None:
             continue
         message = _("承诺事项“%(content)s”落实期限%(due)s") % {"content": c.content[:60], "due": c.due_on.isoformat()}
         for user in {u for u in (c.proposal.drafter, c.proposal.department_head) if u is not None}:
-            new.append(Reminder(proposal_id=c.proposal_id, commitment=c, round=0, level=decision.level, recipient=user, due_on=c.due_on, message=message))
+            new.append(
+                Reminder(
+                    proposal_id=c.proposal_id,
+                    commitment=c,
+                    round=0,
+                    level=decision.level,
+                    recipient=user,
+                    due_on=c.due_on,
+                    message=message,
+                )
+            )
     Reminder.objects.bulk_create(new, ignore_conflicts=True)
     if overdue_ids:
         Proposal.objects.filter(pk__in=overdue_ids).update(overdue=True)

@@ -93,7 +93,11 @@ def case_detail(request, pk: int):
             "versions": selectors.letter_versions(proposal),
             "current": selectors.current_version(proposal),
             "assign_form": forms.AssignForm(
-                initial={"department": proposal.department, "drafter": proposal.drafter_id, "department_head": proposal.department_head_id}
+                initial={
+                    "department": proposal.department,
+                    "drafter": proposal.drafter_id,
+                    "department_head": proposal.department_head_id,
+                }
             ),
             "contact_form": forms.ContactForm(initial={"contacted_on": today, "person": proposal.proposers_display}),
             "opinion_form": forms.OpinionForm(initial={"given_on": today}),
@@ -107,13 +111,41 @@ def case_detail(request, pk: int):
 
 
 ACTIONS = {
-    "assign": (forms.AssignForm, lambda user, pk, d: services.proposal_assign(actor=user, proposal_id=pk, **d), _("已交办")),
-    "contact": (forms.ContactForm, lambda user, pk, d: services.contact_add(actor=user, proposal_id=pk, **d), _("已记录沟通情况")),
-    "opinion": (forms.OpinionForm, lambda user, pk, d: services.opinion_add(actor=user, proposal_id=pk, **d), _("已记录协办意见")),
-    "commitment": (forms.CommitmentForm, lambda user, pk, d: services.commitment_add(actor=user, proposal_id=pk, **d), _("已新增承诺事项")),
-    "receipt": (forms.ReceiptForm, lambda user, pk, d: services.receipt_record(actor=user, proposal_id=pk, **d), _("已登记回执")),
-    "send": (forms.SendForm, lambda user, pk, d: services.letter_send(actor=user, proposal_id=pk, **d), _("已登记答复送达")),
-    "return": (forms.ReturnForm, lambda user, pk, d: services.proposal_return(actor=user, proposal_id=pk, **d), _("已退回")),
+    "assign": (
+        forms.AssignForm,
+        lambda user, pk, d: services.proposal_assign(actor=user, proposal_id=pk, **d),
+        _("已交办"),
+    ),
+    "contact": (
+        forms.ContactForm,
+        lambda user, pk, d: services.contact_add(actor=user, proposal_id=pk, **d),
+        _("已记录沟通情况"),
+    ),
+    "opinion": (
+        forms.OpinionForm,
+        lambda user, pk, d: services.opinion_add(actor=user, proposal_id=pk, **d),
+        _("已记录协办意见"),
+    ),
+    "commitment": (
+        forms.CommitmentForm,
+        lambda user, pk, d: services.commitment_add(actor=user, proposal_id=pk, **d),
+        _("已新增承诺事项"),
+    ),
+    "receipt": (
+        forms.ReceiptForm,
+        lambda user, pk, d: services.receipt_record(actor=user, proposal_id=pk, **d),
+        _("已登记回执"),
+    ),
+    "send": (
+        forms.SendForm,
+        lambda user, pk, d: services.letter_send(actor=user, proposal_id=pk, **d),
+        _("已登记答复送达"),
+    ),
+    "return": (
+        forms.ReturnForm,
+        lambda user, pk, d: services.proposal_return(actor=user, proposal_id=pk, **d),
+        _("已退回"),
+    ),
 }
 
 
@@ -197,7 +229,11 @@ def letter_edit(request, pk: int):
         form = forms.VersionForm(request.POST, instance=LetterVersion.objects.get(pk=version.pk))
         if form.is_valid():
             try:
-                services.version_update(actor=request.user, version_id=version.pk, **{f: form.cleaned_data[f] for f in services.HEADER_FIELDS})
+                services.version_update(
+                    actor=request.user,
+                    version_id=version.pk,
+                    **{f: form.cleaned_data[f] for f in services.HEADER_FIELDS},
+                )
                 messages.success(request, _("已保存"))
                 return redirect("replies:letter_edit", pk=version.pk)
             except ValidationError as exc:
@@ -241,7 +277,17 @@ def section_save(request, section_id: int):
         except ValidationError as exc:
             error = "；".join(exc.messages)
     if request.headers.get("HX-Request"):
-        return render(request, "replies/_section.html", {"s": section, "v": section.version, "saved": not error, "error": error, "figure_form": forms.FigureForm(initial={"year": timezone.localdate().year - 1})})
+        return render(
+            request,
+            "replies/_section.html",
+            {
+                "s": section,
+                "v": section.version,
+                "saved": not error,
+                "error": error,
+                "figure_form": forms.FigureForm(initial={"year": timezone.localdate().year - 1}),
+            },
+        )
     if error:
         messages.error(request, error)
     return redirect("replies:letter_edit", pk=section.version_id)
@@ -266,7 +312,9 @@ def figure_insert(request, section_id: int):
     if form.is_valid():
         params = {k: v for k, v in form.cleaned_data.items() if k != "source" and v not in (None, "")}
         try:
-            figure = services.figure_insert(actor=request.user, section_id=section.pk, source=form.cleaned_data["source"], params=params)
+            figure = services.figure_insert(
+                actor=request.user, section_id=section.pk, source=form.cleaned_data["source"], params=params
+            )
             messages.success(request, _("已引用：%(label)s") % {"label": figure.label})
         except ValidationError as exc:
             _flash(request, exc)
@@ -319,8 +367,17 @@ def letter_publish(request, pk: int):
 def letter_docx_download(request, pk: int):
     version = access_version_by_id(request.user, pk)
     data = letter_docx(version, selectors.version_commitments(version))
-    audit_log(actor=request.user, action=AuditLog.Action.EXPORT, object_type="replies.letterversion", object_id=version.pk, summary="导出答复函 .docx", request=request)
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    audit_log(
+        actor=request.user,
+        action=AuditLog.Action.EXPORT,
+        object_type="replies.letterversion",
+        object_id=version.pk,
+        summary="导出答复函 .docx",
+        request=request,
+    )
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
     from urllib.parse import quote
 
     name = quote(f"{letter_title(version)}-第{version.number}版.docx")
@@ -331,8 +388,19 @@ def letter_docx_download(request, pk: int):
 @replies_area
 def letter_print(request, pk: int):
     version = access_version_by_id(request.user, pk)
-    audit_log(actor=request.user, action=AuditLog.Action.EXPORT, object_type="replies.letterversion", object_id=version.pk, summary="打印答复函", request=request)
-    return render(request, "replies/letter_print.html", {"b": letter_blocks(version, selectors.version_commitments(version)), "v": version})
+    audit_log(
+        actor=request.user,
+        action=AuditLog.Action.EXPORT,
+        object_type="replies.letterversion",
+        object_id=version.pk,
+        summary="打印答复函",
+        request=request,
+    )
+    return render(
+        request,
+        "replies/letter_print.html",
+        {"b": letter_blocks(version, selectors.version_commitments(version)), "v": version},
+    )
 
 
 # --- lists ---------------------------------------------------------------------------------------
@@ -340,7 +408,9 @@ def letter_print(request, pk: int):
 def commitment_list(request):
     open_only = request.GET.get("open", "1") == "1"
     page = Paginator(selectors.commitment_list(request.user, open_only=open_only), 50).get_page(request.GET.get("page"))
-    return render(request, "replies/commitment_list.html", {"page": page, "open": open_only, "today": timezone.localdate()})
+    return render(
+        request, "replies/commitment_list.html", {"page": page, "open": open_only, "today": timezone.localdate()}
+    )
 
 
 @replies_area
@@ -363,7 +433,9 @@ def holiday_list(request):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            services.holiday_year_save(actor=request.user, year=d["year"], holidays=d["holidays"], workdays=d["workdays"], note=d["note"])
+            services.holiday_year_save(
+                actor=request.user, year=d["year"], holidays=d["holidays"], workdays=d["workdays"], note=d["note"]
+            )
             messages.success(request, _("已保存%(year)s年放假安排，正在重算未办结件的答复期限") % {"year": d["year"]})
             return redirect("replies:holiday_list")
         except ValidationError as exc:

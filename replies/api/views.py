@@ -10,14 +10,21 @@ from medinsure.accounts.permissions import AreaPermission, StatsPermission
 from medinsure.accounts.scoping import Area
 from replies import selectors, services
 from replies.access import access_proposal_by_id
-from replies.api.serializers import ProposalDetailSerializer, ProposalInSerializer, ProposalOutSerializer, StatsSerializer
+from replies.api.serializers import (
+    ProposalDetailSerializer,
+    ProposalInSerializer,
+    ProposalOutSerializer,
+    StatsSerializer,
+)
 
 
 def drf_error(exc: DjangoValidationError) -> ValidationError:
     return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages})
 
 
-class ProposalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+class ProposalViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
     """Cases of deputies' suggestions and members' proposals, sorted by due date."""
 
     permission_classes = [AreaPermission.for_area(Area.REPLIES)]

@@ -39,15 +39,21 @@ def reply_due(
     return month_period_end(assigned_on, months, schedule)
 
 
-def second_reply_due(receipt_on: date, *, schedule: HolidaySchedule, policy: DeadlinePolicy = DEFAULT_POLICY) -> ComputedDate:
+def second_reply_due(
+    receipt_on: date, *, schedule: HolidaySchedule, policy: DeadlinePolicy = DEFAULT_POLICY
+) -> ComputedDate:
     return month_period_end(receipt_on, policy.second_reply_months, schedule)
 
 
-def co_handler_opinion_due(assigned_on: date, *, schedule: HolidaySchedule, policy: DeadlinePolicy = DEFAULT_POLICY) -> ComputedDate:
+def co_handler_opinion_due(
+    assigned_on: date, *, schedule: HolidaySchedule, policy: DeadlinePolicy = DEFAULT_POLICY
+) -> ComputedDate:
     return month_period_end(assigned_on, policy.co_handler_months, schedule)
 
 
-def return_due(assigned_on: date, *, schedule: HolidaySchedule, policy: DeadlinePolicy = DEFAULT_POLICY) -> ComputedDate:
+def return_due(
+    assigned_on: date, *, schedule: HolidaySchedule, policy: DeadlinePolicy = DEFAULT_POLICY
+) -> ComputedDate:
     return working_day_period_end(assigned_on, policy.return_working_days, schedule)
 
 

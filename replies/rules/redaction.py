@@ -8,7 +8,12 @@ from dataclasses import dataclass
 MASK = "■■■"
 
 PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("id_number", re.compile(r"(?<![0-9])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx](?![0-9])")),
+    (
+        "id_number",
+        re.compile(
+            r"(?<![0-9])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx](?![0-9])"
+        ),
+    ),
     ("mobile", re.compile(r"(?<![0-9])1[3-9]\d{9}(?![0-9])")),
     ("email", re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")),
 )

@@ -27,7 +27,9 @@ def register(actor, *, number="166", assigned_on=date(2025, 3, 10), urgent=False
     return services.proposal_register(actor=actor, **data)
 
 
-def signable_letter(actor, proposal, *, sections=(("一、关于明确部门责任加强协作的建议", "2024年以来，我区积极探索。"),)):
+def signable_letter(
+    actor, proposal, *, sections=(("一、关于明确部门责任加强协作的建议", "2024年以来，我区积极探索。"),)
+):
     version = services.letter_start(actor=actor, proposal_id=proposal.pk)
     for heading, body in sections:
         services.section_add(actor=actor, version_id=version.pk, heading=heading, body=body)

@@ -32,7 +32,9 @@ def test_create_and_get(api_as):
     assert body["due_provisional"] is False
     g = api.get(f"{URL}{body['id']}/")
     assert g.status_code == 200
-    assert {k: g.json()[k] for k in ("id", "due_on", "kind", "number", "title")} == {k: body[k] for k in ("id", "due_on", "kind", "number", "title")}
+    assert {k: g.json()[k] for k in ("id", "due_on", "kind", "number", "title")} == {
+        k: body[k] for k in ("id", "due_on", "kind", "number", "title")
+    }
 
 
 def test_urgent_and_provisional(api_as):
@@ -40,7 +42,11 @@ def test_urgent_and_provisional(api_as):
     r = api.post(URL, {**GOOD, "assigned_on": "2025-01-31", "urgent": True}, format="json")
     assert r.json()["due_on"] == "2025-02-28"
     r = api.post(URL, {**GOOD, "number": "137", "assigned_on": "2026-11-24"}, format="json")
-    assert (r.json()["due_on"], r.json()["due_provisional"], r.json()["provisional_years"]) == ("2027-02-24", True, [2027])
+    assert (r.json()["due_on"], r.json()["due_provisional"], r.json()["provisional_years"]) == (
+        "2027-02-24",
+        True,
+        [2027],
+    )
 
 
 @pytest.mark.parametrize(
@@ -85,7 +91,11 @@ def test_list_is_sorted_by_due_date(api_as):
     register(clerk, number="3", assigned_on=date(2025, 1, 5))
     r = api_as(clerk).get(URL)
     # due 2025-04-01 (urgent), 2025-04-07, 2025-06-10
-    assert [(x["number"], x["due_on"]) for x in r.json()["results"]] == [("2", "2025-04-01"), ("3", "2025-04-07"), ("1", "2025-06-10")]
+    assert [(x["number"], x["due_on"]) for x in r.json()["results"]] == [
+        ("2", "2025-04-01"),
+        ("3", "2025-04-07"),
+        ("1", "2025-06-10"),
+    ]
 
 
 @pytest.mark.parametrize("role", [Role.TOWNSHIP, Role.CLAIMS, Role.API_CLIENT])

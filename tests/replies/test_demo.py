@@ -44,5 +44,8 @@ def test_demo_loads_the_seed_letters_once():
     sm = Proposal.objects.get(number="2023200000038")
     smv = sm.letters.get().versions.get()
     assert sm.kind == "cppcc" and smv.document_number == "明医保函〔2023〕20号" and smv.addressee == "范纯文委员"
-    assert PublishedReply.objects.filter(version__letter__proposal__number__in=["166", "136", "2023200000038"]).count() == 3
+    assert (
+        PublishedReply.objects.filter(version__letter__proposal__number__in=["166", "136", "2023200000038"]).count()
+        == 3
+    )
     assert Proposal.objects.filter(overdue=True).count() == 1  # the open case assigned 100 days ago

@@ -25,7 +25,12 @@ def test_schedule_is_seeded_from_the_package():
 
 @pytest.mark.parametrize(
     "assigned, urgent, due, provisional",
-    [("2025-03-10", False, "2025-06-10", False), ("2025-01-31", True, "2025-02-28", False), ("2025-07-08", False, "2025-10-09", False), ("2026-11-24", False, "2027-02-24", True)],
+    [
+        ("2025-03-10", False, "2025-06-10", False),
+        ("2025-01-31", True, "2025-02-28", False),
+        ("2025-07-08", False, "2025-10-09", False),
+        ("2026-11-24", False, "2027-02-24", True),
+    ],
 )
 def test_register_computes_due_date_from_the_schedule_rows(assigned, urgent, due, provisional):
     actor = office_user()
@@ -105,14 +110,18 @@ def test_sign_off_names_what_is_missing():
     services.version_update(actor=clerk, version_id=v.pk, classification="B")
     with pytest.raises(ValidationError) as exc:
         services.letter_sign(actor=boss, version_id=v.pk)
-    assert {"sections", "document_number", "contact_person", "contact_phone", "commitments"} <= set(exc.value.message_dict)
+    assert {"sections", "document_number", "contact_person", "contact_phone", "commitments"} <= set(
+        exc.value.message_dict
+    )
     assert LetterVersion.objects.get(pk=v.pk).state == LetterVersion.State.DRAFT
 
 
 def test_commitments_are_frozen_at_sign_off():
     clerk, boss = office_user(), director()
     p = register(clerk)
-    services.commitment_add(actor=clerk, proposal_id=p.pk, content="积极向上级部门反映", due_text="2025年底", unit="区医保局")
+    services.commitment_add(
+        actor=clerk, proposal_id=p.pk, content="积极向上级部门反映", due_text="2025年底", unit="区医保局"
+    )
     v = signable_letter(clerk, p)
     services.letter_sign(actor=boss, version_id=v.pk)
     services.commitment_add(actor=clerk, proposal_id=p.pk, content="后加的", due_text="2026年", unit="区医保局")
@@ -128,7 +137,9 @@ def test_receipt_unsatisfied_opens_second_handling_with_its_own_due_date():
     with pytest.raises(ValidationError) as exc:
         services.receipt_record(actor=clerk, proposal_id=p.pk, opinion="unsatisfied", received_on=D("2025-06-03"))
     assert "reasons" in exc.value.message_dict
-    services.receipt_record(actor=clerk, proposal_id=p.pk, opinion="unsatisfied", received_on=D("2025-06-03"), reasons="未回应档次问题")
+    services.receipt_record(
+        actor=clerk, proposal_id=p.pk, opinion="unsatisfied", received_on=D("2025-06-03"), reasons="未回应档次问题"
+    )
     p.refresh_from_db()
     assert (p.status, p.round, p.due_on, p.replied_on) == (Status.SECOND, 2, D("2025-07-03"), None)
     v2 = signable_letter(clerk, p)
@@ -152,8 +163,16 @@ def test_late_reply_is_marked_overdue():
 def test_publication_redacts_the_published_copy_only():
     clerk, boss = office_user(), director()
     p = register(clerk)
-    v = signable_letter(clerk, p, sections=(("一、关于医疗机构监管的建议", "举报人张三（电话13912345678，住江津区几江街道1号）反映的问题已查实。"),))
-    services.version_update(actor=clerk, version_id=v.pk, redaction_terms="张三\n江津区几江街道1号", contact_phone="19122865531")
+    v = signable_letter(
+        clerk,
+        p,
+        sections=(
+            ("一、关于医疗机构监管的建议", "举报人张三（电话13912345678，住江津区几江街道1号）反映的问题已查实。"),
+        ),
+    )
+    services.version_update(
+        actor=clerk, version_id=v.pk, redaction_terms="张三\n江津区几江街道1号", contact_phone="19122865531"
+    )
     services.letter_sign(actor=boss, version_id=v.pk)
     published = services.letter_publish(actor=clerk, version_id=v.pk)
     assert "13912345678" not in published.body and "张三" not in published.body and "几江街道1号" not in published.body
@@ -180,8 +199,12 @@ def test_unsigned_or_withheld_letters_are_not_published():
 def test_reminders_go_to_drafter_and_head_once_and_overdue_is_marked():
     clerk, head = office_user(), office_user()
     p = register(clerk, assigned_on=D("2025-03-10"))
-    services.proposal_assign(actor=clerk, proposal_id=p.pk, department="enrollment", drafter=clerk, department_head=head)
-    c = services.commitment_add(actor=clerk, proposal_id=p.pk, content="研究", due_text="2025年5月", unit="区医保局", due_on=D("2025-05-31"))
+    services.proposal_assign(
+        actor=clerk, proposal_id=p.pk, department="enrollment", drafter=clerk, department_head=head
+    )
+    c = services.commitment_add(
+        actor=clerk, proposal_id=p.pk, content="研究", due_text="2025年5月", unit="区医保局", due_on=D("2025-05-31")
+    )
     assert services.reminders_run(as_of=D("2025-05-01")) == {"reminders": 0, "overdue": 0}
     assert services.reminders_run(as_of=D("2025-05-27"))["reminders"] == 4  # case d15 + commitment d7, two people
     assert services.reminders_run(as_of=D("2025-05-27"))["reminders"] == 0  # the batch may run twice
@@ -190,7 +213,10 @@ def test_reminders_go_to_drafter_and_head_once_and_overdue_is_marked():
     services.reminders_run(as_of=D("2025-06-11"))
     p.refresh_from_db()
     assert p.overdue
-    assert set(Reminder.objects.filter(commitment=None, recipient=head).values_list("level", flat=True)) == {"d15", "overdue"}
+    assert set(Reminder.objects.filter(commitment=None, recipient=head).values_list("level", flat=True)) == {
+        "d15",
+        "overdue",
+    }
     assert selectors.reminder_list(clerk).count() == selectors.reminder_list(head).count()
 
 

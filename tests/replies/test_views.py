@@ -21,17 +21,39 @@ def test_case_list_sorted_by_due_with_overdue_in_red(client_as):
     far = register(clerk, number="3", assigned_on=date(2026, 11, 24))
     html = client_as(clerk).get("/replies/").content.decode()
     assert html.index(f"/replies/{late.pk}/") < html.index(f"/replies/{soon.pk}/") < html.index(f"/replies/{far.pk}/")
-    row = html[html.rindex("<tr", 0, html.index(f"/replies/{late.pk}/")):html.index(f"/replies/{late.pk}/")]
+    row = html[html.rindex("<tr", 0, html.index(f"/replies/{late.pk}/")) : html.index(f"/replies/{late.pk}/")]
     assert 'class="table-danger"' in row and 'data-overdue="1"' in row
-    far_row = html[html.rindex("<tr", 0, html.index(f"/replies/{far.pk}/")):html.index(f"/replies/{far.pk}/")]
+    far_row = html[html.rindex("<tr", 0, html.index(f"/replies/{far.pk}/")) : html.index(f"/replies/{far.pk}/")]
     assert 'data-overdue="0"' in far_row and "临时" in far_row
 
 
 def test_create_form_names_the_bad_field(client_as):
     c = client_as(office_user())
-    r = c.post("/replies/new/", {"kind": "npc", "session": "第四次会议", "number": "第136号", "title": "关于…的建议", "proposers": "李孝艳", "assigned_on": "2025-03-10", "handler_role": "lead"})
+    r = c.post(
+        "/replies/new/",
+        {
+            "kind": "npc",
+            "session": "第四次会议",
+            "number": "第136号",
+            "title": "关于…的建议",
+            "proposers": "李孝艳",
+            "assigned_on": "2025-03-10",
+            "handler_role": "lead",
+        },
+    )
     assert r.status_code == 200 and 'data-testid="error-number"' in r.content.decode()
-    r = c.post("/replies/new/", {"kind": "npc", "session": "第四次会议", "number": "136", "title": "关于…的建议", "proposers": "梁筱钟、况文凤", "assigned_on": "2025-03-10", "handler_role": "lead"})
+    r = c.post(
+        "/replies/new/",
+        {
+            "kind": "npc",
+            "session": "第四次会议",
+            "number": "136",
+            "title": "关于…的建议",
+            "proposers": "梁筱钟、况文凤",
+            "assigned_on": "2025-03-10",
+            "handler_role": "lead",
+        },
+    )
     p = Proposal.objects.get()
     assert r.status_code == 302 and p.proposers == ["梁筱钟", "况文凤"] and p.due_on == date(2025, 6, 10)
 
@@ -49,7 +71,10 @@ def test_html_actions_flow(client_as):
     c = client_as(clerk)
     r = c.post(f"/replies/{p.pk}/do/assign/", {"department": "enrollment", "drafter": clerk.pk})
     assert r.status_code == 302
-    c.post(f"/replies/{p.pk}/do/contact/", {"contacted_on": "2025-03-20", "stage": "before", "method": "meeting", "person": "梁筱钟", "summary": "面商"})
+    c.post(
+        f"/replies/{p.pk}/do/contact/",
+        {"contacted_on": "2025-03-20", "stage": "before", "method": "meeting", "person": "梁筱钟", "summary": "面商"},
+    )
     c.post(f"/replies/{p.pk}/do/commitment/", {"content": "积极向上级反映", "due_text": "2025年底", "unit": "区医保局"})
     p.refresh_from_db()
     assert p.status == Status.HANDLING and p.contacts.count() == 1 and p.commitments.count() == 1
@@ -64,8 +89,20 @@ def test_html_actions_flow(client_as):
     # a clerk cannot sign; the page shows what is missing
     html = c.get(version_url).content.decode()
     assert 'data-testid="sign"' not in html and 'data-testid="problems"' in html
-    c.post(version_url, {"addressee": v.addressee, "opening": v.opening, "closing": v.closing, "classification": "A", "publication": "public",
-                         "document_number": "江医保函〔2025〕12号", "issuing_office": "重庆市江津区医疗保障局", "contact_person": "王静", "contact_phone": "023-1"})
+    c.post(
+        version_url,
+        {
+            "addressee": v.addressee,
+            "opening": v.opening,
+            "closing": v.closing,
+            "classification": "A",
+            "publication": "public",
+            "document_number": "江医保函〔2025〕12号",
+            "issuing_office": "重庆市江津区医疗保障局",
+            "contact_person": "王静",
+            "contact_phone": "023-1",
+        },
+    )
     r = c.post(f"/replies/letters/{v.pk}/sign/")
     v.refresh_from_db()
     assert v.state == "draft"
@@ -83,7 +120,13 @@ def test_other_roles_cannot_use_the_pages(client_as, make_user, divisions, role)
     p = register(office_user())
     v = signable_letter(office_user(), p)
     c = client_as(make_user(role, divisions.town_a if role == Role.TOWNSHIP else None))
-    for url in ("/replies/", f"/replies/{p.pk}/", f"/replies/letters/{v.pk}/", f"/replies/letters/{v.pk}/docx/", "/replies/holidays/"):
+    for url in (
+        "/replies/",
+        f"/replies/{p.pk}/",
+        f"/replies/letters/{v.pk}/",
+        f"/replies/letters/{v.pk}/docx/",
+        "/replies/holidays/",
+    ):
         assert c.get(url).status_code == 403
 
 
@@ -105,9 +148,15 @@ def test_public_page_without_login_shows_the_redacted_copy(client):
 
 def test_holiday_year_form(client_as):
     c = client_as(office_user())
-    r = c.post("/replies/holidays/", {"year": 2027, "note": "国办发明电", "holidays": "2027-01-01 元旦\n2027-1-2", "workdays": ""})
+    r = c.post(
+        "/replies/holidays/",
+        {"year": 2027, "note": "国办发明电", "holidays": "2027-01-01 元旦\n2027-1-2", "workdays": ""},
+    )
     assert r.status_code == 200 and "第2行" in r.content.decode()
-    r = c.post("/replies/holidays/", {"year": 2027, "note": "国办发明电", "holidays": "2027-01-01 元旦\n2027-02-24 春节", "workdays": "2027-02-20"})
+    r = c.post(
+        "/replies/holidays/",
+        {"year": 2027, "note": "国办发明电", "holidays": "2027-01-01 元旦\n2027-02-24 春节", "workdays": "2027-02-20"},
+    )
     assert r.status_code == 302 and HolidayYear.objects.get(year=2027).days.count() == 3
 
 
