@@ -695,6 +695,7 @@ def _apply_chunk(rc: Recalculation, index: int) -> int:
                     r.personal_paid,
                     r.relief_paid,
                     json.dumps(r.explanation_json(), ensure_ascii=False),
+                    rc.policy_version_id,
                 )
             )
         if values:

@@ -8,8 +8,14 @@ URL = "/api/v1/claims/calculate/"
 
 
 def visit(i, **kw):
-    base = {"visit_id": f"v{i}", "person_id": "P1", "date": f"2018-0{i}-01", "kind": "inpatient",
-            "hospital_level": 2, "in_scope_cost": "8000"}
+    base = {
+        "visit_id": f"v{i}",
+        "person_id": "P1",
+        "date": f"2018-0{i}-01",
+        "kind": "inpatient",
+        "hospital_level": 2,
+        "in_scope_cost": "8000",
+    }
     return {**base, **kw}
 
 
@@ -23,7 +29,11 @@ def test_calculate_returns_the_engines_figures_and_explanation(make_user, api_as
     second, first = data["results"]
     assert (first["deductible"], first["fund_paid"], first["personal_paid"]) == ("500.00", "5250.00", "2750.00")
     assert (second["deductible"], second["fund_paid"], second["critical_paid"], second["personal_paid"]) == (
-        "250.00", "5425.00", "0.00", "2575.00")
+        "250.00",
+        "5425.00",
+        "0.00",
+        "2575.00",
+    )
     assert "起付线 250 元（本年度第2次住院，减半）" in second["explanation"]
     assert "统筹支付 (8000−250)×70% = 5425 元" in second["explanation"]
     assert second["totals"]["admissions"] == "2"

@@ -29,8 +29,16 @@ def test_import_writes_settlements_with_engine_figures(setup, make_user):
         row("S2", h[2], p1, d.village_a1, settled="2018-03-01", cost="8000", lines=2),
         row("S3", h[1], person(13), d.village_b1, kind="outpatient_general", settled="2018-03-05", cost="100"),
         # self-paid items are not in scope
-        row("S4", h[1], person(15), d.village_b1, kind="outpatient_general", settled="2018-03-06", cost="100",
-            category="自费"),
+        row(
+            "S4",
+            h[1],
+            person(15),
+            d.village_b1,
+            kind="outpatient_general",
+            settled="2018-03-06",
+            cost="100",
+            category="自费",
+        ),
     ]
     batch = settlement_import_create(actor=staff, policy=policy, file_name="jan.csv", content=csv_bytes(rows))
     assert batch.status == SettlementImport.Status.PREVIEW and batch.errors == []
@@ -40,14 +48,20 @@ def test_import_writes_settlements_with_engine_figures(setup, make_user):
     SettlementImport.objects.filter(pk=batch.pk).update(status=SettlementImport.Status.QUEUED)
     assert settlement_import_apply(import_id=batch.pk) == {"created": 4, "skipped": 0}
     s1, s2 = Settlement.objects.get(number="S1"), Settlement.objects.get(number="S2")
-    assert (s1.deductible, s1.fund_paid, s1.personal_paid) == (Decimal("500.00"), Decimal("5250.00"), Decimal("2750.00"))
+    assert (s1.deductible, s1.fund_paid, s1.personal_paid) == (
+        Decimal("500.00"),
+        Decimal("5250.00"),
+        Decimal("2750.00"),
+    )
     assert (s2.deductible, s2.fund_paid) == (Decimal("250.00"), Decimal("5425.00"))
     assert s2.policy_version.number == 1 and s2.hospital_level == 2
     assert s2.sex == "M" and s2.birth_date.isoformat() == "1970-05-05"  # from the ID number (odd = male)
     assert s2.division == d.village_a1 and s2.discharged_on is not None
     assert s2.explanation["admission_no"] == 2
-    assert {"key": "起付线 %(amount)s 元（本年度第%(n)s次住院，减半）", "params": {"amount": "250", "n": "2", "ratio": "50%",
-                                                                    "base": "500"}} in s2.explanation["steps"]
+    assert {
+        "key": "起付线 %(amount)s 元（本年度第%(n)s次住院，减半）",
+        "params": {"amount": "250", "n": "2", "ratio": "50%", "base": "500"},
+    } in s2.explanation["steps"]
     assert SettlementLine.objects.filter(settlement=s1).count() == 4
     s4 = Settlement.objects.get(number="S4")
     assert (s4.total_cost, s4.in_scope_cost, s4.fund_paid) == (Decimal("100.00"), Decimal("0.00"), Decimal("0.00"))
@@ -82,7 +96,15 @@ def test_errors_name_line_and_column_and_nothing_is_written(setup, make_user):
     batch = settlement_import_create(actor=None, policy=policy, file_name="bad.csv", content=csv_bytes(rows))
     assert batch.status == SettlementImport.Status.INVALID
     got = {(e["line"], e["column"]) for e in batch.errors}
-    assert {(3, "身份证号"), (4, "就诊类别"), (5, "结算日期"), (6, "金额"), (7, "金额"), (8, "类别"), (9, "机构编码")} <= got
+    assert {
+        (3, "身份证号"),
+        (4, "就诊类别"),
+        (5, "结算日期"),
+        (6, "金额"),
+        (7, "金额"),
+        (8, "类别"),
+        (9, "机构编码"),
+    } <= got
     assert not any(e["line"] == 2 for e in batch.errors)
     with pytest.raises(ValueError):
         settlement_import_accept(actor=None, import_id=batch.pk)

@@ -93,9 +93,22 @@ def test_command_line_exit_status(tmp_path):
     visits.write_text(FIXTURE.read_text(encoding="utf-8") + "v99,P9,2018-13-01,inpatient,2,1,,,,,,\n", encoding="utf-8")
     root = Path(__file__).resolve().parents[2]
     proc = subprocess.run(
-        [sys.executable, "manage.py", "reimburse", "--policy", "guanxian-2018", "--visits", str(visits),
-         "--output", str(tmp_path / "out.csv")],
-        cwd=root, capture_output=True, text=True, env={**os.environ}, timeout=120,
+        [
+            sys.executable,
+            "manage.py",
+            "reimburse",
+            "--policy",
+            "guanxian-2018",
+            "--visits",
+            str(visits),
+            "--output",
+            str(tmp_path / "out.csv"),
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env={**os.environ},
+        timeout=120,
     )
     assert proc.returncode == 2, proc.stderr
     assert "第 13 行，date 列" in proc.stderr
