@@ -568,7 +568,7 @@ def flag_open_case(*, actor, flag_id: int, violations, summary: str, registered_
 
     access.require_staff(actor)
     with _durable():
-        flag = Flag.objects.select_for_update().select_related("run").get(pk=flag_id)
+        flag = Flag.objects.select_for_update(of=("self",)).select_related("run").get(pk=flag_id)
         if flag.status != FlagStatus.CONFIRMED:
             raise ValidationError({"status": _("只有确认违规的疑点才能立案")})
         if flag.case_id:

@@ -22,7 +22,7 @@ RULES = [
      {"items": {"311503*": {"max": 17}, "120100006": {"max": 6}}}),
     ("JG-SL-001", "医疗服务项目限定频次", "medical", "quantity_limit", "suspicious",
      "规则库 GZ10000102014000 医疗服务项目限定频次",
-     {"items": {"110200001": {"per_day": "1"}, "120100001": {"per_day": "1"}, "340200*": {"per_day": "2", "per_stay": "60"}}}),
+     {"items": {"311201001": {"per_day": "1"}, "340200*": {"per_day": "2", "per_stay": "60"}}}),
     ("JG-ZY-001", "住院天数异常", "management", "inpatient_days", "definite",
      "床位费天数超过住院天数、费用日期在住院期间之外",
      {"bed_items": ["1102*"], "count_both_ends": False}),
