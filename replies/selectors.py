@@ -134,6 +134,29 @@ def commitment_list(user, *, open_only: bool = False) -> QuerySet[Commitment]:
     return qs.order_by("due_on", "proposal_id", "number")
 
 
+def case_clocks(proposal: Proposal, schedule: HolidaySchedule | None = None) -> list[dict]:
+    """The other clocks of a case, from the domain page: co-handler opinion (1 month), return of a
+    wrongly assigned item (10 working days), the proposer's feedback (15 working days) and publication
+    (20 working days) after the reply."""
+    from replies.rules import deadlines
+
+    schedule = schedule or holiday_schedule()
+    clocks = []
+
+    def add(key, label, computed):
+        clocks.append({"key": key, "label": label, "on": computed.on, "provisional": computed.provisional})
+
+    from django.utils.translation import gettext as _
+
+    if proposal.status in (Status.REGISTERED, Status.HANDLING) and proposal.round == 1:
+        add("return", _("交办不当的退回期限"), deadlines.return_due(proposal.assigned_on, schedule=schedule))
+        add("co_handler", _("协办意见期限"), deadlines.co_handler_opinion_due(proposal.assigned_on, schedule=schedule))
+    if proposal.replied_on:
+        add("feedback", _("回执反馈期限"), deadlines.feedback_due(proposal.replied_on, schedule=schedule))
+        add("publish", _("网上公开期限"), deadlines.publish_due(proposal.replied_on, schedule=schedule))
+    return clocks
+
+
 def replies_stats(user, *, year: int) -> dict:
     """Counts by kind and status, on-time rate, satisfaction rate, commitments open and done.
 

@@ -134,11 +134,13 @@ def proposal_register(
     _apply_due(proposal, compute_due(proposal, selectors.holiday_schedule()))
     if drafter is not None:
         _transition(proposal, Action.START)
-    proposal.full_clean()
+    proposal.full_clean(validate_constraints=False)  # the database checks them; a clash is answered on "number"
     try:
         with transaction.atomic():
             proposal.save()
-    except IntegrityError:
+    except IntegrityError as exc:
+        if "replies_proposal_unique_number" not in str(exc):
+            raise
         raise ValidationError({"number": _("该会议已登记此编号的建议提案")}) from None
     _audit(actor, proposal, f"登记 {proposal}")
     return proposal

@@ -91,6 +91,7 @@ def case_detail(request, pk: int):
             "p": proposal,
             "is_late": proposal.overdue or (proposal.is_open and is_overdue(proposal.due_on, as_of=today)),
             "versions": selectors.letter_versions(proposal),
+            "clocks": selectors.case_clocks(proposal),
             "current": selectors.current_version(proposal),
             "assign_form": forms.AssignForm(
                 initial={

@@ -164,3 +164,14 @@ def test_stats_page(client_as, make_user):
     register(office_user())
     html = client_as(make_user(Role.LEADER)).get("/replies/stats/?year=2025").content.decode()
     assert 'data-testid="total">1<' in html
+
+
+def test_case_page_shows_the_other_clocks(client_as):
+    clerk, boss = office_user(), director()
+    p = register(clerk, assigned_on=date(2025, 3, 10))
+    html = client_as(clerk).get(f"/replies/{p.pk}/").content.decode()
+    assert 'data-testid="clock-return">2025-03-24' in html and 'data-testid="clock-co_handler">2025-04-10' in html
+    services.letter_sign(actor=boss, version_id=signable_letter(clerk, p).pk)
+    services.letter_send(actor=clerk, proposal_id=p.pk, sent_on=date(2025, 9, 26))
+    html = client_as(clerk).get(f"/replies/{p.pk}/").content.decode()
+    assert 'data-testid="clock-feedback">2025-10-23' in html and "clock-return" not in html
