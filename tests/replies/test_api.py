@@ -145,3 +145,12 @@ def test_schema_documents_the_endpoints(api_as, make_user):
         pytest.skip("schema served elsewhere")
     text = r.content.decode()
     assert "/api/v1/replies/proposals/" in text and "/api/v1/replies/stats/" in text
+
+
+def test_api_list_queries_do_not_grow_with_cases(api_as, django_assert_max_num_queries):
+    clerk = office_user()
+    for n in range(30):
+        register(clerk, number=str(n))
+    api = api_as(clerk)
+    with django_assert_max_num_queries(6):
+        assert api.get(URL).status_code == 200

@@ -175,3 +175,38 @@ def test_case_page_shows_the_other_clocks(client_as):
     services.letter_send(actor=clerk, proposal_id=p.pk, sent_on=date(2025, 9, 26))
     html = client_as(clerk).get(f"/replies/{p.pk}/").content.decode()
     assert 'data-testid="clock-feedback">2025-10-23' in html and "clock-return" not in html
+
+
+def test_insert_a_figure_from_the_editor(client_as):
+    from replies.models import FrozenFigure
+
+    boss = director()
+    p = register(boss)
+    v = services.letter_start(actor=boss, proposal_id=p.pk)
+    s = services.section_add(actor=boss, version_id=v.pk, heading="三、关于门诊共济的建议", body="")
+    c = client_as(boss)
+    r = c.post(
+        f"/replies/sections/{s.pk}/figure/", {"source": "policy_summary", "code": "sanming-employee-outpatient-2022"}
+    )
+    assert r.status_code == 302
+    f = FrozenFigure.objects.get(section=s)
+    s.refresh_from_db()
+    assert s.body == f.text and "起付线700元" in s.body
+    html = c.get(f"/replies/letters/{v.pk}/").content.decode()
+    assert 'data-testid="frozen-figure"' in html and "sanming-employee-outpatient-2022" in html
+    r = c.post(
+        f"/replies/sections/{s.pk}/figure/",
+        {"source": "fund_execution", "fund": "employee", "year": "2024"},
+        follow=True,
+    )
+    assert "month" in r.content.decode() and FrozenFigure.objects.count() == 1
+
+
+def test_list_queries_do_not_grow_with_cases(client_as, django_assert_max_num_queries):
+    clerk = office_user()
+    for n in range(30):
+        register(clerk, number=str(n))
+    c = client_as(clerk)
+    c.get("/replies/")
+    with django_assert_max_num_queries(12):
+        assert c.get("/replies/?open=0").status_code == 200
