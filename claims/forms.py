@@ -31,8 +31,10 @@ class CalculatorForm(forms.Form):
 
 class VisitRowForm(forms.Form):
     date = forms.DateField(label=_("结算日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    kind = forms.ChoiceField(label=_("就诊类别"), choices=Kind.choices)
-    hospital_level = forms.TypedChoiceField(label=_("医院等级"), choices=HospitalLevel.choices, coerce=int)
+    kind = forms.ChoiceField(label=_("就诊类别"), choices=Kind.choices, initial=Kind.INPATIENT)
+    hospital_level = forms.TypedChoiceField(
+        label=_("医院等级"), choices=HospitalLevel.choices, coerce=int, initial=HospitalLevel.PRIMARY
+    )
     in_scope_cost = forms.DecimalField(label=_("政策范围内费用（元）"), min_value=0, max_digits=14, decimal_places=2)
     essential_drug_cost = forms.DecimalField(
         label=_("其中基本药物（元）"), min_value=0, max_digits=14, decimal_places=2, required=False

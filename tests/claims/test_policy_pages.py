@@ -65,9 +65,16 @@ def test_yaml_syntax_error_is_reported(make_user, client_as):
 def test_pages_for_claims_staff_only(make_user, client_as, divisions):
     policies_load_files(codes=["guanxian-2018"])
     staff = client_as(make_user(Role.CLAIMS))
-    for url in ("/claims/policies/", "/claims/policies/guanxian-2018/", "/claims/policies/guanxian-2018/edit/",
-                "/claims/calculator/", "/claims/imports/", "/claims/recalculations/",
-                "/claims/policies/guanxian-2018/recalculate/", "/claims/settlements/"):
+    for url in (
+        "/claims/policies/",
+        "/claims/policies/guanxian-2018/",
+        "/claims/policies/guanxian-2018/edit/",
+        "/claims/calculator/",
+        "/claims/imports/",
+        "/claims/recalculations/",
+        "/claims/policies/guanxian-2018/recalculate/",
+        "/claims/settlements/",
+    ):
         assert staff.get(url).status_code == 200, url
     assert staff.get("/claims/policies/nowhere/").status_code == 404
     staff.logout()
@@ -81,3 +88,32 @@ def test_load_button(make_user, client_as):
     r = client.post("/claims/policies/load/")
     assert r.status_code == 302
     assert Policy.objects.count() == 5
+
+
+def test_calculator_without_javascript(make_user, client_as):
+    client = client_as(make_user(Role.CLAIMS))
+    data = {
+        "policy": "guanxian-2018",
+        "group": "resident",
+        "employment": "",
+        "continuous_years": "0",
+        "tier": "1",
+        "v-TOTAL_FORMS": "3",
+        "v-INITIAL_FORMS": "0",
+        "v-MIN_NUM_FORMS": "0",
+        "v-MAX_NUM_FORMS": "30",
+    }
+    for i in range(3):
+        data.update(
+            {
+                f"v-{i}-date": "",
+                f"v-{i}-kind": "inpatient",
+                f"v-{i}-hospital_level": "1",
+                f"v-{i}-in_scope_cost": "",
+                f"v-{i}-essential_drug_cost": "",
+                f"v-{i}-disease": "",
+            }
+        )
+    data.update({"v-0-date": "2018-02-01", "v-0-hospital_level": "2", "v-0-in_scope_cost": "8000"})
+    html = client.post("/claims/calculator/", data).content.decode()
+    assert "5250.00" in html and "起付线 500 元（本年度第1次住院，全额）" in html

@@ -19,14 +19,26 @@ pytestmark = pytest.mark.django_db
 def data(divisions):
     gx = load_policy("guanxian-2018")
     h = hospitals(divisions)
-    import_rows(gx, [
-        row("A1", h[2], person(1), divisions.village_a1, settled="2018-01-10", cost="8000"),
-        row("A2", h[2], person(1), divisions.village_a1, settled="2018-03-10", cost="8000"),
-        row("A3", h[3], person(3), divisions.village_b1, settled="2018-03-20", cost="10900"),
-        row("A4", h[1], person(5), divisions.village_b2, kind="outpatient_general", settled="2018-03-21", cost="100"),
-        row("A5", h[2], person(7), divisions.village_a2, kind="inpatient_accident", settled="2018-07-01",
-            cost="10500"),
-    ])
+    import_rows(
+        gx,
+        [
+            row("A1", h[2], person(1), divisions.village_a1, settled="2018-01-10", cost="8000"),
+            row("A2", h[2], person(1), divisions.village_a1, settled="2018-03-10", cost="8000"),
+            row("A3", h[3], person(3), divisions.village_b1, settled="2018-03-20", cost="10900"),
+            row(
+                "A4", h[1], person(5), divisions.village_b2, kind="outpatient_general", settled="2018-03-21", cost="100"
+            ),
+            row(
+                "A5",
+                h[2],
+                person(7),
+                divisions.village_a2,
+                kind="inpatient_accident",
+                settled="2018-07-01",
+                cost="10500",
+            ),
+        ],
+    )
     return divisions
 
 
