@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -54,10 +52,6 @@ def _period_context(request, year, month):
     return {"year": year, "month": month, "years": years, "months": range(1, 13)}
 
 
-def _chart_json(report) -> str:
-    return json.dumps(report, cls=DjangoJSONEncoder, ensure_ascii=False)
-
-
 @READ
 def execution_page(request):
     year, month = _period(request)
@@ -65,7 +59,7 @@ def execution_page(request):
     return render(
         request,
         "fundbudget/execution.html",
-        {**_period_context(request, year, month), "report": report, "chart_data": _chart_json(report)},
+        {**_period_context(request, year, month), "report": report},
     )
 
 
@@ -76,7 +70,7 @@ def report_page(request):
     return render(
         request,
         "fundbudget/report.html",
-        {**_period_context(request, year, month), "report": report, "chart_data": _chart_json(report)},
+        {**_period_context(request, year, month), "report": report},
     )
 
 

@@ -61,3 +61,21 @@ def signed(value):
 @register.filter
 def level_class(level):
     return {"yellow": "warning", "orange": "orange", "red": "danger"}.get(level, "secondary")
+
+
+_SYMBOLS = {"lt": "<", "le": "≤", "gt": ">", "ge": "≥"}
+
+
+@register.filter
+def cmp_symbol(code):
+    return _SYMBOLS.get(code, code)
+
+
+@register.simple_tag
+def indicator_value(indicator, value):
+    """An indicator's figure in its unit: yuan amounts in 万元, months, percentage points."""
+    if indicator == "current_deficit":
+        return _("%(n)s万元") % {"n": wan(value)}
+    if indicator.startswith("months_payable"):
+        return _("%(n)s个月") % {"n": value}
+    return _("%(n)s个百分点") % {"n": value}

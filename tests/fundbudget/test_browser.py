@@ -14,6 +14,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_import_then_execution_and_report(live_server, browser_page, make_user, login_page, tmp_path, celery_worker):
     user = make_user(Role.FUND, last_name="孙丽")
     page = login_page(browser_page, live_server, user)
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
     path = tmp_path / "2024年4月基金收支.xlsx"
     path.write_bytes(workbook(SEED_004_ROWS))
 
@@ -25,15 +27,22 @@ def test_import_then_execution_and_report(live_server, browser_page, make_user, 
     page.get_by_test_id("apply").click()
     page.get_by_text("导入完成：新增3条，更新0条，未变0条").wait_for()
 
-    # The worker evaluates the warnings after commit.
+    # The worker evaluates the warnings after commit (long-term care: 28.57 months payable, too much).
     for _ in range(100):
-        if FundWarning.objects.count() == 3:
+        if FundWarning.objects.count() == 4:
             break
         page.wait_for_timeout(200)
-    assert FundWarning.objects.count() == 3
+    assert set(FundWarning.objects.values_list("fund", "indicator")) == {
+        ("employee", "months_payable_high"),
+        ("resident", "current_deficit"),
+        ("resident", "months_payable_low"),
+        ("ltc", "months_payable_high"),
+    }
 
+    page.on("console", lambda msg: errors.append("console: " + msg.text) if msg.type == "error" else None)
     page.goto(f"{live_server.url}/fundbudget/?year=2024&month=4")
-    page.wait_for_selector("body[data-charts-ready='1']")
+    page.wait_for_selector("body[data-charts-ready='1']", state="attached")
+    assert errors == []
     assert page.get_by_test_id("months-employee").inner_text() == "44.93"
     assert page.get_by_test_id("months-resident").inner_text() == "3.25"
     resident = page.get_by_test_id("warnings-resident").inner_text()
@@ -44,7 +53,8 @@ def test_import_then_execution_and_report(live_server, browser_page, make_user, 
     assert page.locator("#progress-resident canvas").count() == 1
 
     page.goto(f"{live_server.url}/fundbudget/report/?year=2024&month=4")
-    page.wait_for_selector("body[data-charts-ready='1']")
+    page.wait_for_selector("body[data-charts-ready='1']", state="attached")
+    assert errors == []
     text = page.get_by_test_id("summary-text").inner_text()
     assert "全区城乡居民基本医疗保险基金收入4554.81万元，基金支出6386.61万元，当期结余-1831.80万元" in text
     assert page.locator("#chart-income-expenditure canvas").count() == 1
