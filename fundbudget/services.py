@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -79,14 +79,18 @@ class SaveOutcome:
 
 def _statement_upsert(*, actor, fund, year, month, amounts: dict, source: str) -> SaveOutcome:
     """Inside a transaction: lock the row, write only if something changed, queue warnings on commit."""
-    existing = MonthlyStatement.objects.select_for_update().filter(fund=fund, year=year, month=month).first()
+    key = {"fund": fund, "year": year, "month": month}
+    existing = MonthlyStatement.objects.select_for_update().filter(**key).first()
     if existing is None:
-        # Two requests creating the same month race on the unique constraint; the loser gets an IntegrityError.
-        st = MonthlyStatement.objects.create(
-            fund=fund, year=year, month=month, source=source, updated_by=actor, **amounts
-        )
-        outcome = "created"
-    else:
+        try:
+            with transaction.atomic():  # a savepoint: losing the race below must not spoil the transaction
+                st = MonthlyStatement.objects.create(**key, source=source, updated_by=actor, **amounts)
+            outcome = "created"
+        except IntegrityError:
+            # Another request created the same month meanwhile (the insert waited for it to commit):
+            # lock that row and replace it like any existing statement.
+            existing = MonthlyStatement.objects.select_for_update().get(**key)
+    if existing is not None:
         st = existing
         if all(getattr(st, k) == v for k, v in amounts.items()):
             return SaveOutcome(st, "unchanged")

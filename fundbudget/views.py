@@ -7,7 +7,6 @@ from decimal import Decimal
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import IntegrityError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -114,8 +113,6 @@ def statement_form(request):
         except ValidationError as exc:
             for field, errs in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errs)
-        except IntegrityError:
-            form.add_error(None, _("同一基金同一月份的报表刚被他人保存，请重新提交"))
         else:
             text = {
                 "created": _("已新增%(s)s报表"),
