@@ -100,10 +100,10 @@ def load(*, stdout=None) -> None:
             created += 1
     today = timezone.localdate()
     session = "江津区政协十五届五次会议"
-    for number, title, assigned, urgent in (
-        ("12", "关于推进医保电子凭证全场景应用的提案", today - timedelta(days=100), False),
-        ("21", "关于做好新生儿参保登记的提案", today - timedelta(days=20), True),
-        ("30", "关于加强村卫生室医保结算服务的提案", today, False),
+    for number, title, proposers, assigned, urgent in (
+        ("12", "关于推进医保电子凭证全场景应用的提案", ["张明"], today - timedelta(days=100), False),
+        ("21", "关于做好新生儿参保登记的提案", ["刘红", "陈军"], today - timedelta(days=20), True),
+        ("30", "关于加强村卫生室医保结算服务的提案", ["王丽"], today, False),
     ):
         if not Proposal.objects.filter(kind="cppcc", session=session, number=number).exists():
             p = services.proposal_register(
@@ -112,7 +112,7 @@ def load(*, stdout=None) -> None:
                 session=session,
                 number=number,
                 title=title,
-                proposers=["江津区政协委员"],
+                proposers=proposers,
                 assigned_on=assigned,
                 urgent=urgent,
                 department="office",

@@ -46,6 +46,48 @@ PROBLEM_MESSAGES = {
 }
 
 
+FIELD_LABELS = {
+    "sections": gettext_lazy("段落"),
+    "body": gettext_lazy("正文"),
+    "classification": gettext_lazy("答复类别"),
+    "publication": gettext_lazy("公开属性"),
+    "document_number": gettext_lazy("文号"),
+    "contact_person": gettext_lazy("联系人"),
+    "contact_phone": gettext_lazy("联系电话"),
+    "commitments": gettext_lazy("承诺事项列表"),
+    "content": gettext_lazy("承诺事项具体内容"),
+    "due_text": gettext_lazy("承诺落实时间"),
+    "unit": gettext_lazy("责任单位"),
+    "status": gettext_lazy("状态"),
+    "version": gettext_lazy("答复函"),
+    "number": gettext_lazy("编号"),
+    "proposers": gettext_lazy("提出人"),
+    "reasons": gettext_lazy("具体理由"),
+    "reason": gettext_lazy("退回理由"),
+    "opinion": gettext_lazy("意见"),
+    "note": gettext_lazy("进展"),
+    "days": gettext_lazy("日期"),
+    "source": gettext_lazy("数据来源"),
+    "year": gettext_lazy("年度"),
+    "month": gettext_lazy("月份"),
+    "fund": gettext_lazy("基金"),
+    "level": gettext_lazy("层级"),
+    "code": gettext_lazy("政策编码"),
+}
+
+
+def field_label(field: str) -> str:
+    """The Chinese name of an error's field: "sections[1].body" → "第2段 正文"."""
+    import re
+
+    m = re.fullmatch(r"(sections|commitments)\[(\d+)\]\.(\w+)", field)
+    if m:
+        n = int(m.group(2)) + 1
+        head = _("第%(n)s段") % {"n": n} if m.group(1) == "sections" else _("承诺事项%(n)s") % {"n": n}
+        return f"{head} {FIELD_LABELS.get(m.group(3), m.group(3))}"
+    return str(FIELD_LABELS.get(field, field))
+
+
 def _classes() -> tuple[str, ...]:
     return tuple(getattr(settings, "REPLIES_CLASSES", ("A", "B", "C")))
 

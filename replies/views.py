@@ -37,7 +37,7 @@ def _errors_to_form(form, exc: ValidationError) -> None:
 def _flash(request, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, errs in exc.message_dict.items():
-            messages.error(request, f"{field}: {'；'.join(errs)}")
+            messages.error(request, f"{services.field_label(field)}：{'；'.join(errs)}")
     else:
         messages.error(request, "；".join(exc.messages))
 
@@ -215,7 +215,9 @@ def _editor_context(request, version: LetterVersion, **extra) -> dict:
         "figure_form": forms.FigureForm(initial={"year": timezone.localdate().year - 1}),
         "figure_sources": figures.sources(),
         "commitments": selectors.version_commitments(version),
-        "problems": services.sign_off_messages(version) if not version.locked else {},
+        "problems": {services.field_label(f): m for f, m in services.sign_off_messages(version).items()}
+        if not version.locked
+        else {},
         "may_sign": request.user.role == Role.DIRECTOR and not version.locked,
         "is_current": selectors.current_version(proposal, version.letter.round).pk == version.pk,
         "title": letter_title(version),

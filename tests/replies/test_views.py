@@ -210,3 +210,12 @@ def test_list_queries_do_not_grow_with_cases(client_as, django_assert_max_num_qu
     c.get("/replies/")
     with django_assert_max_num_queries(12):
         assert c.get("/replies/?open=0").status_code == 200
+
+
+def test_sign_off_problems_are_named_in_chinese(client_as):
+    clerk = office_user()
+    p = register(clerk)
+    v = services.letter_start(actor=clerk, proposal_id=p.pk)
+    services.section_add(actor=clerk, version_id=v.pk, heading="一、", body="")
+    html = client_as(clerk).get(f"/replies/letters/{v.pk}/").content.decode()
+    assert "第1段 正文：不能为空" in html and "文号：不能为空" in html and "document_number：" not in html
