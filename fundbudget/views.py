@@ -58,7 +58,12 @@ def execution_page(request):
     return render(
         request,
         "fundbudget/execution.html",
-        {**_period_context(request, year, month), "report": report},
+        {
+            **_period_context(request, year, month),
+            "report": report,
+            "unread_notices": selectors.unread_notice_count(request.user),
+            "can_write": selectors.can_write(request.user),
+        },
     )
 
 
@@ -104,6 +109,13 @@ def statement_list(request):
 @require_http_methods(["GET", "POST"])
 def statement_form(request):
     initial = {k: request.GET[k] for k in ("fund", "year", "month") if k in request.GET}
+    period = PeriodForm(initial) if initial else None
+    if period is not None and period.is_valid() and initial.get("fund") in Fund.values:
+        existing = selectors.statement_list(
+            request.user, year=period.cleaned_data["year"], month=period.cleaned_data["month"], fund=initial["fund"]
+        ).first()
+        if existing is not None:  # replacing a month starts from its current figures
+            initial.update({k: getattr(existing, k) for k in importers.AMOUNT_FIELDS})
     form = StatementForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

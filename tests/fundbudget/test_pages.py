@@ -149,3 +149,11 @@ def test_warning_list_filters(fund_user, client_as, seed_004):
     client = client_as(fund_user)
     page = client.get(reverse("fundbudget:warning_list") + "?level=orange").content.decode()
     assert 'data-indicator="current_deficit"' in page and 'data-indicator="months_payable_high"' not in page
+
+
+def test_replacing_a_month_starts_from_its_figures_and_unread_banner(fund_user, client_as, seed_004):
+    client = client_as(fund_user)
+    page = client.get(reverse("fundbudget:statement_form") + "?fund=resident&year=2024&month=4").content.decode()
+    assert 'value="63866100.00"' in page
+    page = client.get(reverse("fundbudget:execution") + "?year=2024&month=4").content.decode()
+    assert "您有3条未读预警消息" in page
