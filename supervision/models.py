@@ -1,7 +1,10 @@
 """Fund supervision (基金监管): agreements, cases, whistle-blower reports, intelligent audit,
 self-inspection. Institutions themselves are the core `medinsure.institutions.Institution`."""
 
+import os
+
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
@@ -260,11 +263,24 @@ class Decision(models.Model):
         ]
 
 
-def evidence_storage():
-    from django.core.files.storage import FileSystemStorage
+class _PrivateEvidenceStorage(FileSystemStorage):
+    """Files under PRIVATE_FILES_ROOT (outside the web root), read from settings on each use."""
 
-    return FileSystemStorage(location=settings.PRIVATE_FILES_ROOT / "supervision" / "evidence",
-                             base_url=None)
+    @property
+    def base_location(self):
+        return str(settings.PRIVATE_FILES_ROOT / "supervision" / "evidence")
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+    @property
+    def base_url(self):
+        return None
+
+
+def evidence_storage():
+    return _PrivateEvidenceStorage()
 
 
 class Evidence(models.Model):

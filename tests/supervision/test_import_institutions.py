@@ -1,0 +1,99 @@
+"""Institutions from a real Excel file: whole-file check, errors by line, nothing half-written,
+re-import changes nothing; through the pages too."""
+
+import io
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from medinsure.institutions.models import Institution
+from supervision import importers
+from supervision.models import Agreement, AgreementEvent
+from tests.supervision import factories as f
+
+pytestmark = [pytest.mark.django_db, pytest.mark.service]
+
+HEADER = list(importers.COLUMNS.values())
+
+
+def workbook(rows) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.append(HEADER)
+    for r in rows:
+        ws.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def good_rows(divisions):
+    return [
+        ["H50011688001", "甲镇卫生院", "定点医疗机构", "乡镇卫生院", "一级", divisions.town_a.name, "甲镇1号",
+         "XY-88001", "2024-01-01", "2026-12-31"],
+        ["P50011688002", "乙镇大药房", "定点零售药店", "零售药店", "", divisions.town_b.code, "", "XY-88002",
+         "2024/02/01", ""],
+    ]
+
+
+def test_clean_file_imports_and_reimport_changes_nothing(divisions, tmp_path):
+    staff = f.staff()
+    path = tmp_path / "机构.xlsx"
+    path.write_bytes(workbook(good_rows(divisions)))
+    report = importers.read_institutions(path)
+    assert report.ok, report.errors
+    importers.import_institutions(actor=staff, report=report)
+    assert (report.created, report.updated) == (2, 0)
+    inst = Institution.objects.get(code="H50011688001")
+    assert (inst.kind, inst.level, inst.division) == ("medical", 1, divisions.town_a)
+    assert Agreement.objects.get(institution=inst).number == "XY-88001"
+    assert AgreementEvent.objects.filter(action="sign").count() == 2
+    again = importers.import_institutions(actor=staff, report=importers.read_institutions(path))
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    assert AgreementEvent.objects.filter(action="sign").count() == 2
+
+
+def test_errors_are_reported_by_line_and_nothing_is_written(divisions, tmp_path):
+    rows = good_rows(divisions) + [
+        ["X123", "", "医院", "", "五级", "不存在的镇", "", "XY-88001", "2024-13-01", ""],
+        ["H50011688001", "重复", "定点零售药店", "", "", divisions.town_a.name, "", "XY-9", "2024-01-01", "2023-01-01"],
+    ]
+    path = tmp_path / "bad.xlsx"
+    path.write_bytes(workbook(rows))
+    report = importers.read_institutions(path)
+    assert not report.ok
+    by_line = {}
+    for line, col, _msg in report.errors:
+        by_line.setdefault(line, set()).add(col)
+    assert by_line[4] >= {"国家医保编码", "机构名称", "类别", "医院等级", "所在镇街", "协议编号", "协议签订日期"}
+    assert by_line[5] >= {"国家医保编码", "类别", "协议有效期至"}
+    assert 2 not in by_line and 3 not in by_line
+    with pytest.raises(ValueError):
+        importers.import_institutions(actor=f.staff(), report=report)
+    assert not Institution.objects.filter(code__startswith="H500116880").exists()
+    ws = load_workbook(io.BytesIO(importers.error_workbook(report))).active
+    assert ws.max_row == len(report.errors) + 1
+
+
+def test_missing_columns(tmp_path, db):
+    wb = Workbook()
+    wb.active.append(["机构名称"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    path = tmp_path / "x.xlsx"
+    path.write_bytes(buf.getvalue())
+    report = importers.read_institutions(path)
+    assert "国家医保编码" in str(report.errors[0][2])
+
+
+def test_import_through_the_page(divisions, client_as):
+    c = client_as(f.staff())
+    upload = io.BytesIO(workbook(good_rows(divisions)))
+    upload.name = "机构.xlsx"
+    r = c.post("/supervision/institutions/import/", {"file": upload})
+    html = r.content.decode()
+    assert 'data-testid="import-ok"' in html and not Institution.objects.filter(code="H50011688001").exists()
+    token = html.split('name="token" value="')[1].split('"')[0]
+    r = c.post("/supervision/institutions/import/", {"accept": "1", "token": token})
+    assert r.status_code == 302
+    assert Institution.objects.filter(code__in=["H50011688001", "P50011688002"]).count() == 2
