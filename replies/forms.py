@@ -12,7 +12,7 @@ from replies.models import (
     Receipt,
 )
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ProposalForm(forms.Form):

@@ -62,6 +62,7 @@ FIELD_LABELS = {
     "version": gettext_lazy("答复函"),
     "number": gettext_lazy("编号"),
     "proposers": gettext_lazy("提出人"),
+    "lead_unit": gettext_lazy("主办单位"),
     "reasons": gettext_lazy("具体理由"),
     "reason": gettext_lazy("退回理由"),
     "opinion": gettext_lazy("意见"),
@@ -125,11 +126,22 @@ def _apply_due(proposal: Proposal, due: ComputedDate) -> None:
     proposal.provisional_years = list(due.provisional_years)
 
 
+def deadline_policy(kind: str) -> deadlines.DeadlinePolicy:
+    """Deadlines per body: settings.REPLIES_DEADLINES = {"npc": {...}, "cppcc": {...}} override the
+    domain page's defaults (e.g. {"cppcc": {"reply_months": 2}} for a CPPCC with a shorter cycle)."""
+    return deadlines.policy_from(getattr(settings, "REPLIES_DEADLINES", {}).get(kind, {}))
+
+
 def compute_due(proposal: Proposal, schedule: HolidaySchedule) -> ComputedDate:
-    """Round 1: from assignment (1, 3 or 6 months); round 2: 1 month from the unsatisfied receipt."""
-    if proposal.round == 2:
-        return deadlines.second_reply_due(proposal.clock_start, schedule=schedule)
-    return deadlines.reply_due(proposal.clock_start, urgent=proposal.urgent, hard=proposal.hard, schedule=schedule)
+    return deadlines.case_due(
+        proposal.clock_start,
+        round_=proposal.round,
+        urgent=proposal.urgent,
+        hard=proposal.hard,
+        co_handler=proposal.handler_role == "co",
+        schedule=schedule,
+        policy=deadline_policy(proposal.kind),
+    )
 
 
 # --- cases ---------------------------------------------------------------------------------------
@@ -154,6 +166,8 @@ def proposal_register(
     proposers = [p.strip() for p in proposers if p and p.strip()]
     if not proposers:
         raise ValidationError({"proposers": _("至少填写一名提出人")})
+    if handler_role == "co" and not lead_unit.strip():
+        raise ValidationError({"lead_unit": _("我局为协办单位时须填写主办单位")})
     if Proposal.objects.filter(kind=kind, session=session, number=number).exists():
         raise ValidationError({"number": _("该会议已登记此编号的建议提案")})
     proposal = Proposal(

@@ -112,3 +112,34 @@ def is_overdue(due_on: date, *, as_of: date, done_on: date | None = None) -> boo
     if done_on is not None:
         return done_on > due_on
     return as_of > due_on
+
+
+def case_due(
+    clock_start: date,
+    *,
+    round_: int,
+    urgent: bool,
+    hard: bool,
+    co_handler: bool,
+    schedule: HolidaySchedule,
+    policy: DeadlinePolicy = DEFAULT_POLICY,
+) -> ComputedDate:
+    """The one due date a case shows: the second reply (1 month from the unsatisfied receipt), a
+    co-handler's opinion to the lead unit (1 month), else the reply (urgent 1, hard 6, else 3 months)."""
+    if round_ == 2:
+        return second_reply_due(clock_start, schedule=schedule, policy=policy)
+    if co_handler:
+        return co_handler_opinion_due(clock_start, schedule=schedule, policy=policy)
+    return reply_due(clock_start, urgent=urgent, hard=hard, schedule=schedule, policy=policy)
+
+
+def policy_from(overrides: dict) -> DeadlinePolicy:
+    """A policy from settings-like data; unknown keys are an error, not silently ignored."""
+    known = set(DeadlinePolicy.__dataclass_fields__)
+    unknown = set(overrides) - known
+    if unknown:
+        raise ValueError(f"unknown deadline settings: {sorted(unknown)}")
+    values = dict(overrides)
+    if "reminder_days" in values:
+        values["reminder_days"] = tuple(values["reminder_days"])
+    return DeadlinePolicy(**values)

@@ -154,3 +154,11 @@ def test_api_list_queries_do_not_grow_with_cases(api_as, django_assert_max_num_q
     api = api_as(clerk)
     with django_assert_max_num_queries(6):
         assert api.get(URL).status_code == 200
+
+
+def test_co_handler_needs_the_lead_unit(api_as):
+    api = api_as(office_user())
+    r = api.post(URL, {**GOOD, "handler_role": "co"}, format="json")
+    assert r.status_code == 400 and "lead_unit" in r.json()
+    r = api.post(URL, {**GOOD, "handler_role": "co", "lead_unit": "区卫生健康委"}, format="json")
+    assert r.status_code == 201 and r.json()["due_on"] == "2025-04-10"

@@ -168,3 +168,33 @@ def test_due_date_is_a_working_day_on_or_just_after_the_nominal_day(assigned, ur
     assert nominal <= due.on <= nominal + timedelta(days=12)
     assert SCHEDULE.is_working_day(due.on)
     assert due.provisional == (due.on.year > 2026 or nominal.year > 2026)
+
+
+@pytest.mark.parametrize(
+    "start, round_, urgent, hard, co, expected",
+    [
+        ("2025-03-10", 1, False, False, False, "2025-06-10"),
+        ("2025-03-10", 1, True, False, False, "2025-04-10"),
+        ("2025-03-10", 1, False, True, False, "2025-09-10"),
+        ("2025-03-10", 1, False, False, True, "2025-04-10"),  # co-handler's opinion to the lead: 1 month
+        ("2025-09-01", 2, False, False, False, "2025-10-09"),  # second reply, across National Day
+    ],
+)
+def test_case_due(start, round_, urgent, hard, co, expected):
+    from replies.rules.deadlines import case_due
+
+    assert case_due(D(start), round_=round_, urgent=urgent, hard=hard, co_handler=co, schedule=SCHEDULE).on == D(
+        expected
+    )
+
+
+def test_policy_from_settings_data():
+    from replies.rules.deadlines import policy_from, reply_due
+
+    two_months = policy_from({"reply_months": 2, "reminder_days": [10, 3]})
+    assert two_months.reminder_days == (10, 3)
+    assert reply_due(D("2025-03-10"), urgent=False, schedule=SCHEDULE, policy=two_months).on == D(
+        "2025-05-12"
+    )  # 10 May is a Saturday
+    with pytest.raises(ValueError):
+        policy_from({"reply_month": 2})

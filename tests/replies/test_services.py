@@ -230,3 +230,11 @@ def test_returning_a_wrongly_assigned_case():
     assert p.status == Status.RETURNED
     with pytest.raises(ValidationError):
         services.letter_start(actor=clerk, proposal_id=p.pk)
+
+
+def test_deadlines_per_body_from_settings(settings):
+    settings.REPLIES_DEADLINES = {"cppcc": {"reply_months": 2}}
+    clerk = office_user()
+    assert register(clerk, number="1", kind="cppcc").due_on == D("2025-05-12")
+    assert register(clerk, number="2", kind="npc").due_on == D("2025-06-10")
+    assert register(clerk, number="3", handler_role="co", lead_unit="区卫生健康委").due_on == D("2025-04-10")
