@@ -15,6 +15,7 @@ class NavItem:
     url_name: str
     label: str
     stats: bool = False  # also shown to roles that read statistics (leaders, API clients)
+    roles: frozenset | None = None  # only these roles of the area (None: every role of the area)
 
 
 def _menus() -> list[tuple[str, list[NavItem]]]:
@@ -37,7 +38,7 @@ def menu_for(user) -> list[dict]:
         entries = []
         for item in items:
             allowed = scoping.can_read_stats(user, item.area) if item.stats else scoping.has_area(user, item.area)
-            if not allowed:
+            if not allowed or (item.roles is not None and user.role not in item.roles):
                 continue
             try:
                 entries.append({"label": item.label, "url": reverse(item.url_name)})

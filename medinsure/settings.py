@@ -10,6 +10,7 @@ from pathlib import Path
 
 from celery.schedules import crontab  # noqa: F401  (used by the apps' schedule modules)
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -131,7 +132,9 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", 
 
 CELERY_RESULT_BACKEND = CELERY_BROKER_URL
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_TASK_QUEUES_NAMES = ["imports", "engine", "audit", "reminders", "default"]
+# One named queue per kind of work, so each scales on its own (DESIGN.md). Declared, so that
+# purge and the worker's -Q know all of them.
+CELERY_TASK_QUEUES = [Queue(name) for name in ("imports", "engine", "audit", "reminders", "default")]
 CELERY_TASK_ACKS_LATE = True  # a worker that dies half-way leaves the task for the next one
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
