@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from replies.models import Commitment, HandlerRole, Kind, Proposal, Receipt
+from replies.models import Commitment, HandlerRole, Kind, LetterVersion, Proposal, PublishedReply, Receipt
 
 
 class StrictBooleanField(serializers.BooleanField):
@@ -82,12 +82,51 @@ class ProposalOutSerializer(serializers.ModelSerializer):
         return obj.overdue or (obj.is_open and is_overdue(obj.due_on, as_of=timezone.localdate()))
 
 
+class VersionOutSerializer(serializers.ModelSerializer):
+    round = serializers.IntegerField(source="letter.round")
+
+    class Meta:
+        model = LetterVersion
+        fields = [
+            "id",
+            "round",
+            "number",
+            "state",
+            "classification",
+            "publication",
+            "document_number",
+            "signer_name",
+            "signed_at",
+            "issued_on",
+        ]
+
+
 class ProposalDetailSerializer(ProposalOutSerializer):
     receipts = ReceiptOutSerializer(many=True, read_only=True)
     commitments = CommitmentOutSerializer(many=True, read_only=True)
+    letters = serializers.SerializerMethodField()
 
     class Meta(ProposalOutSerializer.Meta):
-        fields = ProposalOutSerializer.Meta.fields + ["receipts", "commitments"]
+        fields = ProposalOutSerializer.Meta.fields + ["receipts", "commitments", "letters"]
+
+    def get_letters(self, obj) -> list[dict]:
+        from replies.selectors import letter_versions
+
+        return VersionOutSerializer(letter_versions(obj), many=True).data
+
+
+class CommitmentListSerializer(CommitmentOutSerializer):
+    proposal = serializers.IntegerField(source="proposal_id")
+    proposal_number = serializers.CharField(source="proposal.number")
+
+    class Meta(CommitmentOutSerializer.Meta):
+        fields = ["proposal", "proposal_number", *CommitmentOutSerializer.Meta.fields]
+
+
+class PublishedSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PublishedReply
+        fields = ["id", "title", "body", "published_at"]
 
 
 class KindCountSerializer(serializers.Serializer):

@@ -1,8 +1,11 @@
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.decorators import method_decorator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -11,9 +14,11 @@ from medinsure.accounts.scoping import Area
 from replies import selectors, services
 from replies.access import access_proposal_by_id
 from replies.api.serializers import (
+    CommitmentListSerializer,
     ProposalDetailSerializer,
     ProposalInSerializer,
     ProposalOutSerializer,
+    PublishedSerializer,
     StatsSerializer,
 )
 
@@ -69,6 +74,34 @@ class ProposalViewSet(
             raise drf_error(exc) from None
         proposal = access_proposal_by_id(request.user, proposal.pk)
         return Response(ProposalDetailSerializer(proposal).data, status=status.HTTP_201_CREATED)
+
+
+class CommitmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """承诺事项 and their tracking state, soonest due first (?open=1 for those not done)."""
+
+    permission_classes = [AreaPermission.for_area(Area.REPLIES)]
+    serializer_class = CommitmentListSerializer
+
+    def get_queryset(self):
+        return selectors.commitment_list(
+            self.request.user, open_only=self.request.query_params.get("open") in ("1", "true")
+        )
+
+    @extend_schema(parameters=[OpenApiParameter("open", bool)])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+
+@method_decorator(login_not_required, name="dispatch")
+class PublishedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Published replies, redacted: public, like the website column."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    serializer_class = PublishedSerializer
+
+    def get_queryset(self):
+        return selectors.published_list()
 
 
 class StatsView(APIView):

@@ -6,6 +6,7 @@ import pytest
 
 from medinsure.accounts.models import Role
 from replies import services
+from tests.factories import UserFactory
 
 from .factories import director, office_user, register, signable_letter
 
@@ -162,3 +163,24 @@ def test_co_handler_needs_the_lead_unit(api_as):
     assert r.status_code == 400 and "lead_unit" in r.json()
     r = api.post(URL, {**GOOD, "handler_role": "co", "lead_unit": "区卫生健康委"}, format="json")
     assert r.status_code == 201 and r.json()["due_on"] == "2025-04-10"
+
+
+def test_detail_lists_letter_versions_and_commitments_api(api_as, client):
+    clerk, boss = office_user(), director()
+    p = register(clerk)
+    services.commitment_add(actor=clerk, proposal_id=p.pk, content="研究", due_text="2025年底", unit="区医保局")
+    v = signable_letter(clerk, p, sections=(("一、", "电话13912345678"),))
+    services.letter_sign(actor=boss, version_id=v.pk)
+    api = api_as(clerk)
+    letters = api.get(f"{URL}{p.pk}/").json()["letters"]
+    assert [(x["round"], x["number"], x["state"], x["signer_name"]) for x in letters] == [
+        (1, 1, "signed", boss.display_name)
+    ]
+    rows = api.get("/api/v1/replies/commitments/?open=1").json()["results"]
+    assert [(r["proposal"], r["number"], r["state"]) for r in rows] == [(p.pk, 1, "open")]
+    assert api_as(UserFactory(role=Role.CLAIMS)).get("/api/v1/replies/commitments/").status_code == 403
+    services.letter_publish(actor=clerk, version_id=v.pk)
+    r = client.get("/api/v1/replies/published/")  # no login, no token
+    assert r.status_code == 200
+    body = r.json()["results"][0]["body"]
+    assert "13912345678" not in body and "■■■" in body
