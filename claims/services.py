@@ -463,11 +463,11 @@ def _visit(row):
     )
 
 
-def _recompute(rc: Recalculation, rows):
+def _recompute(rc: Recalculation, rows, *, explain: bool = True):
     from claims.policies import parsed_version
     from claims.rules import settle
 
-    return settle(parsed_version(rc.policy_version), [_visit(r) for r in rows])
+    return settle(parsed_version(rc.policy_version), [_visit(r) for r in rows], explain=explain)
 
 
 def _boundaries(rc: Recalculation) -> list[str]:
@@ -494,7 +494,7 @@ def _compute_chunk(rc: Recalculation, index: int) -> int:
         if chunk.computed:
             return 0
         rows = _chunk_rows(rc, index)
-        results = _recompute(rc, rows)
+        results = _recompute(rc, rows, explain=False)  # the report needs the figures only
         RecalculationDiff.objects.filter(recalculation=rc, chunk=index).delete()
         diffs, totals = [], {}
         for row, r in zip(rows, results, strict=True):

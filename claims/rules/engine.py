@@ -99,7 +99,7 @@ def _sort_key(visit: Visit):
     return (visit.date, visit.visit_id)
 
 
-def settle(policy: Policy, visits) -> list[VisitResult]:
+def settle(policy: Policy, visits, *, explain: bool = True) -> list[VisitResult]:
     """Settle any visits under ``policy``; results come back in input order."""
     visits = list(visits)
     by_person_year: dict[tuple[str, int], list[int]] = defaultdict(list)
@@ -108,15 +108,22 @@ def settle(policy: Policy, visits) -> list[VisitResult]:
     results: list[VisitResult | None] = [None] * len(visits)
     for indexes in by_person_year.values():
         ordered = sorted(indexes, key=lambda i: _sort_key(visits[i]))
-        for i, result in zip(ordered, settle_person_year(policy, [visits[i] for i in ordered]), strict=True):
+        for i, result in zip(
+            ordered, settle_person_year(policy, [visits[i] for i in ordered], explain=explain), strict=True
+        ):
             results[i] = result
     return results  # type: ignore[return-value]
 
 
-def settle_person_year(policy: Policy, visits) -> list[VisitResult]:
-    """Settle one person's visits of one year; they must already be in (date, visit_id) order."""
+def settle_person_year(policy: Policy, visits, *, explain: bool = True) -> list[VisitResult]:
+    """Settle one person's visits of one year; they must already be in (date, visit_id) order.
+    ``explain=False`` skips building the explanation (the batch's difference report needs figures only)."""
     state = _State()
-    return [_settle_visit(policy, state, visit) for visit in visits]
+    return [_settle_visit(policy, state, visit, explain) for visit in visits]
+
+
+def _skip(msgid: str, **params) -> None:
+    return None
 
 
 def _not_covered(visit: Visit, reason: Message) -> VisitResult:
@@ -214,14 +221,15 @@ def _cap_amount(cap: Cap, visit: Visit) -> Decimal | None:
     return amount
 
 
-def _settle_visit(policy: Policy, state: _State, visit: Visit) -> VisitResult:
+def _settle_visit(policy: Policy, state: _State, visit: Visit, explain: bool = True) -> VisitResult:
     benefit, group, reason = _coverage(policy, visit)
     if benefit is None:
         return _not_covered(visit, reason)
+    of = Message.of if explain else _skip
     lookup = dict(level=visit.hospital_level, employment=visit.employment, tier=visit.tier, group=visit.group)
     in_scope = visit.in_scope_cost
     steps: list[Message] = [
-        Message.of(
+        of(
             KIND_HEADINGS[visit.kind],
             level=visit.hospital_level,
             cost=fmt(in_scope),
@@ -235,14 +243,14 @@ def _settle_visit(policy: Policy, state: _State, visit: Visit) -> VisitResult:
             Message.of(N_("不予支付：政策未规定 %(level)s 级医疗机构的报销比例"), level=visit.hospital_level),
         )
     if group is not None:
-        steps.append(Message.of(N_("病种 %(disease)s，属 %(group)s"), disease=visit.disease, group=group.name))
+        steps.append(of(N_("病种 %(disease)s，属 %(group)s"), disease=visit.disease, group=group.name))
 
     # --- deductible (rule 4) ---
     ded_rule = benefit.deductible
     admission_no = state.admissions + 1 if visit.kind in policy.admission_kinds else None
     if ded_rule.type == "none":
         deductible = ZERO
-        steps.append(Message.of(N_("无起付线")))
+        steps.append(of(N_("无起付线")))
     else:
         base = ded_rule.amount.lookup(**lookup) if ded_rule.amount is not None else None
         if base is None:
@@ -266,25 +274,23 @@ def _settle_visit(policy: Policy, state: _State, visit: Visit) -> VisitResult:
                     msgid = N_("起付线 %(amount)s 元（本年度第%(n)s次住院，减半）")
                 else:
                     msgid = N_("起付线 %(amount)s 元（本年度第%(n)s次住院，%(base)s 的 %(ratio)s）")
-                steps.append(
-                    Message.of(msgid, amount=fmt(deductible), n=admission_no, ratio=pct(factor), base=fmt(base))
-                )
+                steps.append(of(msgid, amount=fmt(deductible), n=admission_no, ratio=pct(factor), base=fmt(base)))
             elif admission_no:
                 steps.append(
-                    Message.of(
+                    of(
                         N_("起付线 %(amount)s 元（本年度第%(n)s次住院）"),
                         amount=fmt(deductible),
                         n=admission_no,
                     )
                 )
             else:
-                steps.append(Message.of(N_("起付线 %(amount)s 元"), amount=fmt(deductible)))
+                steps.append(of(N_("起付线 %(amount)s 元"), amount=fmt(deductible)))
         else:  # annual
             before = state.accumulated[ded_rule.accumulator]
             deductible = money(min(in_scope, max(ZERO, base - before)))
             state.accumulated[ded_rule.accumulator] = before + in_scope
             steps.append(
-                Message.of(
+                of(
                     N_("年度起付线 %(base)s 元：年度累计费用 %(before)s → %(after)s 元，本次计入起付线 %(amount)s 元"),
                     base=fmt(base),
                     before=fmt(before),
@@ -293,7 +299,7 @@ def _settle_visit(policy: Policy, state: _State, visit: Visit) -> VisitResult:
                 )
             )
         if deductible < base and ded_rule.type == "per_visit" and deductible == money(in_scope):
-            steps.append(Message.of(N_("起付线以政策范围内费用为限")))
+            steps.append(of(N_("起付线以政策范围内费用为限")))
     reimbursable = in_scope - deductible
 
     # --- basic fund formula ---
@@ -308,7 +314,7 @@ def _settle_visit(policy: Policy, state: _State, visit: Visit) -> VisitResult:
         formula = reimbursable * (essential * edr + (in_scope - essential) * ratio) / in_scope
         formula_r = money(formula)
         steps.append(
-            Message.of(
+            of(
                 N_(
                     "统筹支付 (%(cost)s−%(ded)s)×(%(ess)s/%(cost)s×%(edr)s + (1−%(ess)s/%(cost)s)×%(ratio)s)"
                     " = %(amount)s 元（基本药物 %(ess)s 元按 %(edr)s）"
@@ -324,7 +330,7 @@ def _settle_visit(policy: Policy, state: _State, visit: Visit) -> VisitResult:
     else:
         formula_r = money(reimbursable * ratio)
         steps.append(
-            Message.of(
+            of(
                 N_("统筹支付 (%(cost)s−%(ded)s)×%(ratio)s = %(amount)s 元"),
                 cost=fmt(in_scope),
                 ded=fmt(deductible),
@@ -346,7 +352,7 @@ def _settle_visit(policy: Policy, state: _State, visit: Visit) -> VisitResult:
         if remaining < fund:
             fund = remaining
             steps.append(
-                Message.of(
+                of(
                     N_("%(name)s %(cap)s 元：剩余 %(remaining)s 元，统筹支付以 %(amount)s 元为限"),
                     name=cap.name,
                     cap=fmt(amount),
@@ -379,7 +385,7 @@ def _settle_visit(policy: Policy, state: _State, visit: Visit) -> VisitResult:
         cap_amount = _cap_amount(ci.cap, visit) or ZERO
         remaining = max(ZERO, cap_amount - state.critical_used)
         steps.append(
-            Message.of(
+            of(
                 N_("大病保险：年度累计个人负担 %(before)s → %(after)s 元，支付 %(amount)s 元"),
                 before=fmt(before),
                 after=fmt(after),
@@ -388,7 +394,7 @@ def _settle_visit(policy: Policy, state: _State, visit: Visit) -> VisitResult:
         )
         if over_cap_cost > 0:
             steps.append(
-                Message.of(
+                of(
                     N_("超过基本医保最高支付限额的费用 %(cost)s 元按 %(ratio)s 支付"),
                     cost=fmt(over_cap_cost),
                     ratio=pct(ci.above_fund_cap_ratio),
@@ -397,7 +403,7 @@ def _settle_visit(policy: Policy, state: _State, visit: Visit) -> VisitResult:
         if remaining < critical:
             critical = remaining
             steps.append(
-                Message.of(
+                of(
                     N_("大病保险年度封顶 %(cap)s 元：剩余 %(remaining)s 元"),
                     cap=fmt(cap_amount),
                     remaining=fmt(remaining),
@@ -407,7 +413,7 @@ def _settle_visit(policy: Policy, state: _State, visit: Visit) -> VisitResult:
 
     personal = in_scope - fund - critical
     steps.append(
-        Message.of(
+        of(
             N_(
                 "统筹支付 %(fund)s 元，大病保险 %(critical)s 元；个人负担 %(cost)s−%(fund)s−%(critical)s = %(personal)s 元"
             ),
@@ -423,7 +429,7 @@ def _settle_visit(policy: Policy, state: _State, visit: Visit) -> VisitResult:
         floor = policy.poverty_relief.floor_ratio
         relief = max(ZERO, money(in_scope * floor - fund - critical))
         steps.append(
-            Message.of(
+            of(
                 N_("健康扶贫：政策范围内费用 %(cost)s 元报销不低于 %(ratio)s，兜底补助 %(amount)s 元"),
                 ratio=pct(floor),
                 cost=fmt(in_scope),
@@ -450,5 +456,5 @@ def _settle_visit(policy: Policy, state: _State, visit: Visit) -> VisitResult:
         relief_paid=money(relief),
         admission_no=admission_no,
         totals=tuple(totals),
-        steps=tuple(steps),
+        steps=tuple(step for step in steps if step is not None),
     )

@@ -23,7 +23,7 @@ class Message:
 
     @classmethod
     def of(cls, msgid: str, **params: object) -> Message:
-        return cls(msgid, tuple((k, str(v)) for k, v in params.items()))
+        return cls(msgid, tuple(zip(params, map(str, params.values()), strict=True)))
 
     def render(self, translate=lambda s: s) -> str:
         text = translate(self.msgid)

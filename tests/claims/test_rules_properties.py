@@ -100,3 +100,12 @@ def test_other_persons_do_not_change_a_persons_figures(policy, vs):
     together = {r.visit_id: r for r in settle(policy, vs)}
     for r in settle(policy, alone):
         assert together[r.visit_id] == r
+
+
+@settings(max_examples=60, deadline=None)
+@given(policy=st.sampled_from(POLICIES), vs=visits())
+def test_explanations_do_not_change_figures(policy, vs):
+    def figures(results):
+        return [(r.deductible, r.fund_paid, r.critical_paid, r.personal_paid, r.relief_paid) for r in results]
+
+    assert figures(settle(policy, vs)) == figures(settle(policy, vs, explain=False))

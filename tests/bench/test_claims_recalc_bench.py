@@ -1,0 +1,240 @@
+"""Claims: the engine's own speed and the batch recalculation of a year's settlements.
+
+Target (issue 4): 1,000,000 settlements recomputed in at most 5 minutes on this 2-core machine.
+BENCH_SCALE (default 1) multiplies the 1,000,000 settlements; run with BENCH_SCALE=0.1 while developing.
+A pessimistic case: the stored figures are zeros, so every covered settlement differs from the new
+version and goes into the difference report; applying rewrites every row with its explanation."""
+
+import csv
+import io
+import json
+import os
+import random
+import time
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+pytestmark = [pytest.mark.bench, pytest.mark.django_db(transaction=True)]
+
+SCALE = float(os.environ.get("BENCH_SCALE", "1"))
+SETTLEMENTS = int(1_000_000 * SCALE)
+TARGET_SECONDS = 300 * SCALE
+QUOTED = ", ".join(
+    '"%s"' % c
+    for c in (
+        "number",
+        "institution_id",
+        "id_number",
+        "name",
+        "sex",
+        "birth_date",
+        "division_id",
+        "scheme",
+        "kind",
+        "hospital_level",
+        "admitted_on",
+        "discharged_on",
+        "settled_on",
+        "essential_drug_cost",
+        "disease",
+        "third_party",
+        "group",
+        "employment",
+        "continuous_years",
+        "tier",
+        "poor",
+        "total_cost",
+        "in_scope_cost",
+        "deductible",
+        "fund_paid",
+        "critical_paid",
+        "personal_paid",
+        "relief_paid",
+        "policy_version_id",
+        "explanation",
+        "created_at",
+        "updated_at",
+    )
+)
+KINDS = ["inpatient"] * 3 + ["outpatient_general"] * 5 + ["outpatient_chronic", "inpatient_accident"]
+COLUMNS = (
+    "number",
+    "institution_id",
+    "id_number",
+    "name",
+    "sex",
+    "birth_date",
+    "division_id",
+    "scheme",
+    "kind",
+    "hospital_level",
+    "admitted_on",
+    "discharged_on",
+    "settled_on",
+    "essential_drug_cost",
+    "disease",
+    "third_party",
+    "group",
+    "employment",
+    "continuous_years",
+    "tier",
+    "poor",
+    "total_cost",
+    "in_scope_cost",
+    "deductible",
+    "fund_paid",
+    "critical_paid",
+    "personal_paid",
+    "relief_paid",
+    "policy_version_id",
+    "explanation",
+    "created_at",
+    "updated_at",
+)
+
+
+def _visits(n, rng):
+    from claims.rules import Visit
+
+    out = []
+    for i in range(n):
+        kind = rng.choice(KINDS)
+        out.append(
+            Visit(
+                visit_id=f"{i:09d}",
+                person_id=f"P{i // 3}",
+                date=date(2018, 1, 1) + timedelta(days=rng.randrange(365)),
+                kind=kind,
+                hospital_level=rng.randint(1, 3),
+                in_scope_cost=Decimal(rng.randrange(100, 50000)),
+                disease="糖尿病" if kind == "outpatient_chronic" else "",
+            )
+        )
+    return out
+
+
+def test_engine_visits_per_second(bench_report):
+    from claims.rules import parse_policy, settle
+    from tests.claims.claims_rules_helpers import policy_doc
+
+    policy = parse_policy(policy_doc("guanxian-2018"))
+    visits = _visits(max(20_000, int(200_000 * SCALE)), random.Random(1))
+    for explain in (True, False):
+        t = time.perf_counter()
+        settle(policy, visits, explain=explain)
+        dt = time.perf_counter() - t
+        label = "with explanation" if explain else "figures only (difference report)"
+        bench_report.add(
+            f"engine, {label}",
+            f"{len(visits) / dt:,.0f} visits/s",
+            f"{len(visits):,} visits; 1,000,000 would take {1_000_000 / (len(visits) / dt):.0f} s",
+        )
+
+
+def _copy_settlements(n, version, institution, division):
+    from django.db import connection
+
+    from enrollment.rules.id_numbers import make_id_number
+
+    rng = random.Random(7)
+    persons = [
+        make_id_number("500116", date(1950, 1, 1) + timedelta(days=i % 20000), i % 1000) for i in range(max(1, n // 3))
+    ]
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    empty = json.dumps({})
+    for i in range(n):
+        kind = rng.choice(KINDS)
+        settled = date(2018, 1, 1) + timedelta(days=rng.randrange(365))
+        cost = Decimal(rng.randrange(100, 50000))
+        inpatient = kind.startswith("inpatient")
+        idn = persons[i % len(persons)]
+        w.writerow(
+            [
+                f"B{i:09d}",
+                institution.pk,
+                idn,
+                "测试",
+                "M" if int(idn[16]) % 2 else "F",
+                f"{idn[6:10]}-{idn[10:12]}-{idn[12:14]}",
+                division.pk,
+                "resident",
+                kind,
+                rng.randint(1, 3),
+                settled,
+                settled if inpatient else r"\N",
+                settled,
+                0,
+                "糖尿病" if kind == "outpatient_chronic" else "",
+                "f",
+                "resident",
+                "",
+                3,
+                1,
+                "f",
+                cost,
+                cost,
+                0,
+                0,
+                0,
+                cost,
+                0,
+                version.pk,
+                empty,
+                "2018-12-31 00:00:00+00",
+                "2018-12-31 00:00:00+00",
+            ]
+        )
+    buf.seek(0)
+    with connection.cursor() as cur:
+        cur.cursor.copy_expert(
+            "COPY claims_settlement (%s) FROM STDIN WITH (FORMAT csv, NULL '\\N')" % QUOTED,
+            buf,
+        )
+        cur.execute("ANALYZE claims_settlement")
+
+
+def test_recalculate_a_year(bench_report, divisions):
+    from claims import services
+    from claims.models import Recalculation, RecalculationDiff
+    from claims.policies import read_policy_file
+    from tests.factories import InstitutionFactory
+
+    v1, _ = services.policy_version_create(actor=None, document=read_policy_file("guanxian-2018"))
+    doc = read_policy_file("guanxian-2018")
+    doc["benefits"]["inpatient"]["ratio"] = {1: 0.85, 2: 0.75, 3: 0.65}
+    v2, _ = services.policy_version_create(actor=None, document=doc, note="bench")
+    hospital = InstitutionFactory(level=2, division=divisions.town_a)
+
+    t = time.perf_counter()
+    _copy_settlements(SETTLEMENTS, v1, hospital, divisions.village_a1)
+    bench_report.add("setup: COPY settlements", f"{time.perf_counter() - t:.1f} s", f"{SETTLEMENTS:,} rows")
+
+    rc = Recalculation.objects.create(policy_version=v2, year=2018)  # what recalculation_start creates
+    t = time.perf_counter()
+    services.recalculation_compute(recalculation_id=rc.pk)
+    compute = time.perf_counter() - t
+    rc.refresh_from_db()
+    assert rc.status == Recalculation.Status.READY
+    assert rc.totals["total"]["count"] == SETTLEMENTS
+    diffs = RecalculationDiff.objects.filter(recalculation=rc).count()
+    bench_report.add(
+        "difference report (compute)",
+        f"{compute:.1f} s",
+        f"target ≤ {TARGET_SECONDS:.0f} s for {SETTLEMENTS:,} settlements "
+        f"({SETTLEMENTS / compute:,.0f}/s; {diffs:,} rows differ)",
+    )
+
+    Recalculation.objects.filter(pk=rc.pk).update(status=Recalculation.Status.APPROVED)
+    t = time.perf_counter()
+    services.recalculation_apply(recalculation_id=rc.pk)
+    apply = time.perf_counter() - t
+    rc.refresh_from_db()
+    assert rc.status == Recalculation.Status.APPLIED
+    bench_report.add(
+        "apply (recompute + check + write figures and explanations)", f"{apply:.1f} s", f"{SETTLEMENTS / apply:,.0f}/s"
+    )
+    bench_report.add("report + apply", f"{compute + apply:.1f} s", f"target ≤ {TARGET_SECONDS:.0f} s for the recompute")
+    assert compute <= TARGET_SECONDS
