@@ -201,6 +201,27 @@ def _claims_admissions(year: int, month_to: int, scheme: str) -> dict[int, Level
     }
 
 
+def statements_with_reconciliation(statements) -> list[dict]:
+    """Each statement (already scoped) beside what the portal's settlements add up to for the same
+    fund and months: one claims query per (year, scheme) on the page."""
+    statements = list(statements)
+    portal: dict[tuple, dict | None] = {}
+    for st in statements:
+        scheme = FUND_SCHEME.get(st.fund)
+        if scheme and (st.year, scheme) not in portal:
+            portal[(st.year, scheme)] = _claims_expenditure(st.year, scheme)
+    rows = []
+    for st in statements:
+        by_month = portal.get((st.year, FUND_SCHEME.get(st.fund)))
+        rec = (
+            reconcile(month=st.month, statement_expenditure_ytd=st.expenditure_ytd, portal_by_month=by_month)
+            if by_month is not None
+            else None
+        )
+        rows.append({"statement": st, "reconciliation": rec})
+    return rows
+
+
 def _as_dict(obj) -> dict:
     return {k: getattr(obj, k) for k in obj.__dataclass_fields__}
 

@@ -98,6 +98,7 @@ def statement_list(request):
         "fundbudget/statement_list.html",
         {
             "page": page,
+            "rows": selectors.statements_with_reconciliation(page.object_list),
             "year": year,
             "years": selectors.available_years(request.user),
             "can_write": selectors.can_write(request.user),

@@ -124,3 +124,26 @@ def test_fund_execution_contract_for_replies(fund_user, make_user):
         "months_payable"
     ] == D("3.25")
     assert selectors.fund_execution(user=make_user("claims"), fund="resident", year=2024, month=4) == {}
+
+
+def test_statement_list_shows_the_portal_figure_beside_each_statement(fund_user, settle, client_as):
+    settle(settled_on=date(2024, 1, 10), level=1, total="2000", fund_paid="1500")
+    settle(settled_on=date(2024, 2, 10), level=1, total="2000", fund_paid="1000")
+    for m, exp in ((1, "1600"), (2, "2600")):
+        services.statement_save(
+            actor=fund_user,
+            fund="resident",
+            year=2024,
+            month=m,
+            income_ytd="9000",
+            expenditure_ytd=exp,
+            accumulated_balance="50000",
+            source="form",
+        )
+    rows = selectors.statements_with_reconciliation(selectors.statement_list(fund_user))
+    got = {
+        r["statement"].month: (r["reconciliation"].portal_expenditure_ytd, r["reconciliation"].difference) for r in rows
+    }
+    assert got == {1: (D("1500"), D("100")), 2: (D("2500"), D("100"))}
+    page = client_as(fund_user).get("/fundbudget/statements/").content.decode()
+    assert "2500.00" in page and "100.00（3.85%）" in page
