@@ -497,19 +497,30 @@ def audit_run(*, kind: str, start: date, end: date, actor=None, job_id=None, chu
 
 
 def _flags_insert(run, hits, visits_by_id, rules_by_code) -> None:
+    """One INSERT … ON CONFLICT DO NOTHING for the chunk's hits: the unique (rule, settlement, key)
+    keeps a re-run from adding anything."""
     from datetime import timedelta
 
+    from psycopg2.extras import Json, execute_values
+
+    if not hits:
+        return
+    today, now = timezone.localdate(), timezone.now()
+    due = {code: today + timedelta(days=r.answer_days) for code, r in rules_by_code.items()}
     rows = []
     for h in hits:
         v = visits_by_id[h.settlement_id]
-        rule = rules_by_code[h.rule_code]
-        rows.append(Flag(
-            rule=rule, settlement_id=h.settlement_id, key=h.key[:80], institution_id=v.institution_id,
-            person_id_number=v.person[:18], settled_on=v.settled_on, amount=h.amount, result=h.result.value,
-            detail=dict(h.detail), line_ids=list(h.line_ids), run=run,
-            answer_due=timezone.localdate() + timedelta(days=rule.answer_days),
+        rows.append((
+            rules_by_code[h.rule_code].pk, h.settlement_id, h.key[:80], v.institution_id, v.person[:18], v.settled_on,
+            h.amount, h.result.value, Json(dict(h.detail)), list(h.line_ids), "pushed", due[h.rule_code], "", "",
+            Decimal("0.00"), run.pk, now,
         ))
-    Flag.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+    sql = (f"INSERT INTO {Flag._meta.db_table} (rule_id, settlement_id, key, institution_id, person_id_number, "
+           "settled_on, amount, result, detail, line_ids, status, answer_due, answer, review_note, deduction, "
+           "run_id, created_at) VALUES %s ON CONFLICT (rule_id, settlement_id, key) DO NOTHING")
+    with connection.cursor() as cur:
+        execute_values(cur.cursor, sql, rows, template="(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s::bigint[], %s, %s, "
+                       "%s, %s, %s, %s, %s)", page_size=2000)
 
 
 def flag_answer(*, actor, flag_id: int, answer: str, request=None):

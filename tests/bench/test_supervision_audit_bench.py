@@ -1,0 +1,129 @@
+"""Intelligent audit: every default rule over 1,000,000 settlement line items (target ≤ 2 minutes),
+and the whole run — read from PostgreSQL, check, write flags — at BENCH_SCALE of that size.
+
+SUPERVISION_BENCH_LINES (default 1,000,000) sets the pure run's size; BENCH_SCALE (default 0.2)
+the end-to-end run's share of it."""
+
+import importlib
+import os
+import random
+import time
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from supervision.rules.audit import Line, ResultType, RuleKind, RuleSpec, Visit, run_rules
+
+pytestmark = [pytest.mark.bench]
+
+LINES = int(os.environ.get("SUPERVISION_BENCH_LINES", "1000000"))
+SCALE = float(os.environ.get("BENCH_SCALE", "0.2"))
+TARGET_SECONDS = 120 * LINES / 1_000_000
+REFERENCE = "issue 5: 1,000,000 line items by all rules ≤ 120 s; SETUP-NOTES: Decimal engine ~42,000 visits/s"
+
+CODES = ["110200001", "110200002", "120100001", "250101001", "250101002", "250101003", "311100001", "311503001",
+         "311201001", "330100001", "331301001", "120400001", "340200001", "210100001", "X00000001", "X00000002"]
+
+
+def default_specs():
+    rules = importlib.import_module("supervision.migrations.0002_default_audit_rules").RULES
+    return [RuleSpec(code, RuleKind(kind), params, ResultType(result)) for code, _n, _c, kind, result, _b, params in rules]
+
+
+def synthetic_visits(n_lines: int, seed: int = 5):
+    rnd = random.Random(seed)
+    visits, lid, vid = [], 0, 0
+    start = date(2024, 5, 1)
+    persons = max(1, n_lines // 12)
+    while lid < n_lines:
+        vid += 1
+        person = f"5001161980{rnd.randrange(persons):08d}"
+        day = start + timedelta(days=rnd.randrange(30))
+        inpatient = rnd.random() < 0.15
+        n = rnd.randint(8, 30) if inpatient else rnd.randint(1, 6)
+        admitted = day - timedelta(days=rnd.randint(1, 8)) if inpatient else None
+        lines = []
+        for _ in range(min(n, n_lines - lid)):
+            lid += 1
+            code = rnd.choice(CODES)
+            q = Decimal(rnd.randint(1, 3))
+            p = Decimal(rnd.randint(5, 300))
+            charged = (admitted + timedelta(days=rnd.randint(0, (day - admitted).days))) if inpatient else day
+            lines.append(Line(lid, code, code, "a", q, p, q * p, charged))
+        visits.append(Visit(vid, person, rnd.choice("MF"), date(1940 + rnd.randrange(80), 1 + rnd.randrange(12), 1),
+                            rnd.randrange(60), "medical" if rnd.random() < 0.8 else "pharmacy",
+                            "inpatient" if inpatient else "outpatient_general", day, admitted,
+                            day if inpatient else None, tuple(lines)))
+    return visits
+
+
+def test_all_rules_over_one_million_lines(bench_report):
+    t0 = time.perf_counter()
+    visits = synthetic_visits(LINES)
+    built = time.perf_counter() - t0
+    specs = default_specs()
+    t1 = time.perf_counter()
+    hits = run_rules(visits, specs)
+    elapsed = time.perf_counter() - t1
+    bench_report.add("line items", f"{LINES:,}")
+    bench_report.add("settlements", f"{len(visits):,}")
+    bench_report.add("rules", f"{len(specs)}")
+    bench_report.add("building the dataclasses (s)", f"{built:.1f}")
+    bench_report.add("checking by all rules (s)", f"{elapsed:.1f}", REFERENCE)
+    bench_report.add("line items / s", f"{LINES / elapsed:,.0f}")
+    bench_report.add("hits", f"{len(hits):,}")
+    bench_report.add("ratio to the 120 s target", f"{elapsed / TARGET_SECONDS:.2f}")
+    assert hits and elapsed <= TARGET_SECONDS
+
+
+@pytest.mark.django_db(transaction=True)
+def test_audit_run_end_to_end_on_postgresql(bench_report):
+    from claims.models import Settlement, SettlementLine
+    from supervision import services
+    from supervision.models import Flag
+    from tests.supervision import factories as f
+
+    n_lines = max(1000, int(LINES * SCALE))
+    visits = synthetic_visits(n_lines, seed=7)
+    institutions = [f.institution(kind="medical" if i % 5 else "pharmacy") for i in range(60)]
+    version = f._settlement_extra(Settlement)["policy_version"]
+    t0 = time.perf_counter()
+    settlements = []
+    for v in visits:
+        total = sum((ln.amount for ln in v.lines), Decimal(0))
+        settlements.append(Settlement(
+            number=f"B{v.id:09d}", institution=institutions[v.institution_id], id_number=v.person, name="测试", sex=v.sex,
+            birth_date=v.birth_date, scheme="resident", kind=v.kind, hospital_level=2,
+            admitted_on=v.admitted_on or v.settled_on, discharged_on=v.discharged_on, settled_on=v.settled_on,
+            total_cost=total, in_scope_cost=total, deductible=0, fund_paid=0, critical_paid=0, personal_paid=total,
+            policy_version=version))
+    Settlement.objects.bulk_create(settlements, batch_size=5000)
+    ids = dict(Settlement.objects.values_list("number", "id"))
+    SettlementLine.objects.bulk_create(
+        (SettlementLine(settlement_id=ids[f"B{v.id:09d}"], item_code=ln.item_code, item_name=ln.item_name,
+                        category="a", quantity=ln.quantity, price=ln.price, amount=ln.amount, charged_on=ln.charged_on)
+         for v in visits for ln in v.lines), batch_size=10000)
+    loaded = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    if os.environ.get("SUPERVISION_BENCH_PROFILE"):
+        import cProfile
+        import pstats
+
+        with cProfile.Profile() as prof:
+            run = services.audit_run(kind="monthly", start=date(2024, 4, 1), end=date(2024, 6, 30))
+        pstats.Stats(prof).sort_stats("tottime").print_stats(20)
+    else:
+        run = services.audit_run(kind="monthly", start=date(2024, 4, 1), end=date(2024, 6, 30))
+    first = time.perf_counter() - t1
+    t2 = time.perf_counter()
+    again = services.audit_run(kind="monthly", start=date(2024, 4, 1), end=date(2024, 6, 30))
+    second = time.perf_counter() - t2
+    bench_report.add("line items in PostgreSQL", f"{run.lines:,}")
+    bench_report.add("loading them (s)", f"{loaded:.1f}")
+    bench_report.add("run: read + check + write flags (s)", f"{first:.1f}", REFERENCE)
+    bench_report.add("line items / s", f"{run.lines / first:,.0f}")
+    bench_report.add("flags written", f"{Flag.objects.count():,}")
+    bench_report.add("second run, nothing new (s)", f"{second:.1f}")
+    bench_report.add("projected for 1,000,000 lines (s)", f"{first * 1_000_000 / run.lines:.0f}")
+    assert again.new_flags == 0 and run.lines == n_lines
