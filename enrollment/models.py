@@ -461,4 +461,4 @@ class ProgressDaily(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["year", "day", "division_code"], name="progress_one_per_day"),
         ]
-        indexes = [models.Index(fields=["year", "level", "day", "parent_code"])]
+        indexes = [models.Index(fields=["year", "level", "day", "parent_code", "rank"])]

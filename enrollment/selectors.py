@@ -9,7 +9,7 @@ Contracts used by other apps (replies inserts these figures into letters):
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet, Subquery, Sum
 
 from enrollment.access import resident_queryset_for, task_queryset_for
 from enrollment.models import (
@@ -243,10 +243,12 @@ def progress_queryset(*, user, year: int, level: str = "township", parent: str |
         return ProgressDaily.objects.none()
     if level not in ("township", "village"):
         level = "township"
-    day = day or _latest_day(year)
     if day is None:
-        return ProgressDaily.objects.none()
-    qs = ProgressDaily.objects.filter(year=year, level=level, day=day)
+        # the latest day, inside the same query (one round trip; index year, level, day)
+        latest = ProgressDaily.objects.filter(year=year, level=level).order_by("-day").values("day")[:1]
+        qs = ProgressDaily.objects.filter(year=year, level=level, day=Subquery(latest))
+    else:
+        qs = ProgressDaily.objects.filter(year=year, level=level, day=day)
     if parent:
         qs = qs.filter(parent_code=parent)
     qs = qs.filter(scoping.division_code_q(user, "division_code"))
