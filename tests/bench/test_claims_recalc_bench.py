@@ -21,43 +21,6 @@ pytestmark = [pytest.mark.bench, pytest.mark.django_db(transaction=True)]
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))
 SETTLEMENTS = int(1_000_000 * SCALE)
 TARGET_SECONDS = 300 * SCALE
-QUOTED = ", ".join(
-    '"%s"' % c
-    for c in (
-        "number",
-        "institution_id",
-        "id_number",
-        "name",
-        "sex",
-        "birth_date",
-        "division_id",
-        "scheme",
-        "kind",
-        "hospital_level",
-        "admitted_on",
-        "discharged_on",
-        "settled_on",
-        "essential_drug_cost",
-        "disease",
-        "third_party",
-        "group",
-        "employment",
-        "continuous_years",
-        "tier",
-        "poor",
-        "total_cost",
-        "in_scope_cost",
-        "deductible",
-        "fund_paid",
-        "critical_paid",
-        "personal_paid",
-        "relief_paid",
-        "policy_version_id",
-        "explanation",
-        "created_at",
-        "updated_at",
-    )
-)
 KINDS = ["inpatient"] * 3 + ["outpatient_general"] * 5 + ["outpatient_chronic", "inpatient_accident"]
 COLUMNS = (
     "number",
@@ -93,6 +56,7 @@ COLUMNS = (
     "created_at",
     "updated_at",
 )
+QUOTED = ", ".join(f'"{c}"' for c in COLUMNS)
 
 
 def _visits(n, rng):
@@ -190,7 +154,7 @@ def _copy_settlements(n, version, institution, division):
     buf.seek(0)
     with connection.cursor() as cur:
         cur.cursor.copy_expert(
-            "COPY claims_settlement (%s) FROM STDIN WITH (FORMAT csv, NULL '\\N')" % QUOTED,
+            f"COPY claims_settlement ({QUOTED}) FROM STDIN WITH (FORMAT csv, NULL '\\N')",
             buf,
         )
         cur.execute("ANALYZE claims_settlement")
