@@ -57,7 +57,7 @@ def case_list(request):
     page = Paginator(cases, 50).get_page(q.get("page"))
     today = timezone.localdate()
     for p in page:
-        p.is_late = p.overdue or (p.is_open and p.status != Status.SIGNED and is_overdue(p.due_on, as_of=today))
+        p.is_late = p.overdue or (p.is_open and is_overdue(p.due_on, as_of=today))
         p.days_left = (p.due_on - today).days
     return render(
         request,

@@ -35,6 +35,12 @@ def test_new_case_to_signed_letter(live_server, browser_page, make_user, login_p
     page.fill("#id_body", "2024年以来，我区积极探索，以开发应用“医保全民参保一件事”为契机，进一步完善工作机制。")
     page.get_by_test_id("add-section").click()
     page.get_by_test_id("section").first.wait_for()
+    # edit the section in place (htmx, served by the portal itself)
+    page.locator("[data-testid=section] textarea[name=body]").fill(
+        "2024年以来，我区积极探索，进一步完善工作机制，加强部门协作。"
+    )
+    page.get_by_test_id("save-section").click()
+    page.get_by_test_id("saved").wait_for()
     page.select_option("#id_classification", "A")
     page.fill("#id_document_number", "江医保函〔2025〕12号")
     page.fill("#id_contact_person", "王静")
@@ -59,6 +65,7 @@ def test_new_case_to_signed_letter(live_server, browser_page, make_user, login_p
         page.get_by_test_id("docx").click()
     doc = Document(io.BytesIO(open(download.value.path(), "rb").read()))
     assert any("一、关于明确部门责任加强协作的建议" == p.text for p in doc.paragraphs)
+    assert any(p.text == "2024年以来，我区积极探索，进一步完善工作机制，加强部门协作。" for p in doc.paragraphs)
     assert any(p.text.startswith("此答复函已经") and "丁润清" in p.text for p in doc.paragraphs)
 
     page.goto(f"{live_server.url}/replies/{case.pk}/")
