@@ -30,3 +30,11 @@ def recalculation_apply_task(recalculation_id: str) -> dict:
     except Exception as exc:
         services.recalculation_failed(recalculation_id=recalculation_id, message=str(exc))
         raise
+
+
+@shared_task(queue="default")
+def monthly_stats_refresh_task(year: int | None = None) -> int:
+    """Nightly: rebuild this year's pre-aggregated statistics (imports and recalculations also do)."""
+    from django.utils import timezone
+
+    return services.monthly_stats_refresh(year=year or timezone.localdate().year)

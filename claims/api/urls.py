@@ -5,6 +5,8 @@ from claims.api import views
 urlpatterns = [
     path("calculate/", views.CalculateView.as_view(), name="claims-calculate"),
     path("stats/", views.StatsView.as_view(), name="claims-stats"),
+    path("policies/", views.PolicyListView.as_view(), name="claims-policies"),
     path("policies/<slug:code>/", views.PolicyDetailView.as_view(), name="claims-policy"),
+    path("recalculations/<uuid:pk>/", views.RecalculationDetailView.as_view(), name="claims-recalculation"),
     path("settlements/", views.SettlementListView.as_view(), name="claims-settlements"),
 ]

@@ -114,3 +114,51 @@ class SettlementListView(ListAPIView):
             division_code=p.get("division") or None,
             id_number=p.get("id_number") or None,
         )
+
+
+class PolicyListView(APIView):
+    """Every stored policy with its current version number."""
+
+    permission_classes = [StatsPermission.for_area(Area.CLAIMS)]
+
+    @extend_schema(responses=dict)
+    def get(self, request):
+        rows = selectors.policy_list(request.user).prefetch_related("versions")
+        return Response(
+            [
+                {
+                    "code": p.code,
+                    "name": p.name,
+                    "scheme": p.scheme,
+                    "year": p.year,
+                    "partial": p.partial,
+                    "version": max((v.number for v in p.versions.all()), default=None),
+                }
+                for p in rows
+            ]
+        )
+
+
+class RecalculationDetailView(APIView):
+    """A batch recalculation: status and its difference report's totals by hospital level."""
+
+    permission_classes = [AreaPermission.for_area(Area.CLAIMS)]
+
+    @extend_schema(responses=dict)
+    def get(self, request, pk):
+        from claims.access import access_recalculation_by_id
+
+        rc = access_recalculation_by_id(request.user, pk)
+        return Response(
+            {
+                "id": str(rc.pk),
+                "policy": rc.policy_version.policy.code,
+                "version": rc.policy_version.number,
+                "year": rc.year,
+                "status": rc.status,
+                "message": rc.message,
+                "totals": rc.totals,
+                "job": str(rc.job_id) if rc.job_id else None,
+                "apply_job": str(rc.apply_job_id) if rc.apply_job_id else None,
+            }
+        )

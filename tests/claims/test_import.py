@@ -157,3 +157,26 @@ def test_pages_upload_preview_accept_and_error_report(setup, make_user, client_a
     assert len(callbacks) == 1  # the bulk write is queued after commit
     batch.refresh_from_db()
     assert batch.status == SettlementImport.Status.QUEUED and batch.job is not None
+
+
+@pytest.mark.service
+@pytest.mark.django_db(transaction=True)
+def test_accept_is_written_by_a_real_celery_worker(divisions, make_user, celery_worker):
+    import time
+
+    policy = load_policy("guanxian-2018")
+    h = hospitals(divisions)
+    staff = make_user(Role.CLAIMS)
+    rows = [row(f"W{i}", h[2], person(200 + i), divisions.village_a1, settled="2018-05-01") for i in range(5)]
+    batch = settlement_import_create(actor=staff, policy=policy, file_name="w.csv", content=csv_bytes(rows))
+    settlement_import_accept(actor=staff, import_id=batch.pk)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        batch.refresh_from_db()
+        if batch.status in (SettlementImport.Status.DONE, SettlementImport.Status.FAILED):
+            break
+        time.sleep(0.2)
+    assert batch.status == SettlementImport.Status.DONE and batch.created == 5
+    batch.job.refresh_from_db()
+    assert batch.job.status == "done" and batch.job.result == {"created": 5, "skipped": 0}
+    assert Settlement.objects.filter(fund_paid=Decimal("5250.00")).count() == 5

@@ -117,3 +117,15 @@ def test_calculator_without_javascript(make_user, client_as):
     data.update({"v-0-date": "2018-02-01", "v-0-hospital_level": "2", "v-0-in_scope_cost": "8000"})
     html = client.post("/claims/calculator/", data).content.decode()
     assert "5250.00" in html and "起付线 500 元（本年度第1次住院，全额）" in html
+
+
+def test_policies_api_and_load_command(make_user, api_as):
+    from django.core.management import call_command
+
+    call_command("load_policies", "guanxian-2018", "xx-district-2021")
+    api = api_as(make_user(Role.API_CLIENT))
+    rows = api.get("/api/v1/claims/policies/").json()
+    assert {r["code"]: r["version"] for r in rows} == {"guanxian-2018": 1, "xx-district-2021": 1}
+    detail = api.get("/api/v1/claims/policies/xx-district-2021/").json()
+    assert detail["benefits"]["outpatient_general"]["ratio"] == "0.55"
+    assert api.get("/api/v1/claims/policies/nowhere/").status_code == 404

@@ -159,3 +159,30 @@ def test_real_celery_worker_runs_report_and_apply(divisions, make_user, celery_w
         time.sleep(0.2)
     assert rc.status == Recalculation.Status.APPLIED, rc.message
     assert set(Settlement.objects.values_list("policy_version__number", flat=True)) == {2}
+
+
+@pytest.mark.django_db
+def test_pages_and_api_of_a_recalculation(divisions, make_user, client_as, api_as, django_capture_on_commit_callbacks):
+    _policy, version = _scenario(divisions, n_persons=2)
+    staff = make_user(Role.CLAIMS)
+    client = client_as(staff)
+    with django_capture_on_commit_callbacks(execute=False):
+        r = client.post("/claims/policies/guanxian-2018/recalculate/", {"version": version.pk, "year": 2018})
+    assert r.status_code == 302
+    rc = Recalculation.objects.get()
+    services.recalculation_compute(recalculation_id=rc.pk)
+    html = client.get(r["Location"]).content.decode()
+    assert "待审批" in html and "批准并应用" in html and "R0a" in html
+    data = api_as(staff).get(f"/api/v1/claims/recalculations/{rc.pk}/").json()
+    assert data["status"] == "ready" and data["totals"]["levels"]["2"]["count"] == 4
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        client.post(f"/claims/recalculations/{rc.pk}/approve/")
+    assert len(queued) == 1
+    rc.refresh_from_db()
+    assert rc.status == Recalculation.Status.APPROVED and rc.approved_by == staff
+    # a second recalculation of the same year is refused while this one is not applied
+    with django_capture_on_commit_callbacks(execute=False):
+        r = client.post("/claims/policies/guanxian-2018/recalculate/", {"version": version.pk, "year": 2018})
+    assert r.status_code == 200 and "已有进行中的批量重算" in r.content.decode()
+    other = make_user(Role.TOWNSHIP, division=divisions.town_b)
+    assert client_as(other).get(f"/claims/recalculations/{rc.pk}/").status_code == 403
