@@ -130,6 +130,9 @@ def report_workbook(report: dict) -> bytes:
                     _("次均费用(元)"),
                     _("上年同期次均(元)"),
                     _("次均增长(%)"),
+                    _("统筹支付同比(%)"),
+                    _("占可用基金(%)"),
+                    _("预算执行率(%)"),
                 ],
             )
             for lv in f["levels"]:
@@ -142,6 +145,9 @@ def report_workbook(report: dict) -> bytes:
                         lv["average_cost"],
                         lv["last_year_average_cost"],
                         lv["average_cost_growth"],
+                        lv["fund_paid_growth"],
+                        lv["fund_paid_share"],
+                        lv["budget_progress"],
                     ]
                 )
         if f["reconciliation"]:
@@ -156,7 +162,7 @@ def report_workbook(report: dict) -> bytes:
             for cell in row[1:]:
                 cell.number_format = MONEY_FMT
                 cell.alignment = Alignment(horizontal="right")
-        for col in "ABCDEFG":
+        for col in "ABCDEFGHIJ":
             ws.column_dimensions[col].width = 18
     out = io.BytesIO()
     wb.save(out)

@@ -172,6 +172,22 @@ def _totals(budget: FundBudget | None) -> BudgetTotals | None:
     )
 
 
+LEVEL_CATEGORY = {
+    1: ExpenditureCategory.INPATIENT_TOWNSHIP,
+    2: ExpenditureCategory.INPATIENT_COUNTY,
+    3: ExpenditureCategory.INPATIENT_MUNICIPAL,
+    4: ExpenditureCategory.INPATIENT_PROVINCIAL,
+}
+
+
+def _level_budget(budget: FundBudget | None) -> dict[int, Decimal]:
+    """The inpatient expenditure budget line of each hospital level (prefetched lines)."""
+    if budget is None:
+        return {}
+    lines = {ln.code: ln.amount for ln in budget.lines.all() if ln.kind == BudgetLine.Kind.EXPENDITURE}
+    return {level: lines[code] for level, code in LEVEL_CATEGORY.items() if code in lines}
+
+
 def _rule_statement(st: MonthlyStatement | None) -> Statement | None:
     return Statement(st.year, st.month, st.income_ytd, st.expenditure_ytd, st.accumulated_balance) if st else None
 
@@ -307,7 +323,12 @@ def _fund_figures(
             previous = _claims_admissions(year - 1, month, scheme) or {}
             out["levels"] = [
                 {**_as_dict(row), "level_label": str(LEVEL_LABELS.get(row.level, row.level))}
-                for row in average_cost_by_level(current, previous)
+                for row in average_cost_by_level(
+                    current,
+                    previous,
+                    available_fund=totals.available_fund if totals else None,
+                    budget_by_level=_level_budget(budget),
+                )
             ]
     return out
 

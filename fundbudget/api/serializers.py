@@ -153,6 +153,11 @@ class LevelCostSerializer(serializers.Serializer):
     last_year_average_cost = Money(allow_null=True)
     count_growth = Pct()
     average_cost_growth = Pct()
+    last_year_fund_paid = Money(allow_null=True)
+    fund_paid_growth = Pct()
+    fund_paid_share = Pct()
+    budget = Money(allow_null=True)
+    budget_progress = Pct()
 
 
 class FundWarningBriefSerializer(serializers.Serializer):

@@ -179,13 +179,24 @@ class LevelCost:
     last_year_average_cost: Decimal | None
     count_growth: Decimal | None
     average_cost_growth: Decimal | None
+    last_year_fund_paid: Decimal | None = None
+    fund_paid_growth: Decimal | None = None
+    fund_paid_share: Decimal | None = None  # of the available fund, percent (seed 003 篇8: 8.97 %)
+    budget: Decimal | None = None  # the year's inpatient budget line for this level
+    budget_progress: Decimal | None = None  # fund_paid ÷ budget, percent
 
 
 def average_cost_by_level(
-    current: Mapping[int, LevelFigures], last_year: Mapping[int, LevelFigures] | None = None
+    current: Mapping[int, LevelFigures],
+    last_year: Mapping[int, LevelFigures] | None = None,
+    *,
+    available_fund: Decimal | None = None,
+    budget_by_level: Mapping[int, Decimal] | None = None,
 ) -> list[LevelCost]:
-    """Average cost per admission by hospital level, and its growth against last year (seed 003 篇8 3)."""
+    """Admissions by hospital level: average cost per admission and its growth against last year
+    (seed 003 篇8 3), fund paid as a share of the available fund and against the level's budget line."""
     last_year = last_year or {}
+    budget_by_level = budget_by_level or {}
     rows = []
     for level in sorted(set(current) | set(last_year)):
         cur = current.get(level, LevelFigures(0, ZERO, ZERO))
@@ -203,6 +214,11 @@ def average_cost_by_level(
                 last_year_average_cost=prev_avg,
                 count_growth=growth(Decimal(cur.count), Decimal(prev.count)) if prev else None,
                 average_cost_growth=growth(avg, prev_avg) if avg is not None and prev_avg else None,
+                last_year_fund_paid=prev.fund_paid if prev else None,
+                fund_paid_growth=growth(cur.fund_paid, prev.fund_paid) if prev else None,
+                fund_paid_share=percent(cur.fund_paid, available_fund),
+                budget=budget_by_level.get(level),
+                budget_progress=percent(cur.fund_paid, budget_by_level.get(level)),
             )
         )
     return rows

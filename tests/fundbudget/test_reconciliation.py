@@ -81,6 +81,19 @@ def test_reconciliation_and_average_cost_by_level(fund_user, settle, api_as):
     assert levels[1]["average_cost_growth"] == D("25.00")
     assert (levels[2]["count"], levels[2]["average_cost"]) == (1, D("9000.00"))
     assert levels[1]["level_label"] == "乡镇卫生院住院"
+    assert levels[1]["fund_paid"] == D("4500") and levels[1]["fund_paid_growth"] == D("150.00")
+    assert levels[1]["fund_paid_share"] is None  # no budget yet
+    # With a budget: the level's fund paid against the available fund and its own budget line.
+    services.budget_save(
+        actor=fund_user,
+        fund="resident",
+        year=2024,
+        income={"personal": "100000"},
+        expenditure={"inpatient_township": "9000", "critical_illness_premium": "10000"},
+    )
+    (f,) = selectors.execution_report(fund_user, year=2024, month=4, funds=["resident"])["funds"]
+    lv1 = f["levels"][0]
+    assert (lv1["fund_paid_share"], lv1["budget"], lv1["budget_progress"]) == (D("5.00"), D("9000"), D("50.00"))
     # The same figures through the API, as decimal strings.
     (api_f,) = api_as(fund_user).get("/api/v1/fundbudget/execution/?year=2024&month=4&fund=resident").json()["funds"]
     assert api_f["reconciliation"]["difference"] == "250.00"

@@ -153,3 +153,17 @@ def test_reconcile():
         portal_by_month={1: D("300"), 2: D("300"), 3: D("350"), 4: D("999")},
     )
     assert (r.portal_expenditure_ytd, r.difference, r.difference_share) == (D("950"), D("50"), D("5.00"))
+
+
+def test_level_fund_paid_against_available_fund_and_budget_seed_003():
+    # Seed 003 篇8: township inpatient fund paid 1,866.16 万元 of 20,787.52 万元 available (8.977 %);
+    # 2017 same months 1,012.35 万元 (+84.337 %). The seed truncates these two (8.97 %, 84.33 %) but
+    # rounds others (67.369 % → 67.37 %); the portal rounds half-up everywhere.
+    cur = {1: LevelFigures(11649, D("0"), D("18661600"))}
+    last = {1: LevelFigures(8872, D("0"), D("10123500"))}
+    (row,) = average_cost_by_level(cur, last, available_fund=D("207875200"), budget_by_level={1: D("30000000")})
+    assert row.fund_paid_share == D("8.98")
+    assert row.fund_paid_growth == D("84.34")
+    assert (row.budget, row.budget_progress) == (D("30000000"), D("62.21"))
+    (row,) = average_cost_by_level(cur)
+    assert row.fund_paid_share is row.budget_progress is row.fund_paid_growth is None
