@@ -166,3 +166,20 @@ class RoundForm(forms.Form):
 
 class SelfInspectionFileForm(forms.Form):
     summary = forms.CharField(label=_("自查自纠情况"), widget=forms.Textarea(attrs={"rows": 5}))
+
+
+class InstitutionForm(forms.Form):
+    code = forms.CharField(label=_("国家医保编码"), max_length=12)
+    name = forms.CharField(label=_("机构名称"), max_length=128)
+    kind = forms.ChoiceField(label=_("类别"), choices=Institution.Kind.choices)
+    type = forms.CharField(label=_("机构类型"), max_length=32, required=False)
+    level = forms.TypedChoiceField(label=_("医院等级"), choices=[("", "—"), *Institution.Level.choices], coerce=int,
+                                   empty_value=None, required=False)
+    division = forms.ModelChoiceField(label=_("所在镇街"), required=False, queryset=None)
+    address = forms.CharField(label=_("地址"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        from medinsure.regions.models import Division
+
+        super().__init__(*args, **kwargs)
+        self.fields["division"].queryset = Division.objects.filter(level=Division.Level.TOWNSHIP).order_by("code")

@@ -4,8 +4,8 @@ self-inspection. Institutions themselves are the core `medinsure.institutions.In
 import os
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.contrib.postgres.fields import ArrayField
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _

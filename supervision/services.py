@@ -236,6 +236,8 @@ def case_decide(*, actor, case_id: int, decided_on: date, penalty: bool = False,
     access.require_staff(actor)
     with _durable():
         case = Case.objects.select_for_update().get(pk=case_id)
+        if case.status != CaseStatus.INVESTIGATING:
+            raise ValidationError({"decided_on": _("只有调查中的案件才能录入处理决定")})
         errors = {}
         for name, value in (("recovered", recovered), ("rejected", rejected), ("obtained", obtained)):
             if value is None or value < 0:
@@ -535,6 +537,8 @@ def flag_answer(*, actor, flag_id: int, answer: str, request=None):
         flag = Flag.objects.select_for_update().filter(access.institution_q(actor)).get(pk=flag_id)
         if flag.status not in (FlagStatus.PUSHED, FlagStatus.ANSWERED):
             raise ValidationError({"answer": _("疑点已审核，不能再答复")})
+        if timezone.localdate() > flag.answer_due:
+            raise ValidationError({"answer": _("答复期限（%(due)s）已过") % {"due": flag.answer_due}})
         flag.status, flag.answer = FlagStatus.ANSWERED, answer.strip()
         flag.answered_at, flag.answered_by = timezone.now(), actor
         flag.save(update_fields=["status", "answer", "answered_at", "answered_by"])
@@ -732,3 +736,40 @@ def audit_run_request(*, actor, kind: str, day: date | None = None, month: str =
         audit_log(actor=actor, action=AuditLog.Action.CHANGE, object_type="supervision.auditrun",
                   summary=f"{kind} {day or month}", request=request)
     return job
+
+
+def institution_save(*, actor, institution_id: int | None = None, code: str, name: str, kind: str, type: str = "",
+                     level: int | None = None, division_id: int | None = None, address: str = "", request=None):
+    """Create or edit a designated institution (the core table; supervision maintains it)."""
+    import re
+
+    access.require_staff(actor)
+    errors = {}
+    code = (code or "").strip().upper()
+    if not re.match(r"^[HP]\d{11}$", code):
+        errors["code"] = _("编码应为 H 或 P 加 11 位数字")
+    elif (kind == "medical") != code.startswith("H"):
+        errors["kind"] = _("医疗机构编码以 H 开头，药店以 P 开头")
+    if not (name or "").strip():
+        errors["name"] = _("请填写机构名称")
+    if kind not in ("medical", "pharmacy"):
+        errors["kind"] = _("请选择类别")
+    if level not in (None, 1, 2, 3, 4):
+        errors["level"] = _("应为一级、二级、三级或市外")
+    with _durable():
+        clash = Institution.objects.filter(code=code).exclude(pk=institution_id or 0).exists()
+        if clash:
+            errors["code"] = _("编码已存在")
+        if errors:
+            raise ValidationError(errors)
+        if institution_id:
+            inst = Institution.objects.select_for_update().get(pk=institution_id)
+        else:
+            inst = Institution()
+        inst.code, inst.name, inst.kind, inst.type = code, name.strip(), kind, (type or "").strip()
+        inst.level, inst.division_id, inst.address = level, division_id, (address or "").strip()
+        inst.full_clean()
+        inst.save()
+        audit_log(actor=actor, action=AuditLog.Action.CHANGE, object_type="institutions.institution",
+                  object_id=inst.pk, summary=f"{'edit' if institution_id else 'create'} {code}", request=request)
+    return inst

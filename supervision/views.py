@@ -82,6 +82,28 @@ def institution_detail(request, pk):
     })
 
 
+def institution_edit(request, pk=None):
+    _staff(request)
+    institution = access.access_institution_by_id(request.user, pk) if pk else None
+    initial = {}
+    if institution:
+        initial = {"code": institution.code, "name": institution.name, "kind": institution.kind, "type": institution.type,
+                   "level": institution.level, "division": institution.division_id, "address": institution.address}
+    form = forms.InstitutionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        division = data.pop("division")
+        try:
+            inst = services.institution_save(actor=request.user, institution_id=pk, division_id=division.pk if division else None,
+                                             request=request, **data)
+            messages.success(request, _("已保存"))
+            return redirect("supervision:institution", pk=inst.pk)
+        except ValidationError as exc:
+            forms.apply_errors(form, exc)
+    title = _("编辑定点医药机构") if institution else _("新增定点医药机构")
+    return render(request, "supervision/form_page.html", {"title": title, "form": form})
+
+
 def _import_dir():
     path = settings.PRIVATE_FILES_ROOT / "supervision" / "imports"
     path.mkdir(parents=True, exist_ok=True)

@@ -106,3 +106,16 @@ def test_run_request_queues_on_commit(db, django_capture_on_commit_callbacks):
     assert len(callbacks) == 1 and job.kind == "supervision.audit_run"
     with pytest.raises(ValidationError):
         services.audit_run_request(actor=staff, kind="monthly", month="2024-13")
+
+
+def test_answer_after_the_time_limit_is_refused_and_staff_may_then_confirm(db):
+    hosp, _ = _data()
+    services.audit_run(kind="daily", start=DAY, end=DAY)
+    flag = Flag.objects.get(rule__code="JG-ZY-001")
+    Flag.objects.filter(pk=flag.pk).update(answer_due=date(2024, 5, 20))
+    with pytest.raises(ValidationError) as e:
+        services.flag_answer(actor=f.institution_user(hosp), flag_id=flag.pk, answer="迟到的说明")
+    assert "answer" in e.value.message_dict
+    services.flag_review(actor=f.staff(), flag_id=flag.pk, confirm=True)
+    flag.refresh_from_db()
+    assert flag.status == "confirmed" and flag.deduction == flag.amount

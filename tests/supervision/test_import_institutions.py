@@ -97,3 +97,20 @@ def test_import_through_the_page(divisions, client_as):
     r = c.post("/supervision/institutions/import/", {"accept": "1", "token": token})
     assert r.status_code == 302
     assert Institution.objects.filter(code__in=["H50011688001", "P50011688002"]).count() == 2
+
+
+def test_institution_created_and_edited_in_the_portal(divisions, client_as):
+    c = client_as(f.staff())
+    r = c.post("/supervision/institutions/new/", {"code": "P50011677001", "name": "新药房", "kind": "medical",
+                                                  "division": divisions.town_a.pk})
+    assert r.status_code == 200 and 'data-testid="error-kind"' in r.content.decode()
+    r = c.post("/supervision/institutions/new/", {"code": "P50011677001", "name": "新药房", "kind": "pharmacy",
+                                                  "division": divisions.town_a.pk})
+    inst = Institution.objects.get(code="P50011677001")
+    assert r.status_code == 302
+    c.post(f"/supervision/institutions/{inst.pk}/edit/", {"code": inst.code, "name": "新药房（更名）",
+                                                          "kind": "pharmacy", "division": divisions.town_b.pk})
+    inst.refresh_from_db()
+    assert (inst.name, inst.division) == ("新药房（更名）", divisions.town_b)
+    r = c.post(f"/supervision/institutions/{inst.pk}/", {"sign-number": "XY-77001", "sign-signed_on": "2024-01-01"})
+    assert Agreement.objects.get(institution=inst).number == "XY-77001"
