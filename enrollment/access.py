@@ -24,7 +24,12 @@ def task_queryset_for(user):
 
 
 def access_resident_by_id_number(user, id_number: str) -> Resident:
-    r = resident_queryset_for(user).select_related("hukou_division", "residence_division").filter(id_number=id_number).first()
+    r = (
+        resident_queryset_for(user)
+        .select_related("hukou_division", "residence_division")
+        .filter(id_number=id_number)
+        .first()
+    )
     if r is None:
         raise Http404
     return r

@@ -17,5 +17,11 @@ class CampaignAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        audit_log(actor=request.user, action=AuditLog.Action.CHANGE, object_type="enrollment.Campaign", object_id=obj.pk,
-                  summary=f"admin save {obj.year}", request=request)
+        audit_log(
+            actor=request.user,
+            action=AuditLog.Action.CHANGE,
+            object_type="enrollment.Campaign",
+            object_id=obj.pk,
+            summary=f"admin save {obj.year}",
+            request=request,
+        )

@@ -33,7 +33,10 @@ class FileChannel(Channel):
 
     def send(self, *, kind, phone, text, message_id):
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        line = json.dumps({"id": message_id, "kind": kind, "phone": phone, "text": text, "at": timezone.now().isoformat()}, ensure_ascii=False)
+        line = json.dumps(
+            {"id": message_id, "kind": kind, "phone": phone, "text": text, "at": timezone.now().isoformat()},
+            ensure_ascii=False,
+        )
         with open(self.path, "a", encoding="utf-8") as fh:
             fh.write(line + "\n")
         log.info("reminder %s %s → %s", message_id, kind, phone[:3] + "****" + phone[-4:])

@@ -28,10 +28,20 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁�
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰萍红建国建华志强海燕文华"
 
 CAMPAIGNS = {
-    2024: dict(name="2024年度城乡居民医保集中征缴", collection_start=date(2023, 9, 1), collection_end=date(2023, 12, 31),
-               city_target=1_380_000, tiers={"tier1": ("1020", "640", "380"), "tier2": ("1395", "640", "755")}),
-    2025: dict(name="2025年度城乡居民医保集中征缴", collection_start=date(2024, 9, 1), collection_end=date(2024, 12, 31),
-               city_target=1_378_200, tiers={"tier1": ("1070", "670", "400"), "tier2": ("1445", "670", "775")}),
+    2024: dict(
+        name="2024年度城乡居民医保集中征缴",
+        collection_start=date(2023, 9, 1),
+        collection_end=date(2023, 12, 31),
+        city_target=1_380_000,
+        tiers={"tier1": ("1020", "640", "380"), "tier2": ("1395", "640", "755")},
+    ),
+    2025: dict(
+        name="2025年度城乡居民医保集中征缴",
+        collection_start=date(2024, 9, 1),
+        collection_end=date(2024, 12, 31),
+        city_target=1_378_200,
+        tiers={"tier1": ("1070", "670", "400"), "tier2": ("1445", "670", "775")},
+    ),
 }
 
 
@@ -44,7 +54,8 @@ def ensure_campaigns() -> dict[int, Campaign]:
         )
         for code, (standard, subsidy, personal) in spec["tiers"].items():
             CampaignTier.objects.get_or_create(
-                campaign=c, code=code,
+                campaign=c,
+                code=code,
                 defaults={"standard": Decimal(standard), "subsidy": Decimal(subsidy), "personal": Decimal(personal)},
             )
         out[year] = c
@@ -68,7 +79,9 @@ def _write_rows(path, rows) -> int:
 
 def _merge(source: str, rows, *, year: int | None, title: str) -> ImportBatch:
     batch, created = ImportBatch.objects.get_or_create(
-        source=source, file_name=title, year=year,
+        source=source,
+        file_name=title,
+        year=year,
         defaults={"file_path": "", "sha256": "demo", "status": ImportBatch.Status.ACCEPTING},
     )
     if not created and batch.status == ImportBatch.Status.ACCEPTED:
@@ -84,7 +97,11 @@ def _merge(source: str, rows, *, year: int | None, title: str) -> ImportBatch:
             importers.merge_payment_rows(cur, batch_id=batch.pk)
         importers.clear_stage(cur, batch.pk)
         ImportBatch.objects.filter(pk=batch.pk).update(
-            status=ImportBatch.Status.ACCEPTED, total_rows=n, valid_rows=n, new_rows=new, changed_rows=changed,
+            status=ImportBatch.Status.ACCEPTED,
+            total_rows=n,
+            valid_rows=n,
+            new_rows=new,
+            changed_rows=changed,
             unchanged_rows=n - new - changed,
         )
     return batch
@@ -96,7 +113,9 @@ def seed(*, residents: int = DEFAULT_RESIDENTS, as_of: date | None = None, stdou
 
     as_of = as_of or date(2024, 12, 20)
     campaigns = ensure_campaigns()
-    villages = list(Division.objects.filter(level=Division.Level.VILLAGE).order_by("code").values_list("code", flat=True))
+    villages = list(
+        Division.objects.filter(level=Division.Level.VILLAGE).order_by("code").values_list("code", flat=True)
+    )
     grids = {}
     for g in Division.objects.filter(level=Division.Level.GRID).values_list("code", flat=True):
         grids.setdefault(g[:12], []).append(g)
@@ -115,8 +134,14 @@ def seed(*, residents: int = DEFAULT_RESIDENTS, as_of: date | None = None, stdou
         for i, number, born, v, r in people:
             g = grids.get(v)
             yield {
-                "line": i + 2, "id_number": number, "name": SURNAMES[i % len(SURNAMES)] + GIVEN[(i * 7) % len(GIVEN)] + (GIVEN[(i * 13) % len(GIVEN)] if i % 3 else ""),
-                "sex": "M" if int(number[16]) % 2 else "F", "birth_date": born, "hukou_code": v,
+                "line": i + 2,
+                "id_number": number,
+                "name": SURNAMES[i % len(SURNAMES)]
+                + GIVEN[(i * 7) % len(GIVEN)]
+                + (GIVEN[(i * 13) % len(GIVEN)] if i % 3 else ""),
+                "sex": "M" if int(number[16]) % 2 else "F",
+                "birth_date": born,
+                "hukou_code": v,
                 "residence_code": g[i % len(g)] if g and i % 4 == 0 else (v if r > 0.05 else ""),
                 "phone": f"1{3 + i % 6}{(i * 7919) % 10**9:09d}" if r < 0.9 else "",
                 "address": f"{v[-3:]}组{i % 90 + 1}号",
@@ -130,10 +155,17 @@ def seed(*, residents: int = DEFAULT_RESIDENTS, as_of: date | None = None, stdou
     cats = ["tekun", "dibao", "disabled", "low_income"]
 
     def civil_rows():
-        for i, number, born, v, r in people:
+        for i, number, born, _v, r in people:
             if 0.40 < r < 0.43:
-                yield {"line": i + 2, "id_number": number, "name": "", "sex": "M" if int(number[16]) % 2 else "F", "birth_date": born,
-                       "special_category": cats[i % 4], "subsidy_payer": "civil_affairs"}
+                yield {
+                    "line": i + 2,
+                    "id_number": number,
+                    "name": "",
+                    "sex": "M" if int(number[16]) % 2 else "F",
+                    "birth_date": born,
+                    "special_category": cats[i % 4],
+                    "subsidy_payer": "civil_affairs",
+                }
 
     _merge_civil = list(civil_rows())
     if _merge_civil:
@@ -146,7 +178,7 @@ def seed(*, residents: int = DEFAULT_RESIDENTS, as_of: date | None = None, stdou
         period = (camp.collection_end - camp.collection_start).days
 
         def tax_rows(year=year, share=share, terms=terms, tiers=tiers, period=period):
-            for i, number, born, v, r in people:
+            for i, number, born, _v, r in people:
                 if r > 0.975:
                     continue  # dead, moved out, moved in late: no payment
                 insured = (r < share) if year == 2024 else (r < 0.80 and (i * 31 % 100) < 92)
@@ -155,23 +187,45 @@ def seed(*, residents: int = DEFAULT_RESIDENTS, as_of: date | None = None, stdou
                 tier = "tier2" if i % 7 == 0 else "tier1"
                 if year == 2025:
                     # payments spread over the collection period up to as_of, more at the start
-                    paid_on = terms.collection_start + timedelta(days=int((period * ((i * 17 % 1000) / 1000) ** 0.7)))
+                    paid_on = terms.collection_start + timedelta(days=int(period * ((i * 17 % 1000) / 1000) ** 0.7))
                     if paid_on > as_of:
                         continue
                 else:
                     paid_on = terms.collection_start + timedelta(days=(i * 17) % (period + 1))
                 d = decide_cover(terms, tiers[tier], PaymentFacts(paid_on, born))
-                yield {"line": i + 2, "id_number": number, "name": "x", "sex": "M", "birth_date": born, "year": year,
-                       "status": tier, "status_date": paid_on, "tier": tier, "amount": d.amount_due, "ltc_amount": d.ltc_due,
-                       "paid_on": paid_on, "receipt_no": f"DEMO{year}{i:08d}", "kind": d.kind, "cover_start": d.cover_start}
+                yield {
+                    "line": i + 2,
+                    "id_number": number,
+                    "name": "x",
+                    "sex": "M",
+                    "birth_date": born,
+                    "year": year,
+                    "status": tier,
+                    "status_date": paid_on,
+                    "tier": tier,
+                    "amount": d.amount_due,
+                    "ltc_amount": d.ltc_due,
+                    "paid_on": paid_on,
+                    "receipt_no": f"DEMO{year}{i:08d}",
+                    "kind": d.kind,
+                    "cover_start": d.cover_start,
+                }
 
         _merge("tax", tax_rows(), year=year, title=f"演示数据：税务 {year} {residents}")
 
     def hr_rows():
-        for i, number, born, v, r in people:
+        for i, number, born, _v, r in people:
             if 0.93 <= r < 0.96:
-                yield {"line": i + 2, "id_number": number, "name": "x", "sex": "M", "birth_date": born, "year": 2024,
-                       "status": "employee", "status_date": date(2024, 1, 1)}
+                yield {
+                    "line": i + 2,
+                    "id_number": number,
+                    "name": "x",
+                    "sex": "M",
+                    "birth_date": born,
+                    "year": 2024,
+                    "status": "employee",
+                    "status_date": date(2024, 1, 1),
+                }
 
     _merge("hr", hr_rows(), year=2024, title=f"演示数据：人社 2024 {residents}")
     return {"residents": Resident.objects.count()}
@@ -198,9 +252,9 @@ def finish(*, year: int = 2025, as_of: date | None = None, stdout=None) -> None:
     services.tasks_sync(year=year)
     worker = User.objects.filter(username="village").first()
     if worker and worker.division_id:
-        MobilisationTask.objects.filter(campaign=camp, assignee__isnull=True, division__code__startswith=worker.division.code).update(
-            assignee=worker, status="assigned"
-        )
+        MobilisationTask.objects.filter(
+            campaign=camp, assignee__isnull=True, division__code__startswith=worker.division.code
+        ).update(assignee=worker, status="assigned")
     for back in range(6, -1, -1):
         services.progress_refresh(year=year, day=as_of - timedelta(days=back))
 

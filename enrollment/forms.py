@@ -7,14 +7,17 @@ from enrollment.models import Outcome, RefusalReason
 
 class UploadForm(forms.Form):
     source = forms.ChoiceField(label=_("数据来源"), choices=[(k, v.title) for k, v in SOURCES.items()])
-    year = forms.IntegerField(label=_("参保年度"), required=False, min_value=2000, max_value=2100,
-                              help_text=_("人社、税务文件必填"))
+    year = forms.IntegerField(
+        label=_("参保年度"), required=False, min_value=2000, max_value=2100, help_text=_("人社、税务文件必填")
+    )
     file = forms.FileField(label=_("文件（.xlsx 或 .csv，UTF-8/GBK）"))
 
 
 class ComputeForm(forms.Form):
     total = forms.IntegerField(label=_("镇街居民医保指导性任务总数"), required=False, min_value=0)
-    base_ratio = forms.DecimalField(label=_("户籍人口基数比例"), required=False, min_value=0, max_value=1, decimal_places=4)
+    base_ratio = forms.DecimalField(
+        label=_("户籍人口基数比例"), required=False, min_value=0, max_value=1, decimal_places=4
+    )
 
 
 class GuidelineEditForm(forms.Form):
@@ -26,7 +29,11 @@ class GuidelineEditForm(forms.Form):
 class SplitForm(forms.Form):
     mode = forms.ChoiceField(
         label=_("分派方式"),
-        choices=[("by_village", _("按村社分派给村社网格员")), ("by_grid", _("按网格分派给网格员")), ("by_count", _("按数量分派给指定人员"))],
+        choices=[
+            ("by_village", _("按村社分派给村社网格员")),
+            ("by_grid", _("按网格分派给网格员")),
+            ("by_count", _("按数量分派给指定人员")),
+        ],
     )
     village = forms.CharField(label=_("限定村社代码"), required=False, max_length=15)
     assignee = forms.IntegerField(label=_("工作人员"), required=False)
@@ -35,6 +42,8 @@ class SplitForm(forms.Form):
 
 class OutcomeForm(forms.Form):
     outcome = forms.ChoiceField(label=_("处理结果"), choices=[(v, lbl) for v, lbl in Outcome.choices if v != "paid"])
-    refusal_reason = forms.ChoiceField(label=_("拒绝原因"), required=False, choices=[("", "—")] + list(RefusalReason.choices))
+    refusal_reason = forms.ChoiceField(
+        label=_("拒绝原因"), required=False, choices=[("", "—")] + list(RefusalReason.choices)
+    )
     note = forms.CharField(label=_("备注"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
     version = forms.IntegerField(widget=forms.HiddenInput)

@@ -130,7 +130,18 @@ SOURCES: dict[str, SourceSpec] = {
             Column("change", "变动类型", required=False, kind="choice", choices=CHANGE_TYPES),
             Column("change_date", "变动日期", required=False, kind="date"),
         ),
-        example=(("500116199001011234", "张三", "500116100001", "500116100001", "13800000000", "几江街道某村1号", "在册", ""),),
+        example=(
+            (
+                "500116199001011234",
+                "张三",
+                "500116100001",
+                "500116100001",
+                "13800000000",
+                "几江街道某村1号",
+                "在册",
+                "",
+            ),
+        ),
     ),
     "hr": SourceSpec(
         "hr",
@@ -158,8 +169,18 @@ SOURCES: dict[str, SourceSpec] = {
         (
             ID,
             NAME,
-            Column("special_category", "人员类别", kind="choice", choices={str(lbl): v for v, lbl in SpecialCategory.choices if v}),
-            Column("subsidy_payer", "资助出资方", kind="choice", choices={str(lbl): v for v, lbl in SubsidyPayer.choices if v}),
+            Column(
+                "special_category",
+                "人员类别",
+                kind="choice",
+                choices={str(lbl): v for v, lbl in SpecialCategory.choices if v},
+            ),
+            Column(
+                "subsidy_payer",
+                "资助出资方",
+                kind="choice",
+                choices={str(lbl): v for v, lbl in SubsidyPayer.choices if v},
+            ),
         ),
     ),
     "education": SourceSpec(
@@ -217,9 +238,13 @@ def read_table(path: str | Path) -> pd.DataFrame:
                     continue
             else:  # pragma: no cover - gb18030 decodes almost anything
                 raise FileUnreadable(_("文件编码无法识别，请保存为 UTF-8 或 GBK 编码的 CSV"))
-            df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=True)
+            df = pd.read_csv(
+                io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=True
+            )
         else:
-            raise FileUnreadable(_("不支持的文件类型 %(suffix)s，请上传 .xlsx 或 .csv 文件") % {"suffix": suffix or "?"})
+            raise FileUnreadable(
+                _("不支持的文件类型 %(suffix)s，请上传 .xlsx 或 .csv 文件") % {"suffix": suffix or "?"}
+            )
     except FileUnreadable:
         raise
     except Exception as exc:  # pandas / calamine raise many kinds; the user needs one clear answer
@@ -296,16 +321,16 @@ def load_context(*, as_of: date, year: int | None) -> Context:
         camp = Campaign.objects.filter(year=year).prefetch_related("tiers").first()
         if camp:
             terms = CampaignTerms(camp.year, camp.collection_start, camp.collection_end)
-            tiers = {
-                t.code: Tier(t.code, t.standard, t.subsidy, t.personal, t.ltc_premium) for t in camp.tiers.all()
-            }
+            tiers = {t.code: Tier(t.code, t.standard, t.subsidy, t.personal, t.ltc_premium) for t in camp.tiers.all()}
     return Context(as_of=as_of, year=year, division_codes=codes, campaign=terms, tiers=tiers)
 
 
 # --- validation -------------------------------------------------------------------------------------
 
 
-def _row_to_stage(spec: SourceSpec, ctx: Context, line: int, cells: dict[str, str], errors: list[RowError]) -> dict | None:
+def _row_to_stage(
+    spec: SourceSpec, ctx: Context, line: int, cells: dict[str, str], errors: list[RowError]
+) -> dict | None:
     out: dict[str, object] = {"line": line}
     before = len(errors)
     header = {c.key: c.header for c in spec.columns}
@@ -350,7 +375,12 @@ def _row_to_stage(spec: SourceSpec, ctx: Context, line: int, cells: dict[str, st
                 out[col.key] = parse_money(value)
             elif col.kind == "choice":
                 if value not in (col.choices or {}):
-                    err(col.key, value, _("取值应为：%(choices)s") % {"choices": "、".join(k for k in col.choices if not k.startswith("tier"))})
+                    err(
+                        col.key,
+                        value,
+                        _("取值应为：%(choices)s")
+                        % {"choices": "、".join(k for k in col.choices if not k.startswith("tier"))},
+                    )
                     out[col.key] = None
                 else:
                     out[col.key] = col.choices[value]
@@ -470,7 +500,7 @@ def validate_file(
                 continue  # empty row
             result.total_rows += 1
             before = len(errors)
-            row = _row_to_stage(spec, ctx, line, dict(zip(keys, values)), errors)
+            row = _row_to_stage(spec, ctx, line, dict(zip(keys, values, strict=False)), errors)
             if row is not None:
                 key = row[dedupe_key]
                 seen = seen_receipts if dedupe_key == "receipt_no" else seen_ids
@@ -485,7 +515,12 @@ def validate_file(
                     pid = row["id_number"]
                     if pid in seen_ids:
                         errors.append(
-                            RowError(line, "身份证号", pid, _("同一人员在第 %(line)d 行已有本年度缴费") % {"line": seen_ids[pid]})
+                            RowError(
+                                line,
+                                "身份证号",
+                                pid,
+                                _("同一人员在第 %(line)d 行已有本年度缴费") % {"line": seen_ids[pid]},
+                            )
                         )
                         row = None
                     else:

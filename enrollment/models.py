@@ -105,7 +105,9 @@ class Resident(models.Model):
     special_category = models.CharField(
         _("特殊人群类别"), max_length=16, choices=SpecialCategory.choices, default="", blank=True
     )
-    subsidy_payer = models.CharField(_("资助出资方"), max_length=24, choices=SubsidyPayer.choices, default="", blank=True)
+    subsidy_payer = models.CharField(
+        _("资助出资方"), max_length=24, choices=SubsidyPayer.choices, default="", blank=True
+    )
     moved_in_on = models.DateField(_("迁入日期"), null=True, blank=True)
     moved_out_on = models.DateField(_("迁出日期"), null=True, blank=True)
     deceased_on = models.DateField(_("死亡日期"), null=True, blank=True)
@@ -159,6 +161,9 @@ class ResidentHistory(models.Model):
         verbose_name_plural = _("人员变更记录")
         ordering = ["-changed_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.resident_id} {self.field or 'resident'} {self.changed_at:%Y-%m-%d}"
+
 
 class InsuranceStatus(models.Model):
     """A resident's insurance status for one contribution year (参保状态)."""
@@ -170,7 +175,9 @@ class InsuranceStatus(models.Model):
         ELSEWHERE = "elsewhere", _("异地参保")
         NONE = "none", _("未参保")
 
-    resident = models.ForeignKey(Resident, verbose_name=_("参保人员"), on_delete=models.CASCADE, related_name="statuses")
+    resident = models.ForeignKey(
+        Resident, verbose_name=_("参保人员"), on_delete=models.CASCADE, related_name="statuses"
+    )
     year = models.PositiveSmallIntegerField(_("参保年度"))
     status = models.CharField(_("参保状态"), max_length=10, choices=Status.choices)
     source = models.CharField(_("来源"), max_length=16, choices=Source.choices)
@@ -186,6 +193,9 @@ class InsuranceStatus(models.Model):
         verbose_name_plural = _("年度参保状态")
         constraints = [models.UniqueConstraint(fields=["resident", "year"], name="status_one_per_year")]
         indexes = [models.Index(fields=["year", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.resident_id} {self.year} {self.status}"
 
 
 class Campaign(models.Model):
@@ -206,8 +216,12 @@ class Campaign(models.Model):
         verbose_name_plural = _("参保征缴年度")
         ordering = ["-year"]
         constraints = [
-            models.CheckConstraint(condition=Q(collection_end__gte=F("collection_start")), name="campaign_period_order"),
-            models.CheckConstraint(condition=Q(base_ratio__gt=0) & Q(base_ratio__lte=1), name="campaign_base_ratio_range"),
+            models.CheckConstraint(
+                condition=Q(collection_end__gte=F("collection_start")), name="campaign_period_order"
+            ),
+            models.CheckConstraint(
+                condition=Q(base_ratio__gt=0) & Q(base_ratio__lte=1), name="campaign_base_ratio_range"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -248,7 +262,9 @@ class Payment(models.Model):
         NEWBORN_LATE = "newborn_late", _("新生儿逾期")
         SUBSIDISED = "subsidised", _("资助参保")
 
-    resident = models.ForeignKey(Resident, verbose_name=_("参保人员"), on_delete=models.PROTECT, related_name="payments")
+    resident = models.ForeignKey(
+        Resident, verbose_name=_("参保人员"), on_delete=models.PROTECT, related_name="payments"
+    )
     year = models.PositiveSmallIntegerField(_("参保年度"))
     tier = models.CharField(_("档次"), max_length=8)
     amount = models.DecimalField(_("缴费金额"), max_digits=16, decimal_places=2)
@@ -266,11 +282,16 @@ class Payment(models.Model):
         ordering = ["-paid_on"]
         indexes = [models.Index(fields=["year", "resident"])]
 
+    def __str__(self) -> str:
+        return f"{self.receipt_no} {self.amount}"
+
 
 class GuidelineTask(models.Model):
     """A township's guideline task (指导性任务数) for one year, computed then possibly edited."""
 
-    campaign = models.ForeignKey(Campaign, verbose_name=_("征缴年度"), on_delete=models.CASCADE, related_name="guideline_tasks")
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("征缴年度"), on_delete=models.CASCADE, related_name="guideline_tasks"
+    )
     township = models.ForeignKey("regions.Division", verbose_name=_("镇街"), on_delete=models.PROTECT, related_name="+")
     hukou_population = models.PositiveIntegerField(_("户籍人口"), default=0)
     moved_in = models.PositiveIntegerField(_("迁入"), default=0)
@@ -284,7 +305,12 @@ class GuidelineTask(models.Model):
     task = models.PositiveIntegerField(_("指导性任务数"))
     edit_reason = models.CharField(_("调整理由"), max_length=300, blank=True)
     edited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("调整人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("调整人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     edited_at = models.DateTimeField(_("调整时间"), null=True, blank=True)
     issued_at = models.DateTimeField(_("下达时间"), null=True, blank=True)
@@ -301,9 +327,14 @@ class GuidelineTask(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.campaign_id} {self.township_id} {self.task}"
+
 
 class GuidelineTaskChange(models.Model):
-    task = models.ForeignKey(GuidelineTask, verbose_name=_("指导性任务"), on_delete=models.CASCADE, related_name="changes")
+    task = models.ForeignKey(
+        GuidelineTask, verbose_name=_("指导性任务"), on_delete=models.CASCADE, related_name="changes"
+    )
     before = models.PositiveIntegerField(_("调整前"))
     after = models.PositiveIntegerField(_("调整后"))
     reason = models.CharField(_("理由"), max_length=300)
@@ -314,6 +345,9 @@ class GuidelineTaskChange(models.Model):
         verbose_name = _("任务数调整记录")
         verbose_name_plural = _("任务数调整记录")
         ordering = ["-changed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.before} → {self.after}"
 
 
 class TaskStatus(models.TextChoices):
@@ -354,11 +388,19 @@ class MobilisationTask(models.Model):
     campaign = models.ForeignKey(Campaign, verbose_name=_("征缴年度"), on_delete=models.CASCADE, related_name="tasks")
     resident = models.ForeignKey(Resident, verbose_name=_("参保人员"), on_delete=models.CASCADE, related_name="tasks")
     division = models.ForeignKey(
-        "regions.Division", verbose_name=_("所属区域"), on_delete=models.PROTECT, related_name="+",
+        "regions.Division",
+        verbose_name=_("所属区域"),
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text=_("户籍村社，分到网格后为网格"),
     )
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("经办人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("经办人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     gap = models.CharField(_("类型"), max_length=10, choices=Gap.choices)
     status = models.CharField(_("状态"), max_length=10, choices=TaskStatus.choices, default=TaskStatus.OPEN)
@@ -366,7 +408,12 @@ class MobilisationTask(models.Model):
     refusal_reason = models.CharField(_("拒绝原因"), max_length=24, choices=RefusalReason.choices, blank=True)
     note = models.CharField(_("备注"), max_length=500, blank=True)
     outcome_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("记录人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("记录人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     outcome_at = models.DateTimeField(_("记录时间"), null=True, blank=True)
     version = models.PositiveIntegerField(_("版本"), default=1)
@@ -386,6 +433,9 @@ class MobilisationTask(models.Model):
         ]
         indexes = [models.Index(fields=["campaign", "status"]), models.Index(fields=["assignee", "status"])]
 
+    def __str__(self) -> str:
+        return f"{self.campaign_id} {self.resident_id} {self.status}"
+
 
 class TaskOutcomeLog(models.Model):
     task = models.ForeignKey(MobilisationTask, verbose_name=_("任务"), on_delete=models.CASCADE, related_name="log")
@@ -399,6 +449,9 @@ class TaskOutcomeLog(models.Model):
         verbose_name = _("动员记录")
         verbose_name_plural = _("动员记录")
         ordering = ["-recorded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} {self.outcome}"
 
 
 class ReminderMessage(models.Model):
@@ -416,7 +469,9 @@ class ReminderMessage(models.Model):
         FAILED = "failed", _("发送失败")
 
     campaign = models.ForeignKey(Campaign, verbose_name=_("征缴年度"), on_delete=models.CASCADE, related_name="+")
-    resident = models.ForeignKey(Resident, verbose_name=_("参保人员"), on_delete=models.CASCADE, related_name="reminders")
+    resident = models.ForeignKey(
+        Resident, verbose_name=_("参保人员"), on_delete=models.CASCADE, related_name="reminders"
+    )
     round_id = models.CharField(_("提醒轮次"), max_length=16)
     kind = models.CharField(_("方式"), max_length=8, choices=Kind.choices, default=Kind.SMS)
     phone = models.CharField(_("号码"), max_length=20)
@@ -437,6 +492,9 @@ class ReminderMessage(models.Model):
             models.UniqueConstraint(fields=["resident", "campaign", "round_id", "kind"], name="reminder_once_per_round")
         ]
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.round_id} {self.kind} {self.status}"
 
 
 class ProgressDaily(models.Model):
@@ -462,3 +520,6 @@ class ProgressDaily(models.Model):
             models.UniqueConstraint(fields=["year", "day", "division_code"], name="progress_one_per_day"),
         ]
         indexes = [models.Index(fields=["year", "level", "day", "parent_code", "rank"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.division_name} {self.rate}"

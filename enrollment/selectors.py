@@ -32,7 +32,9 @@ PROGRESS_KEYS = ("division_code", "division_name", "task", "insured", "rate", "r
 # --- residents --------------------------------------------------------------------------------------
 
 
-def resident_list(user, *, q: str = "", division: str = "", year: int | None = None, status: str = "") -> QuerySet[Resident]:
+def resident_list(
+    user, *, q: str = "", division: str = "", year: int | None = None, status: str = ""
+) -> QuerySet[Resident]:
     """Residents the user may see. ``q``: an ID number (exact, 15 or 18 digits) or a name prefix;
     ``division``: a code prefix inside the user's area; ``status``: the year's insurance status
     (``none`` also matches no status row)."""
@@ -64,7 +66,12 @@ def resident_get(user, id_number: str) -> Resident | None:
         number = parse_id_number(id_number, as_of=timezone.localdate()).number
     except IdNumberError:
         return None
-    return resident_queryset_for(user).select_related("hukou_division", "residence_division").filter(id_number=number).first()
+    return (
+        resident_queryset_for(user)
+        .select_related("hukou_division", "residence_division")
+        .filter(id_number=number)
+        .first()
+    )
 
 
 def resident_statuses(resident: Resident) -> list[InsuranceStatus]:
@@ -104,7 +111,9 @@ def resident_row(user, r: Resident, status: str = "") -> dict:
 
 def statuses_for(residents: list[Resident], year: int) -> dict[int, str]:
     return dict(
-        InsuranceStatus.objects.filter(resident__in=[r.pk for r in residents], year=year).values_list("resident_id", "status")
+        InsuranceStatus.objects.filter(resident__in=[r.pk for r in residents], year=year).values_list(
+            "resident_id", "status"
+        )
     )
 
 
@@ -140,7 +149,11 @@ def _insured_by_township(year: int) -> dict[str, int]:
 
 
 def guideline_task_objects(*, user, year: int) -> list[GuidelineTask]:
-    qs = GuidelineTask.objects.filter(campaign__year=year).filter(scoping.division_q(user, "township")).select_related("township", "edited_by")
+    qs = (
+        GuidelineTask.objects.filter(campaign__year=year)
+        .filter(scoping.division_q(user, "township"))
+        .select_related("township", "edited_by")
+    )
     if not scoping.can_read_stats(user, scoping.Area.ENROLLMENT):
         return []
     return list(qs.order_by("township__code"))
@@ -173,7 +186,9 @@ def guideline_tasks(*, user, year: int) -> list[dict]:
 # --- mobilisation tasks -----------------------------------------------------------------------------
 
 
-def task_list(user, *, year: int, status: str = "", village: str = "", mine: bool = False, outcome: str = "") -> QuerySet[MobilisationTask]:
+def task_list(
+    user, *, year: int, status: str = "", village: str = "", mine: bool = False, outcome: str = ""
+) -> QuerySet[MobilisationTask]:
     qs = task_queryset_for(user).filter(campaign__year=year).select_related("resident", "division", "assignee")
     if mine or user.role == "village":
         qs = qs.filter(assignee=user)
@@ -216,15 +231,13 @@ def task_row(user, t: MobilisationTask) -> dict:
 def task_summary(user, *, year: int) -> list[dict]:
     """Counts per village and status inside the user's area (township's split page)."""
     qs = task_queryset_for(user).filter(campaign__year=year)
-    rows = (
-        qs.values("division__code", "division__name", "status")
-        .order_by("division__code")
-        .annotate(n=Count("id"))
-    )
+    rows = qs.values("division__code", "division__name", "status").order_by("division__code").annotate(n=Count("id"))
     out: dict[str, dict] = {}
     for r in rows:
         code = r["division__code"][:12]
-        d = out.setdefault(code, {"code": code, "name": r["division__name"], "open": 0, "assigned": 0, "follow_up": 0, "closed": 0})
+        d = out.setdefault(
+            code, {"code": code, "name": r["division__name"], "open": 0, "assigned": 0, "follow_up": 0, "closed": 0}
+        )
         d[r["status"]] += r["n"]
     for d in out.values():
         d["total"] = d["open"] + d["assigned"] + d["follow_up"] + d["closed"]
@@ -261,7 +274,11 @@ def progress_rows(*, user, year: int, level: str = "township", parent: str | Non
 
 
 def progress_rows_with_change(*, user, year: int, level: str = "township", parent: str | None = None) -> list[dict]:
-    return list(progress_queryset(user=user, year=year, level=level, parent=parent).values(*PROGRESS_KEYS, "change", "parent_code", "day"))
+    return list(
+        progress_queryset(user=user, year=year, level=level, parent=parent).values(
+            *PROGRESS_KEYS, "change", "parent_code", "day"
+        )
+    )
 
 
 def progress_series(*, user, year: int, level: str = "township") -> list[dict]:
@@ -277,7 +294,9 @@ def progress_series(*, user, year: int, level: str = "township") -> list[dict]:
     )
     from enrollment.rules.progress import rate
 
-    return [{"day": r["day"], "task": r["task"], "insured": r["insured"], "rate": rate(r["insured"], r["task"])} for r in qs]
+    return [
+        {"day": r["day"], "task": r["task"], "insured": r["insured"], "rate": rate(r["insured"], r["task"])} for r in qs
+    ]
 
 
 def progress_days(year: int) -> list:

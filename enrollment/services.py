@@ -91,11 +91,19 @@ def import_upload(*, actor, source: str, uploaded_file, year: int | None = None,
         batch.sha256 = digest.hexdigest()
         big = path.stat().st_size > sync_max_bytes()
         if big:
-            job = jobs.job_create(actor=actor, kind="enrollment.import.validate", title=_("校验导入文件：%(name)s") % {"name": name})
+            job = jobs.job_create(
+                actor=actor, kind="enrollment.import.validate", title=_("校验导入文件：%(name)s") % {"name": name}
+            )
             batch.job = job
         batch.save(update_fields=["file_path", "sha256", "job"])
-        audit_log(actor=actor, action=AuditLog.Action.CHANGE, object_type="enrollment.ImportBatch", object_id=batch.pk,
-                  summary=f"upload {source} {name}", request=request)
+        audit_log(
+            actor=actor,
+            action=AuditLog.Action.CHANGE,
+            object_type="enrollment.ImportBatch",
+            object_id=batch.pk,
+            summary=f"upload {source} {name}",
+            request=request,
+        )
         if big:
             from enrollment.tasks import import_validate_task
 
@@ -189,10 +197,21 @@ def import_accept(*, actor, batch_id: int, request=None) -> ImportBatch:
         batch.status = ImportBatch.Status.ACCEPTING
         batch.accepted_by = actor
         if big:
-            batch.job = jobs.job_create(actor=actor, kind="enrollment.import.accept", title=_("导入：%(name)s") % {"name": batch.file_name}, total=batch.valid_rows)
+            batch.job = jobs.job_create(
+                actor=actor,
+                kind="enrollment.import.accept",
+                title=_("导入：%(name)s") % {"name": batch.file_name},
+                total=batch.valid_rows,
+            )
         batch.save(update_fields=["status", "accepted_by", "job"])
-        audit_log(actor=actor, action=AuditLog.Action.CHANGE, object_type="enrollment.ImportBatch", object_id=batch.pk,
-                  summary=f"accept {batch.source} {batch.file_name} ({batch.valid_rows})", request=request)
+        audit_log(
+            actor=actor,
+            action=AuditLog.Action.CHANGE,
+            object_type="enrollment.ImportBatch",
+            object_id=batch.pk,
+            summary=f"accept {batch.source} {batch.file_name} ({batch.valid_rows})",
+            request=request,
+        )
         if big:
             from enrollment.tasks import import_merge_task
 
@@ -220,9 +239,13 @@ def import_merge(*, batch_id: int) -> ImportBatch:
                 return locked
             with connection.cursor() as cur:
                 importers.load_stage(cur, clean_path, batch.pk)
-                created, changed = importers.merge_resident_rows(cur, source=batch.source, batch_id=batch.pk, actor_id=actor_id)
+                created, changed = importers.merge_resident_rows(
+                    cur, source=batch.source, batch_id=batch.pk, actor_id=actor_id
+                )
                 if batch.source in ("hr", "tax"):
-                    s_created, s_changed = importers.merge_status_rows(cur, source=batch.source, batch_id=batch.pk, actor_id=actor_id)
+                    s_created, s_changed = importers.merge_status_rows(
+                        cur, source=batch.source, batch_id=batch.pk, actor_id=actor_id
+                    )
                 if batch.source == "tax":
                     importers.merge_payment_rows(cur, batch_id=batch.pk)
                 importers.clear_stage(cur, batch.pk)
@@ -285,7 +308,9 @@ def township_figures(*, year: int) -> list[allocation.TownshipFigures]:
     return out
 
 
-def guideline_tasks_compute(*, actor, year: int, total: int | None = None, base_ratio: Decimal | None = None, request=None) -> list[GuidelineTask]:
+def guideline_tasks_compute(
+    *, actor, year: int, total: int | None = None, base_ratio: Decimal | None = None, request=None
+) -> list[GuidelineTask]:
     """(Re)compute the townships' guideline tasks; tasks already issued are not touched, edited ones keep their edit."""
     with transaction.atomic(durable=True):
         campaign = Campaign.objects.select_for_update().get(year=year)
@@ -304,11 +329,22 @@ def guideline_tasks_compute(*, actor, year: int, total: int | None = None, base_
         except allocation.AllocationError as exc:
             raise ServiceError(_("无法分配任务数：%(error)s") % {"error": exc}, "total") from exc
         towns = {t.code: t for t in Division.objects.filter(level=Division.Level.TOWNSHIP)}
-        existing = {g.township.code: g for g in GuidelineTask.objects.select_for_update().filter(campaign=campaign).select_related("township")}
+        existing = {
+            g.township.code: g
+            for g in GuidelineTask.objects.select_for_update().filter(campaign=campaign).select_related("township")
+        }
         rows = []
-        for f, r in zip(figures, results):
+        for f, r in zip(figures, results, strict=False):
             g = existing.get(f.township_code) or GuidelineTask(campaign=campaign, township=towns[f.township_code])
-            for name in ("hukou_population", "moved_in", "moved_out", "births", "deaths", "employee_insured", "enrolled_elsewhere"):
+            for name in (
+                "hukou_population",
+                "moved_in",
+                "moved_out",
+                "births",
+                "deaths",
+                "employee_insured",
+                "enrolled_elsewhere",
+            ):
                 setattr(g, name, getattr(f, name))
             g.raw = r.raw_2dp
             g.computed_task = r.task
@@ -319,11 +355,27 @@ def guideline_tasks_compute(*, actor, year: int, total: int | None = None, base_
             rows,
             update_conflicts=True,
             unique_fields=["campaign", "township"],
-            update_fields=["hukou_population", "moved_in", "moved_out", "births", "deaths", "employee_insured",
-                           "enrolled_elsewhere", "raw", "computed_task", "task"],
+            update_fields=[
+                "hukou_population",
+                "moved_in",
+                "moved_out",
+                "births",
+                "deaths",
+                "employee_insured",
+                "enrolled_elsewhere",
+                "raw",
+                "computed_task",
+                "task",
+            ],
         )
-        audit_log(actor=actor, action=AuditLog.Action.CHANGE, object_type="enrollment.GuidelineTask", object_id=year,
-                  summary=f"compute total={campaign.township_total} base_ratio={campaign.base_ratio}", request=request)
+        audit_log(
+            actor=actor,
+            action=AuditLog.Action.CHANGE,
+            object_type="enrollment.GuidelineTask",
+            object_id=year,
+            summary=f"compute total={campaign.township_total} base_ratio={campaign.base_ratio}",
+            request=request,
+        )
         from enrollment.tasks import progress_refresh_task
 
         enqueue_on_commit(progress_refresh_task, year)
@@ -342,15 +394,23 @@ def guideline_task_edit(*, actor, task_id: int, task: int, reason: str, version:
             raise ServiceError(_("任务已下达，不能再修改"), "task")
         if task != g.computed_task and not reason:
             raise ServiceError(_("调整任务数必须填写理由"), "reason")
-        GuidelineTaskChange.objects.create(task=g, before=g.task, after=task, reason=reason or _("恢复测算数"), actor=actor)
+        GuidelineTaskChange.objects.create(
+            task=g, before=g.task, after=task, reason=reason or _("恢复测算数"), actor=actor
+        )
         g.task = task
         g.edit_reason = reason if task != g.computed_task else ""
         g.edited_by = actor
         g.edited_at = timezone.now()
         g.version += 1
         g.save()
-        audit_log(actor=actor, action=AuditLog.Action.CHANGE, object_type="enrollment.GuidelineTask", object_id=g.pk,
-                  summary=f"{g.township.code} task {task}: {reason}", request=request)
+        audit_log(
+            actor=actor,
+            action=AuditLog.Action.CHANGE,
+            object_type="enrollment.GuidelineTask",
+            object_id=g.pk,
+            summary=f"{g.township.code} task {task}: {reason}",
+            request=request,
+        )
         from enrollment.tasks import progress_refresh_task
 
         enqueue_on_commit(progress_refresh_task, g.campaign.year)
@@ -359,8 +419,19 @@ def guideline_task_edit(*, actor, task_id: int, task: int, reason: str, version:
 
 def guideline_tasks_issue(*, actor, year: int, request=None) -> int:
     with transaction.atomic(durable=True):
-        n = GuidelineTask.objects.select_for_update().filter(campaign__year=year, issued_at__isnull=True).update(issued_at=timezone.now())
-        audit_log(actor=actor, action=AuditLog.Action.CHANGE, object_type="enrollment.GuidelineTask", object_id=year, summary=f"issue {n}", request=request)
+        n = (
+            GuidelineTask.objects.select_for_update()
+            .filter(campaign__year=year, issued_at__isnull=True)
+            .update(issued_at=timezone.now())
+        )
+        audit_log(
+            actor=actor,
+            action=AuditLog.Action.CHANGE,
+            object_type="enrollment.GuidelineTask",
+            object_id=year,
+            summary=f"issue {n}",
+            request=request,
+        )
     return n
 
 
@@ -429,7 +500,9 @@ def tasks_split(*, actor, year: int, plan: SplitPlan, request=None) -> int:
     with transaction.atomic(durable=True):
         if plan.mode == "by_village":
             # every village worker takes the open tasks of their own village
-            workers = User.objects.filter(role="village", is_active=True, division__level="village").filter(scoping.division_q(actor, "division"))
+            workers = User.objects.filter(role="village", is_active=True, division__level="village").filter(
+                scoping.division_q(actor, "division")
+            )
             moved = 0
             for w in workers.select_related("division"):
                 moved += base.filter(assignee__isnull=True, division__code__startswith=w.division.code).update(
@@ -449,7 +522,9 @@ def tasks_split(*, actor, year: int, plan: SplitPlan, request=None) -> int:
                         [ids],
                     )
                     moved = cur.rowcount
-            workers = User.objects.filter(role="village", is_active=True, division__level="grid").filter(scoping.division_q(actor, "division"))
+            workers = User.objects.filter(role="village", is_active=True, division__level="grid").filter(
+                scoping.division_q(actor, "division")
+            )
             for w in workers.select_related("division"):
                 moved += base.filter(assignee__isnull=True, division=w.division).update(
                     assignee=w, status=TaskStatus.ASSIGNED, version=F("version") + 1
@@ -457,28 +532,48 @@ def tasks_split(*, actor, year: int, plan: SplitPlan, request=None) -> int:
         elif plan.mode == "by_count":
             if plan.count <= 0:
                 raise ServiceError(_("请填写分派数量"), "count")
-            worker = User.objects.filter(pk=plan.assignee_id, is_active=True).filter(scoping.division_q(actor, "division")).first()
+            worker = (
+                User.objects.filter(pk=plan.assignee_id, is_active=True)
+                .filter(scoping.division_q(actor, "division"))
+                .first()
+            )
             if worker is None or worker.role not in ("village", "township"):
                 raise ServiceError(_("请选择本辖区的工作人员"), "assignee")
             qs = base.filter(assignee__isnull=True)
             if plan.village_code:
                 qs = qs.filter(division__code__startswith=plan.village_code)
             ids = list(qs.order_by("division__code", "id").values_list("id", flat=True)[: plan.count])
-            moved = MobilisationTask.objects.filter(id__in=ids).update(assignee=worker, status=TaskStatus.ASSIGNED, version=F("version") + 1)
+            moved = MobilisationTask.objects.filter(id__in=ids).update(
+                assignee=worker, status=TaskStatus.ASSIGNED, version=F("version") + 1
+            )
         else:
             raise ServiceError(_("未知的分派方式"), "mode")
-        audit_log(actor=actor, action=AuditLog.Action.CHANGE, object_type="enrollment.MobilisationTask", object_id=year,
-                  summary=f"split {plan.mode} {plan.village_code} {plan.assignee_id} {plan.count}: {moved}", request=request)
+        audit_log(
+            actor=actor,
+            action=AuditLog.Action.CHANGE,
+            object_type="enrollment.MobilisationTask",
+            object_id=year,
+            summary=f"split {plan.mode} {plan.village_code} {plan.assignee_id} {plan.count}: {moved}",
+            request=request,
+        )
     return moved
 
 
-def task_record_outcome(*, actor, task_id: int, version: int, outcome: str, note: str = "", refusal_reason: str = "", request=None) -> MobilisationTask:
+def task_record_outcome(
+    *, actor, task_id: int, version: int, outcome: str, note: str = "", refusal_reason: str = "", request=None
+) -> MobilisationTask:
     """Record what happened with a to-do. ``version`` is what the worker saw: if someone saved in between,
     the second save is refused (StaleVersion) and nothing is lost."""
     from enrollment.access import task_queryset_for
 
     with transaction.atomic(durable=True):
-        task = task_queryset_for(actor).select_for_update(of=("self",)).select_related("resident", "campaign").filter(pk=task_id).first()
+        task = (
+            task_queryset_for(actor)
+            .select_for_update(of=("self",))
+            .select_related("resident", "campaign")
+            .filter(pk=task_id)
+            .first()
+        )
         if task is None:
             from django.http import Http404
 
@@ -494,7 +589,9 @@ def task_record_outcome(*, actor, task_id: int, version: int, outcome: str, note
                 "version",
             )
         try:
-            t = mobilisation.next_status(task.status, mobilisation.OutcomeInput(outcome, note or "", refusal_reason or ""))
+            t = mobilisation.next_status(
+                task.status, mobilisation.OutcomeInput(outcome, note or "", refusal_reason or "")
+            )
         except mobilisation.TransitionError as exc:
             messages = {
                 "closed": (_("任务已办结，不能再记录结果"), "outcome"),
@@ -515,25 +612,46 @@ def task_record_outcome(*, actor, task_id: int, version: int, outcome: str, note
         task.closed_at = now if t.closed else None
         task.version += 1
         task.save()
-        TaskOutcomeLog.objects.create(task=task, outcome=outcome, refusal_reason=task.refusal_reason, note=task.note, actor=actor)
+        TaskOutcomeLog.objects.create(
+            task=task, outcome=outcome, refusal_reason=task.refusal_reason, note=task.note, actor=actor
+        )
         # facts learnt by the worker go to the registry, with their history
         year = task.campaign.year
         if outcome in (Outcome.INSURED_ELSEWHERE, Outcome.EMPLOYEE_INSURED):
             new_status = "elsewhere" if outcome == Outcome.INSURED_ELSEWHERE else "employee"
             st, created = InsuranceStatus.objects.select_for_update().get_or_create(
-                resident=task.resident, year=year,
+                resident=task.resident,
+                year=year,
                 defaults={"status": new_status, "source": Source.WORKER, "status_date": today()},
             )
             if not created and st.status not in InsuranceStatus.RESIDENT_INSURED and st.status != new_status:
-                ResidentHistory.objects.create(resident=task.resident, source=Source.WORKER, actor=actor, field=f"status:{year}",
-                                               before={"status": st.status}, after={"status": new_status})
+                ResidentHistory.objects.create(
+                    resident=task.resident,
+                    source=Source.WORKER,
+                    actor=actor,
+                    field=f"status:{year}",
+                    before={"status": st.status},
+                    after={"status": new_status},
+                )
                 st.status, st.source, st.status_date = new_status, Source.WORKER, today()
                 st.save()
             elif created:
-                ResidentHistory.objects.create(resident=task.resident, source=Source.WORKER, actor=actor, field=f"status:{year}",
-                                               before=None, after={"status": new_status})
-        audit_log(actor=actor, action=AuditLog.Action.CHANGE, object_type="enrollment.MobilisationTask", object_id=task.pk,
-                  summary=f"outcome {outcome} for {task.resident.id_number[:6]}…", request=request)
+                ResidentHistory.objects.create(
+                    resident=task.resident,
+                    source=Source.WORKER,
+                    actor=actor,
+                    field=f"status:{year}",
+                    before=None,
+                    after={"status": new_status},
+                )
+        audit_log(
+            actor=actor,
+            action=AuditLog.Action.CHANGE,
+            object_type="enrollment.MobilisationTask",
+            object_id=task.pk,
+            summary=f"outcome {outcome} for {task.resident.id_number[:6]}…",
+            request=request,
+        )
         from enrollment.tasks import progress_refresh_task
 
         enqueue_on_commit(progress_refresh_task, year)
@@ -563,7 +681,11 @@ def progress_refresh(*, year: int, day: date | None = None) -> int:
     prev_day = (
         ProgressDaily.objects.filter(year=year, day__lt=day).order_by("-day").values_list("day", flat=True).first()
     )
-    prev = dict(ProgressDaily.objects.filter(year=year, day=prev_day).values_list("division_code", "insured")) if prev_day else {}
+    prev = (
+        dict(ProgressDaily.objects.filter(year=year, day=prev_day).values_list("division_code", "insured"))
+        if prev_day
+        else {}
+    )
     out: list[ProgressDaily] = []
     town_rows = []
     for t in towns:
@@ -575,18 +697,55 @@ def progress_refresh(*, year: int, day: date | None = None) -> int:
         vt = {}
         if vfig:
             try:
-                vt = {a.township_code: a.task for a in allocation.allocate(vfig, total=tasks.get(t.code, 0), base_ratio=Decimal(1))}
+                vt = {
+                    a.township_code: a.task
+                    for a in allocation.allocate(vfig, total=tasks.get(t.code, 0), base_ratio=Decimal(1))
+                }
             except allocation.AllocationError:
                 vt = {}
-        vrows = [(v.code, v.name, vt.get(v.code, 0), per_village.get(v.code, (0, 0))[0], prev.get(v.code, per_village.get(v.code, (0, 0))[0])) for v in vs]
+        vrows = [
+            (
+                v.code,
+                v.name,
+                vt.get(v.code, 0),
+                per_village.get(v.code, (0, 0))[0],
+                prev.get(v.code, per_village.get(v.code, (0, 0))[0]),
+            )
+            for v in vs
+        ]
         for r in rank_rows(vrows):
-            out.append(ProgressDaily(year=year, day=day, level="village", division_code=r.division_code, division_name=r.division_name,
-                                     parent_code=t.code, task=r.task, insured=r.insured, rate=r.rate, rank=r.rank, change=r.change))
+            out.append(
+                ProgressDaily(
+                    year=year,
+                    day=day,
+                    level="village",
+                    division_code=r.division_code,
+                    division_name=r.division_name,
+                    parent_code=t.code,
+                    task=r.task,
+                    insured=r.insured,
+                    rate=r.rate,
+                    rank=r.rank,
+                    change=r.change,
+                )
+            )
     district = Division.objects.filter(level=Division.Level.DISTRICT).first()
     for r in rank_rows(town_rows):
-        out.append(ProgressDaily(year=year, day=day, level="township", division_code=r.division_code, division_name=r.division_name,
-                                 parent_code=district.code if district else "", task=r.task, insured=r.insured, rate=r.rate,
-                                 rank=r.rank, change=r.change))
+        out.append(
+            ProgressDaily(
+                year=year,
+                day=day,
+                level="township",
+                division_code=r.division_code,
+                division_name=r.division_name,
+                parent_code=district.code if district else "",
+                task=r.task,
+                insured=r.insured,
+                rate=r.rate,
+                rank=r.rank,
+                change=r.change,
+            )
+        )
     with transaction.atomic():
         ProgressDaily.objects.filter(year=year, day=day).delete()
         ProgressDaily.objects.bulk_create(out, batch_size=2000)
@@ -602,12 +761,19 @@ def reminders_enqueue(*, year: int, as_of: date | None = None) -> int:
 
     as_of = as_of or today()
     campaign = Campaign.objects.get(year=year)
-    round_id = current_round(as_of, collection_start=campaign.collection_start, collection_end=campaign.collection_end,
-                             round_days=tuple(campaign.reminder_round_days or (0,)))
+    round_id = current_round(
+        as_of,
+        collection_start=campaign.collection_start,
+        collection_end=campaign.collection_end,
+        round_days=tuple(campaign.reminder_round_days or (0,)),
+    )
     if round_id is None:
         return 0
-    text = _("【医保局】您%(year)s年度城乡居民医保尚未缴费，集中缴费期至%(end)s，逾期缴费需缴纳全额且有3个月待遇等待期。回复TD退订") % {
-        "year": year, "end": campaign.collection_end.strftime("%m月%d日"),
+    text = _(
+        "【医保局】您%(year)s年度城乡居民医保尚未缴费，集中缴费期至%(end)s，逾期缴费需缴纳全额且有3个月待遇等待期。回复TD退订"
+    ) % {
+        "year": year,
+        "end": campaign.collection_end.strftime("%m月%d日"),
     }
     # the same eligibility as rules.reminders.eligibility, as one set-based statement
     with transaction.atomic(durable=True), connection.cursor() as cur:
@@ -649,7 +815,11 @@ def reminders_send(*, limit: int | None = None) -> dict:
             if msg is None:
                 break
             # re-check at send time: paid since queued or opted out → drop silently
-            paid = InsuranceStatus.objects.filter(resident_id=msg.resident_id, year=msg.campaign.year).exclude(status="none").exists()
+            paid = (
+                InsuranceStatus.objects.filter(resident_id=msg.resident_id, year=msg.campaign.year)
+                .exclude(status="none")
+                .exists()
+            )
             if paid or msg.resident.reminder_opt_out:
                 msg.status = ReminderMessage.Status.FAILED
                 msg.last_error = "paid" if paid else "opted_out"
@@ -682,11 +852,22 @@ def resident_set_opt_out(*, actor, resident_id: int, opt_out: bool, request=None
     with transaction.atomic(durable=True):
         r = access_resident_by_id(actor, resident_id, for_update=True)
         if r.reminder_opt_out != opt_out:
-            ResidentHistory.objects.create(resident=r, source=Source.WORKER, actor=actor, field="reminder_opt_out",
-                                           before={"reminder_opt_out": r.reminder_opt_out}, after={"reminder_opt_out": opt_out})
+            ResidentHistory.objects.create(
+                resident=r,
+                source=Source.WORKER,
+                actor=actor,
+                field="reminder_opt_out",
+                before={"reminder_opt_out": r.reminder_opt_out},
+                after={"reminder_opt_out": opt_out},
+            )
             r.reminder_opt_out = opt_out
             r.save(update_fields=["reminder_opt_out", "updated_at"])
-            audit_log(actor=actor, action=AuditLog.Action.CHANGE, object_type="enrollment.Resident", object_id=r.pk,
-                      summary=f"reminder_opt_out={opt_out}", request=request)
+            audit_log(
+                actor=actor,
+                action=AuditLog.Action.CHANGE,
+                object_type="enrollment.Resident",
+                object_id=r.pk,
+                summary=f"reminder_opt_out={opt_out}",
+                request=request,
+            )
     return r
-

@@ -61,10 +61,19 @@ def dashboard(request):
         "days": [s["day"].isoformat() for s in series],
         "day_rates": [float(s["rate"]) * 100 for s in series],
     }
-    return render(request, "enrollment/dashboard.html", {
-        "year": year, "level": level, "parent": parent, "rows": rows, "day": rows[0]["day"] if rows else None,
-        "chart_json": json.dumps(chart, cls=DjangoJSONEncoder), "campaigns": selectors.campaign_list(),
-    })
+    return render(
+        request,
+        "enrollment/dashboard.html",
+        {
+            "year": year,
+            "level": level,
+            "parent": parent,
+            "rows": rows,
+            "day": rows[0]["day"] if rows else None,
+            "chart_json": json.dumps(chart, cls=DjangoJSONEncoder),
+            "campaigns": selectors.campaign_list(),
+        },
+    )
 
 
 @area_required(AREA, stats=True)
@@ -79,10 +88,19 @@ def bulletin(request):
     total_insured = sum(r["insured"] for r in towns)
     from enrollment.rules.progress import rate
 
-    return render(request, "enrollment/bulletin.html", {
-        "year": year, "day": day, "towns": towns, "villages": villages,
-        "total_task": total_task, "total_insured": total_insured, "total_rate": rate(total_insured, total_task),
-    })
+    return render(
+        request,
+        "enrollment/bulletin.html",
+        {
+            "year": year,
+            "day": day,
+            "towns": towns,
+            "villages": villages,
+            "total_task": total_task,
+            "total_insured": total_insured,
+            "total_rate": rate(total_insured, total_task),
+        },
+    )
 
 
 def _bulletin_xlsx(year, day, towns, villages) -> HttpResponse:
@@ -97,17 +115,32 @@ def _bulletin_xlsx(year, day, towns, villages) -> HttpResponse:
     head = [_("排名"), _("区划代码"), _("名称"), _("任务数"), _("已参保"), _("完成率"), _("较上次增加")]
     ws.append(head)
     for r in towns:
-        ws.append([r["rank"], r["division_code"], r["division_name"], r["task"], r["insured"], float(r["rate"]), r["change"]])
+        ws.append(
+            [r["rank"], r["division_code"], r["division_name"], r["task"], r["insured"], float(r["rate"]), r["change"]]
+        )
     for row in ws.iter_rows(min_row=3, min_col=6, max_col=6):
         for c in row:
             c.number_format = "0.00%"
     vs = wb.create_sheet(_("村社"))
     vs.append([_("上级代码"), *head])
     for r in villages:
-        vs.append([r["parent_code"], r["rank"], r["division_code"], r["division_name"], r["task"], r["insured"], float(r["rate"]), r["change"]])
+        vs.append(
+            [
+                r["parent_code"],
+                r["rank"],
+                r["division_code"],
+                r["division_name"],
+                r["task"],
+                r["insured"],
+                float(r["rate"]),
+                r["change"],
+            ]
+        )
     buf = io.BytesIO()
     wb.save(buf)
-    resp = HttpResponse(buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    resp = HttpResponse(
+        buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     resp["Content-Disposition"] = f'attachment; filename="bulletin-{year}-{day or "na"}.xlsx"'
     return resp
 
@@ -125,20 +158,43 @@ def resident_list(request):
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     statuses = selectors.statuses_for(list(page.object_list), year)
     labels = dict(InsuranceStatus.Status.choices)
-    rows = [selectors.resident_row(request.user, r, labels.get(statuses.get(r.pk), _("未参保"))) for r in page.object_list]
+    rows = [
+        selectors.resident_row(request.user, r, labels.get(statuses.get(r.pk), _("未参保"))) for r in page.object_list
+    ]
     if q:
-        audit_log(actor=request.user, action=AuditLog.Action.VIEW, object_type="enrollment.Resident", summary=f"search {q[:6]}…", request=request)
-    return render(request, "enrollment/resident_list.html", {
-        "rows": rows, "page_obj": page, "q": q, "division": division, "status": status, "year": year,
-        "status_choices": InsuranceStatus.Status.choices,
-    })
+        audit_log(
+            actor=request.user,
+            action=AuditLog.Action.VIEW,
+            object_type="enrollment.Resident",
+            summary=f"search {q[:6]}…",
+            request=request,
+        )
+    return render(
+        request,
+        "enrollment/resident_list.html",
+        {
+            "rows": rows,
+            "page_obj": page,
+            "q": q,
+            "division": division,
+            "status": status,
+            "year": year,
+            "status_choices": InsuranceStatus.Status.choices,
+        },
+    )
 
 
 @area_required(AREA)
 def resident_detail(request, pk: int):
     r = access_resident_by_id(request.user, pk)
-    audit_log(actor=request.user, action=AuditLog.Action.VIEW, object_type="enrollment.Resident", object_id=r.pk,
-              summary=r.name, request=request)
+    audit_log(
+        actor=request.user,
+        action=AuditLog.Action.VIEW,
+        object_type="enrollment.Resident",
+        object_id=r.pk,
+        summary=r.name,
+        request=request,
+    )
     return render(request, "enrollment/resident_detail.html", selectors.resident_detail(request.user, r))
 
 
@@ -152,8 +208,13 @@ def import_list(request):
         form = UploadForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                batch = services.import_upload(actor=request.user, source=form.cleaned_data["source"],
-                                               uploaded_file=form.cleaned_data["file"], year=form.cleaned_data["year"], request=request)
+                batch = services.import_upload(
+                    actor=request.user,
+                    source=form.cleaned_data["source"],
+                    uploaded_file=form.cleaned_data["file"],
+                    year=form.cleaned_data["year"],
+                    request=request,
+                )
             except services.ServiceError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
@@ -161,7 +222,9 @@ def import_list(request):
     else:
         form = UploadForm(initial={"year": _default_year()})
     page = Paginator(selectors.import_batch_list(request.user), 20).get_page(request.GET.get("page"))
-    return render(request, "enrollment/import_list.html", {"form": form, "page_obj": page, "sources": importers.SOURCES})
+    return render(
+        request, "enrollment/import_list.html", {"form": form, "page_obj": page, "sources": importers.SOURCES}
+    )
 
 
 @area_required(AREA)
@@ -174,10 +237,15 @@ def import_detail(request, pk: int):
             messages.error(request, exc.message)
         else:
             if batch.status == ImportBatch.Status.ACCEPTED:
-                messages.success(request, _("已导入：新增 %(new)d，变更 %(changed)d，无变化 %(same)d") % {
-                    "new": batch.new_rows, "changed": batch.changed_rows, "same": batch.unchanged_rows})
+                messages.success(
+                    request,
+                    _("已导入：新增 %(new)d，变更 %(changed)d，无变化 %(same)d")
+                    % {"new": batch.new_rows, "changed": batch.changed_rows, "same": batch.unchanged_rows},
+                )
         return redirect("enrollment:import_detail", pk=batch.pk)
-    template = "enrollment/_import_status.html" if request.headers.get("HX-Request") else "enrollment/import_detail.html"
+    template = (
+        "enrollment/_import_status.html" if request.headers.get("HX-Request") else "enrollment/import_detail.html"
+    )
     return render(request, template, {"batch": batch, "spec": importers.SOURCES[batch.source]})
 
 
@@ -186,9 +254,17 @@ def import_errors(request, pk: int):
     batch = access_batch_by_id(request.user, pk)
     _clean, errors_path = services._paths(batch)
     errors = importers.read_errors_csv(errors_path)
-    data = importers.errors_xlsx(errors, title=_("%(name)s 错误报告（共 %(n)d 条）") % {"name": batch.file_name, "n": len(errors)})
-    audit_log(actor=request.user, action=AuditLog.Action.EXPORT, object_type="enrollment.ImportBatch", object_id=batch.pk,
-              summary="error report", request=request)
+    data = importers.errors_xlsx(
+        errors, title=_("%(name)s 错误报告（共 %(n)d 条）") % {"name": batch.file_name, "n": len(errors)}
+    )
+    audit_log(
+        actor=request.user,
+        action=AuditLog.Action.EXPORT,
+        object_type="enrollment.ImportBatch",
+        object_id=batch.pk,
+        summary="error report",
+        request=request,
+    )
     resp = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     resp["Content-Disposition"] = f'attachment; filename="import-{batch.pk}-errors.xlsx"'
     return resp
@@ -200,7 +276,10 @@ def import_template(request, source: str, fmt: str):
     if spec is None or fmt not in ("xlsx", "csv"):
         raise Http404
     if fmt == "xlsx":
-        resp = HttpResponse(importers.template_xlsx(spec), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        resp = HttpResponse(
+            importers.template_xlsx(spec),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
     else:
         resp = HttpResponse(importers.template_csv(spec), content_type="text/csv; charset=utf-8")
     resp["Content-Disposition"] = f'attachment; filename="template-{source}.{fmt}"'
@@ -215,8 +294,12 @@ def guideline(request):
     year = _year(request)
     staff = scoping.has_area(request.user, AREA) and scoping.is_bureau_wide(request.user)
     campaign = selectors.campaign_list().filter(year=year).first()
-    compute_form = ComputeForm(initial={"total": campaign.township_total if campaign else None,
-                                        "base_ratio": campaign.base_ratio if campaign else None})
+    compute_form = ComputeForm(
+        initial={
+            "total": campaign.township_total if campaign else None,
+            "base_ratio": campaign.base_ratio if campaign else None,
+        }
+    )
     if request.method == "POST":
         if not staff:
             raise PermissionDenied
@@ -225,17 +308,26 @@ def guideline(request):
             if action == "compute":
                 compute_form = ComputeForm(request.POST)
                 if compute_form.is_valid():
-                    services.guideline_tasks_compute(actor=request.user, year=year, total=compute_form.cleaned_data["total"],
-                                                     base_ratio=compute_form.cleaned_data["base_ratio"], request=request)
+                    services.guideline_tasks_compute(
+                        actor=request.user,
+                        year=year,
+                        total=compute_form.cleaned_data["total"],
+                        base_ratio=compute_form.cleaned_data["base_ratio"],
+                        request=request,
+                    )
                     messages.success(request, _("已按最新登记数据测算"))
                     return redirect(f"{request.path}?year={year}")
             elif action == "edit":
                 form = GuidelineEditForm(request.POST)
                 if form.is_valid():
-                    services.guideline_task_edit(actor=request.user, task_id=int(request.POST["task_id"]), request=request, **form.cleaned_data)
+                    services.guideline_task_edit(
+                        actor=request.user, task_id=int(request.POST["task_id"]), request=request, **form.cleaned_data
+                    )
                     messages.success(request, _("已保存调整"))
                 else:
-                    messages.error(request, "; ".join(f"{form.fields[f].label}：{e[0]}" for f, e in form.errors.items()))
+                    messages.error(
+                        request, "; ".join(f"{form.fields[f].label}：{e[0]}" for f, e in form.errors.items())
+                    )
                 return redirect(f"{request.path}?year={year}")
             elif action == "issue":
                 n = services.guideline_tasks_issue(actor=request.user, year=year, request=request)
@@ -251,10 +343,19 @@ def guideline(request):
             changes[g.pk] = list(g.changes.all()[:5])
     for r in rows:
         r["changes"] = changes.get(r["id"], [])
-    return render(request, "enrollment/guideline.html", {
-        "year": year, "rows": rows, "campaign": campaign, "staff": staff, "compute_form": compute_form,
-        "total": sum(r["task"] for r in rows), "issued": any(r["issued"] for r in rows),
-    })
+    return render(
+        request,
+        "enrollment/guideline.html",
+        {
+            "year": year,
+            "rows": rows,
+            "campaign": campaign,
+            "staff": staff,
+            "compute_form": compute_form,
+            "total": sum(r["task"] for r in rows),
+            "issued": any(r["issued"] for r in rows),
+        },
+    )
 
 
 # --- mobilisation tasks -----------------------------------------------------------------------------
@@ -270,8 +371,14 @@ def task_split(request):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            n = services.tasks_split(actor=request.user, year=year, request=request, plan=services.SplitPlan(
-                mode=d["mode"], village_code=d["village"] or "", assignee_id=d["assignee"], count=d["count"] or 0))
+            n = services.tasks_split(
+                actor=request.user,
+                year=year,
+                request=request,
+                plan=services.SplitPlan(
+                    mode=d["mode"], village_code=d["village"] or "", assignee_id=d["assignee"], count=d["count"] or 0
+                ),
+            )
         except services.ServiceError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
@@ -279,11 +386,26 @@ def task_split(request):
             return redirect(f"{request.path}?year={year}")
     from medinsure.accounts.models import User
 
-    workers = User.objects.filter(role__in=["village", "township"], is_active=True).filter(scoping.division_q(request.user, "division")).select_related("division").order_by("division__code")
-    villages = Division.objects.filter(level=Division.Level.VILLAGE).filter(scoping.division_code_q(request.user, "code"))
-    return render(request, "enrollment/task_split.html", {
-        "year": year, "form": form, "summary": selectors.task_summary(request.user, year=year), "workers": workers, "villages": villages,
-    })
+    workers = (
+        User.objects.filter(role__in=["village", "township"], is_active=True)
+        .filter(scoping.division_q(request.user, "division"))
+        .select_related("division")
+        .order_by("division__code")
+    )
+    villages = Division.objects.filter(level=Division.Level.VILLAGE).filter(
+        scoping.division_code_q(request.user, "code")
+    )
+    return render(
+        request,
+        "enrollment/task_split.html",
+        {
+            "year": year,
+            "form": form,
+            "summary": selectors.task_summary(request.user, year=year),
+            "workers": workers,
+            "villages": villages,
+        },
+    )
 
 
 @area_required(AREA)
@@ -296,13 +418,26 @@ def my_tasks(request):
     qs = selectors.task_list(request.user, year=year, status=status, village=village, mine=mine)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     rows = [selectors.task_row(request.user, t) for t in page.object_list]
-    villages = Division.objects.filter(level=Division.Level.VILLAGE).filter(scoping.division_code_q(request.user, "code"))
+    villages = Division.objects.filter(level=Division.Level.VILLAGE).filter(
+        scoping.division_code_q(request.user, "code")
+    )
     all_mine = selectors.task_list(request.user, year=year, mine=mine)
-    return render(request, "enrollment/my_tasks.html", {
-        "rows": rows, "page_obj": page, "status": status, "village": village, "year": year, "villages": villages,
-        "form": OutcomeForm(), "open_count": all_mine.exclude(status=TaskStatus.CLOSED).count(), "all_count": all_mine.count(),
-        "statuses": TaskStatus.choices,
-    })
+    return render(
+        request,
+        "enrollment/my_tasks.html",
+        {
+            "rows": rows,
+            "page_obj": page,
+            "status": status,
+            "village": village,
+            "year": year,
+            "villages": villages,
+            "form": OutcomeForm(),
+            "open_count": all_mine.exclude(status=TaskStatus.CLOSED).count(),
+            "all_count": all_mine.count(),
+            "statuses": TaskStatus.choices,
+        },
+    )
 
 
 @area_required(AREA)
@@ -314,7 +449,9 @@ def task_outcome(request, pk: int):
     stale = False
     if form.is_valid():
         try:
-            task = services.task_record_outcome(actor=request.user, task_id=task.pk, request=request, **form.cleaned_data)
+            task = services.task_record_outcome(
+                actor=request.user, task_id=task.pk, request=request, **form.cleaned_data
+            )
         except services.StaleVersion as exc:
             error, stale = exc.message, True
             task = access_task_by_id(request.user, pk)
@@ -324,8 +461,12 @@ def task_outcome(request, pk: int):
         error = "; ".join(f"{form.fields[f].label if f in form.fields else f}：{e[0]}" for f, e in form.errors.items())
     if request.headers.get("HX-Request"):
         row = selectors.task_row(request.user, task)
-        return render(request, "enrollment/_task_card.html", {"t": row, "form": OutcomeForm(), "error": error, "stale": stale, "saved": not error},
-                      status=409 if stale else 200)
+        return render(
+            request,
+            "enrollment/_task_card.html",
+            {"t": row, "form": OutcomeForm(), "error": error, "stale": stale, "saved": not error},
+            status=409 if stale else 200,
+        )
     if error:
         messages.error(request, error)
     else:
@@ -343,5 +484,8 @@ def reminders(request):
     from medinsure.masking import shown_phone
 
     rows = [{"m": m, "phone": shown_phone(request.user, m.phone)} for m in page.object_list]
-    return render(request, "enrollment/reminders.html", {"rows": rows, "page_obj": page, "counts": selectors.reminder_counts(request.user)})
-
+    return render(
+        request,
+        "enrollment/reminders.html",
+        {"rows": rows, "page_obj": page, "counts": selectors.reminder_counts(request.user)},
+    )

@@ -75,6 +75,8 @@ class TaskSerializer(serializers.Serializer):
 
 class OutcomeInput(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=[c for c in Outcome.choices if c[0] != "paid"])
-    refusal_reason = serializers.ChoiceField(choices=RefusalReason.choices, required=False, allow_blank=True, default="")
+    refusal_reason = serializers.ChoiceField(
+        choices=RefusalReason.choices, required=False, allow_blank=True, default=""
+    )
     note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
     version = serializers.IntegerField(min_value=1)

@@ -29,7 +29,8 @@ class ProgressView(APIView):
     permission_classes = [IsAuthenticated, StatsPermission.for_area(Area.ENROLLMENT)]
 
     @extend_schema(
-        parameters=[s.ProgressQuery], responses=s.ProgressRowSerializer(many=True),
+        parameters=[s.ProgressQuery],
+        responses=s.ProgressRowSerializer(many=True),
         summary="参保进度（按镇街或村社，最新一日）",
     )
     def get(self, request):
@@ -44,16 +45,22 @@ class ProgressSeriesView(APIView):
     @extend_schema(parameters=[s.YearQuery], responses=s.SeriesRowSerializer(many=True), summary="全区参保进度逐日走势")
     def get(self, request):
         q = _query(s.YearQuery, request)
-        return Response(s.SeriesRowSerializer(selectors.progress_series(user=request.user, year=q["year"]), many=True).data)
+        return Response(
+            s.SeriesRowSerializer(selectors.progress_series(user=request.user, year=q["year"]), many=True).data
+        )
 
 
 class GuidelineTasksView(APIView):
     permission_classes = [IsAuthenticated, StatsPermission.for_area(Area.ENROLLMENT)]
 
-    @extend_schema(parameters=[s.YearQuery], responses=s.GuidelineRowSerializer(many=True), summary="各镇街指导性任务数")
+    @extend_schema(
+        parameters=[s.YearQuery], responses=s.GuidelineRowSerializer(many=True), summary="各镇街指导性任务数"
+    )
     def get(self, request):
         q = _query(s.YearQuery, request)
-        return Response(s.GuidelineRowSerializer(selectors.guideline_tasks(user=request.user, year=q["year"]), many=True).data)
+        return Response(
+            s.GuidelineRowSerializer(selectors.guideline_tasks(user=request.user, year=q["year"]), many=True).data
+        )
 
 
 class ResidentListView(APIView):
@@ -61,25 +68,44 @@ class ResidentListView(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("q", str), OpenApiParameter("division", str), OpenApiParameter("year", int),
-            OpenApiParameter("status", str), OpenApiParameter("page", int),
+            OpenApiParameter("q", str),
+            OpenApiParameter("division", str),
+            OpenApiParameter("year", int),
+            OpenApiParameter("status", str),
+            OpenApiParameter("page", int),
         ],
-        responses=s.ResidentSerializer(many=True), summary="参保人员（按权限脱敏，按区域限定）",
+        responses=s.ResidentSerializer(many=True),
+        summary="参保人员（按权限脱敏，按区域限定）",
     )
     def get(self, request):
         try:
             year = int(request.query_params.get("year") or timezone.localdate().year)
         except ValueError:
             raise ValidationError({"year": ["请输入整数年度"]}) from None
-        qs = selectors.resident_list(request.user, q=request.query_params.get("q", ""), division=request.query_params.get("division", ""),
-                                     year=year, status=request.query_params.get("status", ""))
+        qs = selectors.resident_list(
+            request.user,
+            q=request.query_params.get("q", ""),
+            division=request.query_params.get("division", ""),
+            year=year,
+            status=request.query_params.get("status", ""),
+        )
         page = Paginator(qs, 50).get_page(request.query_params.get("page"))
         statuses = selectors.statuses_for(list(page.object_list), year)
         labels = dict(InsuranceStatus.Status.choices)
-        rows = [selectors.resident_row(request.user, r, str(labels.get(statuses.get(r.pk), "未参保"))) for r in page.object_list]
-        audit_log(actor=request.user, action=AuditLog.Action.EXPORT, object_type="enrollment.Resident",
-                  summary=f"api list page {page.number} ({len(rows)})", request=request)
-        return Response({"count": page.paginator.count, "page": page.number, "results": s.ResidentSerializer(rows, many=True).data})
+        rows = [
+            selectors.resident_row(request.user, r, str(labels.get(statuses.get(r.pk), "未参保")))
+            for r in page.object_list
+        ]
+        audit_log(
+            actor=request.user,
+            action=AuditLog.Action.EXPORT,
+            object_type="enrollment.Resident",
+            summary=f"api list page {page.number} ({len(rows)})",
+            request=request,
+        )
+        return Response(
+            {"count": page.paginator.count, "page": page.number, "results": s.ResidentSerializer(rows, many=True).data}
+        )
 
 
 class ResidentDetailView(APIView):
@@ -90,7 +116,14 @@ class ResidentDetailView(APIView):
         r = selectors.resident_get(request.user, id_number)
         if r is None:
             raise NotFound
-        audit_log(actor=request.user, action=AuditLog.Action.VIEW, object_type="enrollment.Resident", object_id=r.pk, summary=r.name, request=request)
+        audit_log(
+            actor=request.user,
+            action=AuditLog.Action.VIEW,
+            object_type="enrollment.Resident",
+            object_id=r.pk,
+            summary=r.name,
+            request=request,
+        )
         year = timezone.localdate().year
         st = selectors.statuses_for([r], year).get(r.pk)
         return Response(s.ResidentSerializer(selectors.resident_row(request.user, r, st or "none")).data)
@@ -100,22 +133,36 @@ class TaskListView(APIView):
     permission_classes = [IsAuthenticated, AreaPermission.for_area(Area.ENROLLMENT)]
 
     @extend_schema(
-        parameters=[s.YearQuery, OpenApiParameter("status", str), OpenApiParameter("village", str), OpenApiParameter("page", int)],
-        responses=s.TaskSerializer(many=True), summary="参保动员任务清单",
+        parameters=[
+            s.YearQuery,
+            OpenApiParameter("status", str),
+            OpenApiParameter("village", str),
+            OpenApiParameter("page", int),
+        ],
+        responses=s.TaskSerializer(many=True),
+        summary="参保动员任务清单",
     )
     def get(self, request):
         q = _query(s.YearQuery, request)
-        qs = selectors.task_list(request.user, year=q["year"], status=request.query_params.get("status", ""),
-                                 village=request.query_params.get("village", ""))
+        qs = selectors.task_list(
+            request.user,
+            year=q["year"],
+            status=request.query_params.get("status", ""),
+            village=request.query_params.get("village", ""),
+        )
         page = Paginator(qs, 50).get_page(request.query_params.get("page"))
         rows = [selectors.task_row(request.user, t) for t in page.object_list]
-        return Response({"count": page.paginator.count, "page": page.number, "results": s.TaskSerializer(rows, many=True).data})
+        return Response(
+            {"count": page.paginator.count, "page": page.number, "results": s.TaskSerializer(rows, many=True).data}
+        )
 
 
 class TaskOutcomeView(APIView):
     permission_classes = [IsAuthenticated, AreaPermission.for_area(Area.ENROLLMENT)]
 
-    @extend_schema(request=s.OutcomeInput, responses={200: s.TaskSerializer, 409: None}, summary="记录动员结果（乐观锁：version）")
+    @extend_schema(
+        request=s.OutcomeInput, responses={200: s.TaskSerializer, 409: None}, summary="记录动员结果（乐观锁：version）"
+    )
     def post(self, request, pk: int):
         access_task_by_id(request.user, pk)
         data = s.OutcomeInput(data=request.data)

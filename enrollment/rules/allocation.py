@@ -77,7 +77,7 @@ def allocate(
     if total is None:
         return [
             TownshipTask(f.township_code, f.township_name, r, round_half_up(max(r, Decimal(0))))
-            for f, r in zip(figures, raws)
+            for f, r in zip(figures, raws, strict=False)
         ]
     if total < 0:
         raise AllocationError("total must not be negative")
@@ -85,7 +85,7 @@ def allocate(
     weight_sum = sum(weights, Decimal(0))
     if weight_sum == 0:
         if total == 0:
-            return [TownshipTask(f.township_code, f.township_name, r, 0) for f, r in zip(figures, raws)]
+            return [TownshipTask(f.township_code, f.township_name, r, 0) for f, r in zip(figures, raws, strict=False)]
         raise AllocationError("cannot share a total when every raw figure is zero or negative")
     # Exact rational arithmetic: quota_i = total * w_i / W; floor and remainder on integers scaled by W.
     # Decimal division could round; compare remainders as (total*w_i) mod W on exact Decimals instead.
@@ -97,13 +97,13 @@ def allocate(
             floors[i] -= 1
         while (floors[i] + 1) * weight_sum <= s:
             floors[i] += 1
-    remainders = [s - fl * weight_sum for s, fl in zip(scaled, floors)]  # exact, in units of 1/W
+    remainders = [s - fl * weight_sum for s, fl in zip(scaled, floors, strict=False)]  # exact, in units of 1/W
     left = total - sum(floors)
     order = sorted(range(len(figures)), key=lambda i: (-remainders[i], figures[i].township_code))
     tasks = list(floors)
     for i in order[:left]:
         tasks[i] += 1
-    return [TownshipTask(f.township_code, f.township_name, r, t) for f, r, t in zip(figures, raws, tasks)]
+    return [TownshipTask(f.township_code, f.township_name, r, t) for f, r, t in zip(figures, raws, tasks, strict=False)]
 
 
 # --- the file form: allocate_tasks INPUT.csv ---------------------------------------------------

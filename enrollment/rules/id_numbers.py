@@ -54,7 +54,7 @@ def check_char(first17: str) -> str:
     """GB 11643 / ISO 7064 MOD 11-2 check character for the first 17 digits."""
     if len(first17) != 17 or not first17.isdigit():
         raise ValueError("need 17 digits")
-    return CHECK_CHARS[sum(int(c) * w for c, w in zip(first17, WEIGHTS)) % 11]
+    return CHECK_CHARS[sum(int(c) * w for c, w in zip(first17, WEIGHTS, strict=False)) % 11]
 
 
 def upgrade_15(n15: str) -> str:

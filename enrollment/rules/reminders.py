@@ -23,7 +23,9 @@ class ReminderDecision:
     reason: str  # "ok" or why not
 
 
-def current_round(as_of: date, *, collection_start: date, collection_end: date, round_days: tuple[int, ...]) -> str | None:
+def current_round(
+    as_of: date, *, collection_start: date, collection_end: date, round_days: tuple[int, ...]
+) -> str | None:
     """The reminder round in force on ``as_of``: rounds start ``round_days`` days after the period
     opens (e.g. (0, 30, 60) plus the last week). Outside the collection period, no round."""
     if not (collection_start <= as_of <= collection_end):

@@ -35,7 +35,11 @@ def _district():
     for t in range(1, 26):
         town = Division.objects.create(code=f"500116{t:03d}000", name=f"镇{t}", level="township", parent=d)
         for v in range(1, 14):
-            villages.append(Division.objects.create(code=f"500116{t:03d}{v:03d}", name=f"镇{t}村{v}", level="village", parent=town).code)
+            villages.append(
+                Division.objects.create(
+                    code=f"500116{t:03d}{v:03d}", name=f"镇{t}村{v}", level="village", parent=town
+                ).code
+            )
     return villages
 
 
@@ -72,7 +76,9 @@ def _our_import(path, spec, ctx, batch_id):
 def _bare_copy(path):
     t0 = time.perf_counter()
     with connection.cursor() as cur:
-        cur.execute("CREATE UNLOGGED TABLE IF NOT EXISTS bench_copy (a text, b text, c text, d text, e text, f text, g text, h text)")
+        cur.execute(
+            "CREATE UNLOGGED TABLE IF NOT EXISTS bench_copy (a text, b text, c text, d text, e text, f text, g text, h text)"
+        )
         cur.execute("TRUNCATE bench_copy")
         with open(path, encoding="utf-8") as fh:
             cur.cursor.copy_expert("COPY bench_copy FROM STDIN WITH (FORMAT csv, HEADER true)", fh)
@@ -91,8 +97,9 @@ def _die_import(path, n):
     class ResidentResource(resources.ModelResource):
         id_number = fields.Field(attribute="id_number", column_name="身份证号")
         name = fields.Field(attribute="name", column_name="姓名")
-        hukou_division = fields.Field(attribute="hukou_division", column_name="户籍地区划代码",
-                                      widget=widgets.ForeignKeyWidget(Division, "code"))
+        hukou_division = fields.Field(
+            attribute="hukou_division", column_name="户籍地区划代码", widget=widgets.ForeignKeyWidget(Division, "code")
+        )
         phone = fields.Field(attribute="phone", column_name="联系电话")
         address = fields.Field(attribute="address", column_name="住址")
         sex = fields.Field(attribute="sex", column_name="sex")
@@ -136,12 +143,20 @@ def test_csv_import_into_registry(bench_report):
     b1 = ImportBatch.objects.create(source="police", file_name="base", file_path=str(base), sha256="b")
     r0, created0, _, v0, m0 = _our_import(base, spec, ctx, b1.pk)
     assert created0 == ROWS and not r0.errors
-    bench_report.add(f"registry load: {ROWS:,} rows (validate + merge)", f"{v0 + m0:.1f} s", f"validate {v0:.1f} s, COPY+merge {m0:.1f} s")
+    bench_report.add(
+        f"registry load: {ROWS:,} rows (validate + merge)",
+        f"{v0 + m0:.1f} s",
+        f"validate {v0:.1f} s, COPY+merge {m0:.1f} s",
+    )
     b2 = ImportBatch.objects.create(source="police", file_name="update", file_path=str(update), sha256="u")
     r, created, changed, v, m = _our_import(update, spec, ctx, b2.pk)
     total = v + m
     assert created == ROWS // 20 and not r.errors
-    bench_report.add(f"CSV {ROWS:,} rows into registry of {ROWS:,}", f"{total:.1f} s", f"target ≤ {60 * ROWS / 1_000_000:.0f} s (60 s per 1M)")
+    bench_report.add(
+        f"CSV {ROWS:,} rows into registry of {ROWS:,}",
+        f"{total:.1f} s",
+        f"target ≤ {60 * ROWS / 1_000_000:.0f} s (60 s per 1M)",
+    )
     bench_report.add("  of which read + validate", f"{v:.1f} s", f"{ROWS / v:,.0f} rows/s")
     bench_report.add("  of which COPY + one merge (+history)", f"{m:.1f} s", f"new {created:,}, changed {changed:,}")
     # the same file again: nothing changes
@@ -154,8 +169,14 @@ def test_csv_import_into_registry(bench_report):
     n = min(DIE_ROWS, ROWS)
     die, had_errors = _die_import(update, n)
     die_full = die * ROWS / n
-    bench_report.add(f"django-import-export, first {n:,} rows", f"{die:.1f} s", f"{n / die:,.0f} rows/s; errors: {had_errors}")
-    bench_report.add("django-import-export, whole file (extrapolated)", f"{die_full:.0f} s", f"ratio DIE/ours {die_full / total:.1f}×")
+    bench_report.add(
+        f"django-import-export, first {n:,} rows", f"{die:.1f} s", f"{n / die:,.0f} rows/s; errors: {had_errors}"
+    )
+    bench_report.add(
+        "django-import-export, whole file (extrapolated)",
+        f"{die_full:.0f} s",
+        f"ratio DIE/ours {die_full / total:.1f}×",
+    )
     bench_report.add("reference", "", REF)
     assert total <= 60 * ROWS / 1_000_000 * 1.0 + 5
 
@@ -181,7 +202,9 @@ def test_xlsx_import(bench_report):
     b = ImportBatch.objects.create(source="police", file_name="x", file_path=str(path), sha256="x")
     r, created, _changed, v, m = _our_import(path, spec, ctx, b.pk)
     assert created == n and not r.errors
-    bench_report.add(f"xlsx {n:,} rows (calamine read + validate)", f"{v:.1f} s", "SETUP-NOTES: calamine reads 100k×12 in 2.0–2.3 s")
+    bench_report.add(
+        f"xlsx {n:,} rows (calamine read + validate)", f"{v:.1f} s", "SETUP-NOTES: calamine reads 100k×12 in 2.0–2.3 s"
+    )
     bench_report.add("  COPY + merge", f"{m:.1f} s", "")
     bench_report.add("  total", f"{v + m:.1f} s", f"target ≤ {30 * n / 100_000:.0f} s (30 s per 100k)")
     assert v + m <= 30 * n / 100_000 + 3

@@ -12,7 +12,9 @@ class ResidentFactory(factory.django.DjangoModelFactory):
         model = Resident
         django_get_or_create = ["id_number"]
 
-    id_number = factory.Sequence(lambda n: make_id_number("500116", date(1950 + n // 1000 % 60, 1 + n % 12, 1 + n % 28), n % 1000))
+    id_number = factory.Sequence(
+        lambda n: make_id_number("500116", date(1950 + n // 1000 % 60, 1 + n % 12, 1 + n % 28), n % 1000)
+    )
     name = factory.Sequence(lambda n: f"居民{n}")
     sex = "M"
     hukou_division = None
@@ -27,9 +29,23 @@ class ResidentFactory(factory.django.DjangoModelFactory):
 def make_campaign(year=2025, *, start=date(2024, 9, 1), end=date(2024, 12, 31), total=None, rounds=(0, 30)):
     c, _ = Campaign.objects.get_or_create(
         year=year,
-        defaults=dict(name=f"{year}年度城乡居民医保集中征缴", collection_start=start, collection_end=end,
-                      city_target=1_378_200, township_total=total, reminder_round_days=list(rounds)),
+        defaults=dict(
+            name=f"{year}年度城乡居民医保集中征缴",
+            collection_start=start,
+            collection_end=end,
+            city_target=1_378_200,
+            township_total=total,
+            reminder_round_days=list(rounds),
+        ),
     )
-    CampaignTier.objects.get_or_create(campaign=c, code="tier1", defaults=dict(standard=Decimal("1070"), subsidy=Decimal("670"), personal=Decimal("400")))
-    CampaignTier.objects.get_or_create(campaign=c, code="tier2", defaults=dict(standard=Decimal("1445"), subsidy=Decimal("670"), personal=Decimal("775")))
+    CampaignTier.objects.get_or_create(
+        campaign=c,
+        code="tier1",
+        defaults=dict(standard=Decimal("1070"), subsidy=Decimal("670"), personal=Decimal("400")),
+    )
+    CampaignTier.objects.get_or_create(
+        campaign=c,
+        code="tier2",
+        defaults=dict(standard=Decimal("1445"), subsidy=Decimal("670"), personal=Decimal("775")),
+    )
     return c

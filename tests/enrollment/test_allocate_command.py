@@ -5,7 +5,10 @@ import pytest
 from django.core.management import call_command
 
 HEADER = "township_code,township_name,hukou_population,moved_in,moved_out,births,deaths,employee_insured,enrolled_elsewhere\n"
-GOOD = HEADER + "500116100000,几江街道,100000,500,800,700,600,12000,300\n500116101000,德感街道,50000,100,100,300,200,5000,100\n500116102000,双福街道,30001,0,0,0,0,0,0\n"
+GOOD = (
+    HEADER
+    + "500116100000,几江街道,100000,500,800,700,600,12000,300\n500116101000,德感街道,50000,100,100,300,200,5000,100\n500116102000,双福街道,30001,0,0,0,0,0,0\n"
+)
 
 
 def test_file_to_file_without_total(tmp_path):
@@ -44,7 +47,9 @@ def test_malformed_input_exit_2_and_no_output(tmp_path, text, where):
     src.write_text(text, encoding="utf-8")
     proc = subprocess.run(
         [sys.executable, "manage.py", "allocate_tasks", str(src), "--output", str(out)],
-        capture_output=True, text=True, env=None,
+        capture_output=True,
+        text=True,
+        env=None,
     )
     assert proc.returncode == 2, proc.stderr
     assert where in proc.stderr

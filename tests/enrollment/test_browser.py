@@ -18,7 +18,9 @@ def test_village_worker_on_a_phone_records_an_outcome(live_server, phone_page, m
     ResidentFactory(hukou_division=divisions.village_a1, name="待动员甲", phone="13811112222")
     ResidentFactory(hukou_division=divisions.village_b1, name="乙镇居民", phone="13822223333")
     services.tasks_sync(year=2025)
-    services.tasks_split(actor=make_user("township", divisions.town_a), year=2025, plan=services.SplitPlan(mode="by_village"))
+    services.tasks_split(
+        actor=make_user("township", divisions.town_a), year=2025, plan=services.SplitPlan(mode="by_village")
+    )
     page = login_page(phone_page, live_server, worker)
     page.goto(f"{live_server.url}/enrollment/tasks/mine/?year=2025")
     card = page.get_by_test_id("task-card").first
@@ -35,7 +37,9 @@ def test_village_worker_on_a_phone_records_an_outcome(live_server, phone_page, m
     assert (t.status, t.outcome, t.note, t.outcome_by_id) == ("follow_up", "promised", "月底前缴费", worker.pk)
 
 
-def test_staff_upload_a_file_with_errors_and_see_the_report(live_server, browser_page, make_user, login_page, divisions, tmp_path):
+def test_staff_upload_a_file_with_errors_and_see_the_report(
+    live_server, browser_page, make_user, login_page, divisions, tmp_path
+):
     make_campaign(2025)
     staff = make_user("enrollment", last_name="张敏")
     good = make_id_number("500116", date(1980, 2, 3), 17)

@@ -35,7 +35,13 @@ def test_large_import_runs_in_celery_with_progress(divisions, make_user, setting
     w = csv.writer(buf)
     w.writerow(["身份证号", "姓名", "户籍地区划代码"])
     for i in range(300):
-        w.writerow([make_id_number("500116", date(1960 + i % 40, 1 + i % 12, 1 + i % 28), i), f"人{i}", divisions.village_a1.code])
+        w.writerow(
+            [
+                make_id_number("500116", date(1960 + i % 40, 1 + i % 12, 1 + i % 28), i),
+                f"人{i}",
+                divisions.village_a1.code,
+            ]
+        )
     w.writerow(["500116196001010000", "坏", divisions.village_a1.code])
     content = buf.getvalue().encode()
     batch = services.import_upload(actor=staff, source="police", uploaded_file=SimpleUploadedFile("big.csv", content))
@@ -63,8 +69,13 @@ def test_large_import_runs_in_celery_with_progress(divisions, make_user, setting
 
 def test_nightly_task_in_worker(divisions, make_user, celery_worker):
     make_campaign(2025)
-    Resident.objects.create(id_number=make_id_number("500116", date(1970, 1, 1), 1), name="甲", sex="F",
-                            birth_date=date(1970, 1, 1), hukou_division=divisions.village_b2)
+    Resident.objects.create(
+        id_number=make_id_number("500116", date(1970, 1, 1), 1),
+        name="甲",
+        sex="F",
+        birth_date=date(1970, 1, 1),
+        hukou_division=divisions.village_b2,
+    )
     from enrollment.tasks import nightly_task
 
     result = nightly_task.delay().get(timeout=60)

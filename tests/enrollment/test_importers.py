@@ -39,7 +39,9 @@ def xlsx_bytes(rows):
 
 
 def upload(actor, source, content, name="f.csv", year=None):
-    return services.import_upload(actor=actor, source=source, uploaded_file=SimpleUploadedFile(name, content), year=year)
+    return services.import_upload(
+        actor=actor, source=source, uploaded_file=SimpleUploadedFile(name, content), year=year
+    )
 
 
 def police_rows(d):
@@ -62,7 +64,13 @@ def test_good_file_preview_writes_nothing_then_accept_then_again_changes_nothing
     assert batch.status == ImportBatch.Status.ACCEPTED
     assert Resident.objects.count() == 3
     li = Resident.objects.get(id_number=P2)
-    assert (li.name, li.sex, li.birth_date, li.moved_in_on, li.hukou_division) == ("李四", "F", date(1990, 7, 8), date(2024, 5, 6), registry.village_a1)
+    assert (li.name, li.sex, li.birth_date, li.moved_in_on, li.hukou_division) == (
+        "李四",
+        "F",
+        date(1990, 7, 8),
+        date(2024, 5, 6),
+        registry.village_a1,
+    )
     assert Resident.objects.get(id_number=P1).residence_division == registry.grid_a1
     history = ResidentHistory.objects.count()
     assert history == 3
@@ -167,8 +175,24 @@ def test_tax_payments_status_and_conflicts(registry, staff):
         [P1, "张三", "一档", "400", "", "2024-10-08", "R001"],
         [P2, "李小四", "二档", "775", "", "2024-10-09", "R002"],  # name differs from the registry
         [P3, "王五", "一档", "400", "", "2024-10-10", "R003"],  # wrong amount? no: new person, on time
-        [make_id_number("500116", date(1970, 1, 1), 5), "钱七", "一档", "500", "", "2024-10-10", "R004"],  # wrong amount
-        [make_id_number("500116", date(1970, 1, 2), 7), "孙八", "一档", "1070", "", "2025-02-01", "R001"],  # repeated receipt
+        [
+            make_id_number("500116", date(1970, 1, 1), 5),
+            "钱七",
+            "一档",
+            "500",
+            "",
+            "2024-10-10",
+            "R004",
+        ],  # wrong amount
+        [
+            make_id_number("500116", date(1970, 1, 2), 7),
+            "孙八",
+            "一档",
+            "1070",
+            "",
+            "2025-02-01",
+            "R001",
+        ],  # repeated receipt
     ]
     batch = upload(staff, "tax", csv_bytes(rows), year=2025)
     errs = _errors(batch)
@@ -187,20 +211,49 @@ def test_tax_payments_status_and_conflicts(registry, staff):
     services.import_accept(actor=staff, batch_id=late.pk)
     p = Payment.objects.get(receipt_no="R010")
     assert (p.kind, p.cover_start) == ("late", date(2025, 6, 15))
-    again = services.import_accept(actor=staff, batch_id=upload(staff, "tax", csv_bytes([TAX, [P2, "李四", "一档", "1070", "", "2025-03-15", "R010"]]), year=2025).pk)
+    again = services.import_accept(
+        actor=staff,
+        batch_id=upload(
+            staff, "tax", csv_bytes([TAX, [P2, "李四", "一档", "1070", "", "2025-03-15", "R010"]]), year=2025
+        ).pk,
+    )
     assert again.new_rows == 0 and Payment.objects.count() == 3
 
 
 def test_hr_and_civil_and_education(registry, staff):
     ResidentFactory(id_number=P1, name="张三", hukou_division=registry.village_a1)
-    hr = upload(staff, "hr", csv_bytes([["身份证号", "姓名", "单位名称", "参保日期"], [P1, "张三", "某公司", "2025-01-01"]]), year=2025)
+    hr = upload(
+        staff,
+        "hr",
+        csv_bytes([["身份证号", "姓名", "单位名称", "参保日期"], [P1, "张三", "某公司", "2025-01-01"]]),
+        year=2025,
+    )
     services.import_accept(actor=staff, batch_id=hr.pk)
     assert InsuranceStatus.objects.get(resident__id_number=P1, year=2025).status == "employee"
-    civil = upload(staff, "civil", csv_bytes([["身份证号", "姓名", "人员类别", "资助出资方"], [P1, "张三", "低保对象", "民政部门"], [P2, "李四", "特困", "民政部门"]]))
+    civil = upload(
+        staff,
+        "civil",
+        csv_bytes(
+            [
+                ["身份证号", "姓名", "人员类别", "资助出资方"],
+                [P1, "张三", "低保对象", "民政部门"],
+                [P2, "李四", "特困", "民政部门"],
+            ]
+        ),
+    )
     assert _errors(civil)[0][:2] == (3, "人员类别")
     services.import_accept(actor=staff, batch_id=civil.pk)
     r = Resident.objects.get(id_number=P1)
     assert (r.special_category, r.subsidy_payer) == ("dibao", "civil_affairs")
-    edu = upload(staff, "education", csv_bytes([["身份证号", "姓名", "户籍地区划代码", "学校", "监护人电话"], [P3, "王小五", registry.village_b1.code, "某小学", "13700000000"]]))
+    edu = upload(
+        staff,
+        "education",
+        csv_bytes(
+            [
+                ["身份证号", "姓名", "户籍地区划代码", "学校", "监护人电话"],
+                [P3, "王小五", registry.village_b1.code, "某小学", "13700000000"],
+            ]
+        ),
+    )
     services.import_accept(actor=staff, batch_id=edu.pk)
     assert Resident.objects.get(id_number=P3).hukou_division == registry.village_b1

@@ -37,7 +37,11 @@ def test_raw_formula(fig, base_ratio, raw):
     "figures, base_ratio, expected",
     [
         # round_half_up of max(raw, 0), no total
-        ([T("1" * 9, 1000), T("2" * 9, 1001, 3, 1, 2, 5, 100, 10), T("3" * 9, 12, 0, 0, 0, 0, 20)], "0.96", [960, 850, 0]),
+        (
+            [T("1" * 9, 1000), T("2" * 9, 1001, 3, 1, 2, 5, 100, 10), T("3" * 9, 12, 0, 0, 0, 0, 20)],
+            "0.96",
+            [960, 850, 0],
+        ),
         ([T("100000001", 1), T("100000002", 5), T("100000003", 3)], "0.5", [1, 3, 2]),  # 0.5→1, 2.5→3, 1.5→2
         ([T("100000001", 7)], "0.5", [4]),  # 3.5 → 4 (not banker's 4 either way) ...
         ([T("100000001", 9)], "0.5", [5]),  # 4.5 → 5 (banker's would give 4)
@@ -95,7 +99,7 @@ def test_jiangjin_scale_adds_up():
     got = allocate(figs, total=1_072_400)
     assert sum(t.task for t in got) == 1_072_400
     raws = [max(t.raw, 0) for t in got]
-    for t, r in zip(got, raws):
+    for t, r in zip(got, raws, strict=False):
         assert abs(Decimal(t.task) - Decimal(1_072_400) * r / sum(raws)) < 1
 
 
@@ -118,7 +122,9 @@ def test_property_sum_and_quota(hukous, total, ratio):
         assert quota - 1 < t.task < quota + 1
 
 
-HEADER = "township_code,township_name,hukou_population,moved_in,moved_out,births,deaths,employee_insured,enrolled_elsewhere"
+HEADER = (
+    "township_code,township_name,hukou_population,moved_in,moved_out,births,deaths,employee_insured,enrolled_elsewhere"
+)
 
 
 def rows(text):
@@ -129,7 +135,9 @@ def rows(text):
 
 
 def test_parse_and_format():
-    figs = parse_allocation_rows(rows(HEADER + "\n500116100,几江街道,1000,1,2,3,4,5,6\n\n500116101,德感街道,10,0,0,0,0,0,0\n"))
+    figs = parse_allocation_rows(
+        rows(HEADER + "\n500116100,几江街道,1000,1,2,3,4,5,6\n\n500116101,德感街道,10,0,0,0,0,0,0\n")
+    )
     assert [f.township_code for f in figs] == ["500116100", "500116101"]
     out = format_output(allocate(figs))
     assert out == [["township_code", "raw", "task"], ["500116100", "947.00", "947"], ["500116101", "9.60", "10"]]

@@ -63,7 +63,9 @@ def test_payment_closes_from_any_status(current):
     ],
 )
 def test_should_have_task(insured, deceased, moved, other, expected):
-    assert m.should_have_task(insured_this_year=insured, deceased=deceased, moved_out=moved, other_cover=other) is expected
+    assert (
+        m.should_have_task(insured_this_year=insured, deceased=deceased, moved_out=moved, other_cover=other) is expected
+    )
 
 
 START, END = date(2024, 9, 1), date(2024, 12, 31)

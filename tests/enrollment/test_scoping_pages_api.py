@@ -8,7 +8,7 @@ from django.urls import reverse
 from enrollment import services
 from enrollment.models import InsuranceStatus, MobilisationTask
 from medinsure.audit.models import AuditLog
-from tests.enrollment.factories import ResidentFactory, make_campaign
+from tests.enrollment.factories import ResidentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -78,13 +78,23 @@ def test_progress_api_and_selector_same_rows_and_scoped(world, api_as):
     assert set(rows[0]) == {"division_code", "division_name", "task", "insured", "rate", "rank"}
     assert isinstance(rows[0]["rate"], str)
     sel = progress_rows(user=world["api"], year=2025)
-    assert [(x["division_code"], str(x["rate"]), x["rank"]) for x in sel] == [(x["division_code"], x["rate"], x["rank"]) for x in rows]
+    assert [(x["division_code"], str(x["rate"]), x["rank"]) for x in sel] == [
+        (x["division_code"], x["rate"], x["rank"]) for x in rows
+    ]
     # a township worker sees only their own township and its villages
     own = api_as(world["town_b"]).get("/api/v1/enrollment/progress/?year=2025").json()
     assert [x["division_code"] for x in own] == [tree.town_b.code]
-    villages = api_as(world["town_b"]).get(f"/api/v1/enrollment/progress/?year=2025&level=village&parent={tree.town_a.code}").json()
+    villages = (
+        api_as(world["town_b"])
+        .get(f"/api/v1/enrollment/progress/?year=2025&level=village&parent={tree.town_a.code}")
+        .json()
+    )
     assert villages == []
-    v = api_as(world["leader"]).get(f"/api/v1/enrollment/progress/?year=2025&level=village&parent={tree.town_a.code}").json()
+    v = (
+        api_as(world["leader"])
+        .get(f"/api/v1/enrollment/progress/?year=2025&level=village&parent={tree.town_a.code}")
+        .json()
+    )
     assert {x["division_code"] for x in v} == {tree.village_a1.code, tree.village_a2.code}
     bad = api_as(world["api"]).get("/api/v1/enrollment/progress/?year=abc&level=city")
     assert bad.status_code == 400 and {"year", "level"} <= set(bad.json())
@@ -107,7 +117,12 @@ def test_tasks_pages_and_api_scoped(world, client_as, api_as):
     c = client_as(world["town_b"])
     r = c.post(reverse("enrollment:task_outcome", args=[t_a.pk]), {"outcome": "enrolled", "version": 1})
     assert r.status_code == 404
-    assert api_as(world["town_b"]).post(f"/api/v1/enrollment/tasks/{t_a.pk}/outcome/", {"outcome": "enrolled", "version": 1}).status_code == 404
+    assert (
+        api_as(world["town_b"])
+        .post(f"/api/v1/enrollment/tasks/{t_a.pk}/outcome/", {"outcome": "enrolled", "version": 1})
+        .status_code
+        == 404
+    )
     assert "甲村人" not in c.get(reverse("enrollment:my_tasks")).content.decode()
     listing = api_as(world["town_b"]).get("/api/v1/enrollment/tasks/?year=2025").json()
     assert listing["count"] == 0
@@ -119,11 +134,17 @@ def test_tasks_pages_and_api_scoped(world, client_as, api_as):
     assert vw[0]["phone"] == "13911112222" and vw[0]["id_number"] != world["a"].id_number
     page = client_as(world["village_a"]).get(reverse("enrollment:my_tasks")).content.decode()
     assert 'href="tel:13911112222"' in page
-    ok = api_as(world["village_a"]).post(f"/api/v1/enrollment/tasks/{t_a.pk}/outcome/", {"outcome": "refused", "version": 2})
+    ok = api_as(world["village_a"]).post(
+        f"/api/v1/enrollment/tasks/{t_a.pk}/outcome/", {"outcome": "refused", "version": 2}
+    )
     assert ok.status_code == 400 and "refusal_reason" in ok.json()
-    ok = api_as(world["village_a"]).post(f"/api/v1/enrollment/tasks/{t_a.pk}/outcome/", {"outcome": "promised", "version": 2})
+    ok = api_as(world["village_a"]).post(
+        f"/api/v1/enrollment/tasks/{t_a.pk}/outcome/", {"outcome": "promised", "version": 2}
+    )
     assert ok.status_code == 200 and ok.json()["status"] == "follow_up"
-    stale = api_as(world["town_a"]).post(f"/api/v1/enrollment/tasks/{t_a.pk}/outcome/", {"outcome": "enrolled", "version": 2})
+    stale = api_as(world["town_a"]).post(
+        f"/api/v1/enrollment/tasks/{t_a.pk}/outcome/", {"outcome": "enrolled", "version": 2}
+    )
     assert stale.status_code == 409
 
 
@@ -145,7 +166,10 @@ def test_stats_pages_scoped(world, client_as):
     g = client_as(world["town_b"]).get(reverse("enrollment:guideline") + "?year=2025").content.decode()
     assert tree.town_b.name in g and tree.town_a.name not in g
     # only bureau staff may edit guideline tasks or import
-    assert client_as(world["town_b"]).post(reverse("enrollment:guideline"), {"action": "issue", "year": 2025}).status_code == 403
+    assert (
+        client_as(world["town_b"]).post(reverse("enrollment:guideline"), {"action": "issue", "year": 2025}).status_code
+        == 403
+    )
     assert client_as(world["town_b"]).get(reverse("enrollment:imports")).status_code == 403
     assert client_as(world["staff"]).get(reverse("enrollment:imports")).status_code == 200
 
@@ -155,10 +179,24 @@ def test_guideline_edit_page(world, client_as):
 
     g = GuidelineTask.objects.get(township=world["tree"].town_a)
     c = client_as(world["staff"])
-    c.post(reverse("enrollment:guideline"), {"action": "edit", "year": 2025, "task_id": g.pk, "task": g.task + 3, "reason": "", "version": g.version})
+    c.post(
+        reverse("enrollment:guideline"),
+        {"action": "edit", "year": 2025, "task_id": g.pk, "task": g.task + 3, "reason": "", "version": g.version},
+    )
     g.refresh_from_db()
     assert g.version == 1
-    r = c.post(reverse("enrollment:guideline"), {"action": "edit", "year": 2025, "task_id": g.pk, "task": g.task + 3, "reason": "新增安置小区", "version": g.version}, follow=True)
+    r = c.post(
+        reverse("enrollment:guideline"),
+        {
+            "action": "edit",
+            "year": 2025,
+            "task_id": g.pk,
+            "task": g.task + 3,
+            "reason": "新增安置小区",
+            "version": g.version,
+        },
+        follow=True,
+    )
     g.refresh_from_db()
     assert g.edit_reason == "新增安置小区" and "新增安置小区" in r.content.decode()
 
@@ -183,7 +221,10 @@ def test_import_template_and_error_report_download(world, client_as):
     rows = list(load_workbook(BytesIO(x.content)).active.iter_rows(values_only=True))
     assert rows[1] == ("行号", "列", "值", "错误说明") and rows[2][0] == 2 and "校验位" in rows[2][3]
     # another township's worker cannot see a batch
-    assert client_as(world["town_a"]).get(reverse("enrollment:import_detail", args=[batch_id])).status_code in (403, 404)
+    assert client_as(world["town_a"]).get(reverse("enrollment:import_detail", args=[batch_id])).status_code in (
+        403,
+        404,
+    )
 
 
 def test_openapi_schema_lists_enrollment_endpoints(world, api_as):

@@ -29,7 +29,9 @@ def people(tree, n_a=6, n_b=4, insured_a=2, insured_b=3, year=2025):
         r = ResidentFactory(hukou_division=village)
         insured = i < insured_a if i < n_a else (i - n_a) < insured_b
         if insured:
-            InsuranceStatus.objects.create(resident=r, year=year, status="tier1", source="tax", status_date=date(2024, 10, 1))
+            InsuranceStatus.objects.create(
+                resident=r, year=year, status="tier1", source="tax", status_date=date(2024, 10, 1)
+            )
         out.append(r)
     return out
 
@@ -68,12 +70,16 @@ def test_guideline_compute_edit_issue(registry, staff, django_capture_on_commit_
 def test_tasks_sync_adds_and_closes_and_is_idempotent(registry):
     ps = people(registry)
     dead = ResidentFactory(hukou_division=registry.village_a2, deceased_on=date(2024, 3, 1))
-    InsuranceStatus.objects.create(resident=ps[3], year=2024, status="tier1", source="tax", status_date=date(2023, 10, 1))
+    InsuranceStatus.objects.create(
+        resident=ps[3], year=2024, status="tier1", source="tax", status_date=date(2023, 10, 1)
+    )
     assert services.tasks_sync(year=2025) == {"added": 5, "closed": 0}
     assert not MobilisationTask.objects.filter(resident=dead).exists()
     assert MobilisationTask.objects.get(resident=ps[3]).gap == "lapsed"
     assert services.tasks_sync(year=2025) == {"added": 0, "closed": 0}
-    InsuranceStatus.objects.create(resident=ps[4], year=2025, status="tier2", source="tax", status_date=date(2024, 11, 1))
+    InsuranceStatus.objects.create(
+        resident=ps[4], year=2025, status="tier2", source="tax", status_date=date(2024, 11, 1)
+    )
     assert services.tasks_sync(year=2025) == {"added": 0, "closed": 1}
     t = MobilisationTask.objects.get(resident=ps[4])
     assert (t.status, t.outcome) == ("closed", "paid")
@@ -82,8 +88,14 @@ def test_tasks_sync_adds_and_closes_and_is_idempotent(registry):
 def _task(tree, worker=None):
     r = ResidentFactory(hukou_division=tree.village_a1, phone="13912345678")
     camp = make_campaign(2025)
-    return MobilisationTask.objects.create(campaign=camp, resident=r, division=tree.village_a1, gap="uninsured",
-                                           assignee=worker, status="assigned" if worker else "open")
+    return MobilisationTask.objects.create(
+        campaign=camp,
+        resident=r,
+        division=tree.village_a1,
+        gap="uninsured",
+        assignee=worker,
+        status="assigned" if worker else "open",
+    )
 
 
 def test_record_outcome_rules_audit_and_registry(registry, make_user, django_capture_on_commit_callbacks):
@@ -95,7 +107,9 @@ def test_record_outcome_rules_audit_and_registry(registry, make_user, django_cap
     t = services.task_record_outcome(actor=worker, task_id=t.pk, version=1, outcome="promised", note="下周缴")
     assert (t.status, t.version) == ("follow_up", 2)
     with django_capture_on_commit_callbacks() as callbacks:
-        t = services.task_record_outcome(actor=worker, task_id=t.pk, version=2, outcome="insured_elsewhere", note="成都参保")
+        t = services.task_record_outcome(
+            actor=worker, task_id=t.pk, version=2, outcome="insured_elsewhere", note="成都参保"
+        )
     assert len(callbacks) == 1
     assert (t.status, t.outcome) == ("closed", "insured_elsewhere")
     assert InsuranceStatus.objects.get(resident=t.resident, year=2025).status == "elsewhere"
@@ -135,7 +149,10 @@ def test_two_workers_saving_at_once_second_is_told(divisions, make_user):
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=save, args=("a", w1, "enrolled")), threading.Thread(target=save, args=("b", w2, "promised"))]
+    threads = [
+        threading.Thread(target=save, args=("a", w1, "enrolled")),
+        threading.Thread(target=save, args=("b", w2, "promised")),
+    ]
     for th in threads:
         th.start()
     for th in threads:
@@ -165,9 +182,19 @@ def test_split_by_village_grid_and_count_stays_in_area(registry, make_user):
     assert MobilisationTask.objects.filter(assignee=vworker).count() == 5
     # town A's staff cannot hand work to town B's worker, nor touch town B's tasks
     with pytest.raises(services.ServiceError):
-        services.tasks_split(actor=township, year=2025, plan=services.SplitPlan(mode="by_count", assignee_id=b_worker.pk, count=2))
-    assert services.tasks_split(actor=other_town, year=2025, plan=services.SplitPlan(mode="by_count", assignee_id=b_worker.pk, count=3)) == 3
-    assert MobilisationTask.objects.filter(assignee=b_worker, division__code__startswith=registry.town_b.code[:9]).count() == 3
+        services.tasks_split(
+            actor=township, year=2025, plan=services.SplitPlan(mode="by_count", assignee_id=b_worker.pk, count=2)
+        )
+    assert (
+        services.tasks_split(
+            actor=other_town, year=2025, plan=services.SplitPlan(mode="by_count", assignee_id=b_worker.pk, count=3)
+        )
+        == 3
+    )
+    assert (
+        MobilisationTask.objects.filter(assignee=b_worker, division__code__startswith=registry.town_b.code[:9]).count()
+        == 3
+    )
 
 
 def test_progress_refresh_ranks_changes_and_is_idempotent(registry, staff):
@@ -183,8 +210,13 @@ def test_progress_refresh_ranks_changes_and_is_idempotent(registry, staff):
     assert (b.rank, a.rank) == (1, 2) and b.rate == Decimal("0.7500")
     villages = ProgressDaily.objects.filter(day=day, level="village", parent_code=registry.town_a.code)
     assert sum(v.task for v in villages) == 6
-    InsuranceStatus.objects.create(resident=ResidentFactory(hukou_division=registry.village_a2), year=2025, status="tier1",
-                                   source="tax", status_date=day + timedelta(days=1))
+    InsuranceStatus.objects.create(
+        resident=ResidentFactory(hukou_division=registry.village_a2),
+        year=2025,
+        status="tier1",
+        source="tax",
+        status_date=day + timedelta(days=1),
+    )
     services.progress_refresh(year=2025, day=day + timedelta(days=1))
     assert ProgressDaily.objects.get(day=day + timedelta(days=1), division_code=registry.town_a.code).change == 1
     del camp
@@ -203,7 +235,9 @@ def test_reminders_once_per_round_opt_out_retry(registry, settings, tmp_path):
     as_of = camp.collection_start + timedelta(days=3)
     assert services.reminders_enqueue(year=2025, as_of=as_of) == 1  # one unpaid, one paid, one opted out
     assert services.reminders_enqueue(year=2025, as_of=as_of) == 0  # never twice in a round
-    assert services.reminders_enqueue(year=2025, as_of=camp.collection_end + timedelta(days=1)) == 0  # outside the period
+    assert (
+        services.reminders_enqueue(year=2025, as_of=camp.collection_end + timedelta(days=1)) == 0
+    )  # outside the period
     assert services.reminders_send() == {"sent": 1, "failed": 0}
     assert (tmp_path / "outbox.jsonl").read_text(encoding="utf-8").count(ps[1].phone) == 1
     assert services.reminders_send() == {"sent": 0, "failed": 0}

@@ -11,14 +11,23 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.management.base import BaseCommand
 
-from enrollment.rules.allocation import AllocationError, AllocationInputError, allocate, format_output, parse_allocation_rows
+from enrollment.rules.allocation import (
+    AllocationError,
+    AllocationInputError,
+    allocate,
+    format_output,
+    parse_allocation_rows,
+)
 
 
 class Command(BaseCommand):
     help = "按户籍人口基数比例测算各镇街指导性任务数（最大余数法分配区级总数）。"
 
     def add_arguments(self, parser):
-        parser.add_argument("input", help="输入 CSV：township_code,township_name,hukou_population,moved_in,moved_out,births,deaths,employee_insured,enrolled_elsewhere")
+        parser.add_argument(
+            "input",
+            help="输入 CSV：township_code,township_name,hukou_population,moved_in,moved_out,births,deaths,employee_insured,enrolled_elsewhere",
+        )
         parser.add_argument("--output", required=True, help="输出 CSV：township_code,raw,task")
         parser.add_argument("--total", type=int, default=None, help="区级居民医保指导性任务总数（按最大余数法分配）")
         parser.add_argument("--base-ratio", default="0.96", help="户籍人口基数比例，默认 0.96")
