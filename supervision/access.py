@@ -35,9 +35,7 @@ def is_head(user) -> bool:
 
 
 def may_read_stats(user) -> bool:
-    return is_staff(user) or (
-        getattr(user, "is_authenticated", False) and user.role in scoping.STATS_ROLES
-    )
+    return is_staff(user) or (getattr(user, "is_authenticated", False) and user.role in scoping.STATS_ROLES)
 
 
 def institution_q(user, field: str = "institution") -> Q:

@@ -30,12 +30,14 @@ def apply_errors(form, exc) -> None:
 class CaseForm(forms.Form):
     source = forms.ChoiceField(label=_("案件来源"), choices=CaseSource.choices)
     target_kind = forms.ChoiceField(label=_("对象类型"), choices=TargetKind.choices)
-    institution = forms.ModelChoiceField(label=_("定点医药机构"), queryset=Institution.objects.order_by("code"),
-                                         required=False)
+    institution = forms.ModelChoiceField(
+        label=_("定点医药机构"), queryset=Institution.objects.order_by("code"), required=False
+    )
     person_name = forms.CharField(label=_("参保人姓名"), max_length=50, required=False)
     person_id_number = forms.CharField(label=_("参保人身份证号"), max_length=18, required=False)
-    violations = forms.MultipleChoiceField(label=_("违规类型"), choices=Violation.choices,
-                                           widget=forms.CheckboxSelectMultiple)
+    violations = forms.MultipleChoiceField(
+        label=_("违规类型"), choices=Violation.choices, widget=forms.CheckboxSelectMultiple
+    )
     summary = forms.CharField(label=_("案情摘要"), widget=forms.Textarea(attrs={"rows": 4}))
     registered_on = forms.DateField(label=_("立案日期"), widget=DATE)
     inspected_on = forms.DateField(label=_("现场检查日期"), widget=DATE, required=False)
@@ -57,8 +59,9 @@ class DecisionForm(forms.Form):
     obtained = forms.DecimalField(label=_("造成损失或骗取金额（元）"), max_digits=16, decimal_places=2, initial=0)
     fine_basis = forms.ChoiceField(label=_("罚款依据"), choices=FineBasis.choices)
     fine_multiple = forms.DecimalField(label=_("罚款倍数"), max_digits=4, decimal_places=2, required=False)
-    fine_amount = forms.DecimalField(label=_("违约金金额（元，仅协议违约金）"), max_digits=16, decimal_places=2,
-                                     required=False)
+    fine_amount = forms.DecimalField(
+        label=_("违约金金额（元，仅协议违约金）"), max_digits=16, decimal_places=2, required=False
+    )
     agreement_action = forms.ChoiceField(label=_("协议处理方式"), choices=AgreementAction.choices[:3])
     action_from = forms.DateField(label=_("协议处理生效日"), widget=DATE, required=False)
     action_until = forms.DateField(label=_("中止截止日"), widget=DATE, required=False)
@@ -94,14 +97,17 @@ class ImportForm(forms.Form):
 
 class PublicReportForm(forms.Form):
     subject = forms.CharField(label=_("被举报对象（机构或个人）"), max_length=200)
-    institution = forms.ModelChoiceField(label=_("涉及的定点医药机构（可不选）"),
-                                         queryset=Institution.objects.order_by("code"), required=False)
-    content = forms.CharField(label=_("举报内容（时间、地点、经过）"), widget=forms.Textarea(attrs={"rows": 6}),
-                              max_length=5000)
+    institution = forms.ModelChoiceField(
+        label=_("涉及的定点医药机构（可不选）"), queryset=Institution.objects.order_by("code"), required=False
+    )
+    content = forms.CharField(
+        label=_("举报内容（时间、地点、经过）"), widget=forms.Textarea(attrs={"rows": 6}), max_length=5000
+    )
     reporter_name = forms.CharField(label=_("您的姓名（可不填，匿名举报）"), max_length=50, required=False)
     reporter_phone = forms.CharField(label=_("联系电话（可不填）"), max_length=20, required=False)
-    reporter_id_number = forms.CharField(label=_("身份证号（可不填，实名举报领取奖励时需要）"), max_length=18,
-                                         required=False)
+    reporter_id_number = forms.CharField(
+        label=_("身份证号（可不填，实名举报领取奖励时需要）"), max_length=18, required=False
+    )
     captcha = CaptchaField(label=_("验证码"))
 
 
@@ -110,12 +116,14 @@ class TrackingForm(forms.Form):
 
 
 class ReportCaseForm(forms.Form):
-    institution = forms.ModelChoiceField(label=_("定点医药机构"), queryset=Institution.objects.order_by("code"),
-                                         required=False)
+    institution = forms.ModelChoiceField(
+        label=_("定点医药机构"), queryset=Institution.objects.order_by("code"), required=False
+    )
     person_name = forms.CharField(label=_("参保人姓名"), max_length=50, required=False)
     person_id_number = forms.CharField(label=_("参保人身份证号"), max_length=18, required=False)
-    violations = forms.MultipleChoiceField(label=_("违规类型"), choices=Violation.choices,
-                                           widget=forms.CheckboxSelectMultiple)
+    violations = forms.MultipleChoiceField(
+        label=_("违规类型"), choices=Violation.choices, widget=forms.CheckboxSelectMultiple
+    )
     summary = forms.CharField(label=_("案情摘要"), widget=forms.Textarea(attrs={"rows": 3}))
     registered_on = forms.DateField(label=_("立案日期"), widget=DATE)
     inspected_on = forms.DateField(label=_("现场检查日期"), widget=DATE, required=False)
@@ -141,8 +149,9 @@ class FlagReviewForm(forms.Form):
 
 
 class FlagCaseForm(forms.Form):
-    violations = forms.MultipleChoiceField(label=_("违规类型"), choices=Violation.choices,
-                                           widget=forms.CheckboxSelectMultiple)
+    violations = forms.MultipleChoiceField(
+        label=_("违规类型"), choices=Violation.choices, widget=forms.CheckboxSelectMultiple
+    )
     summary = forms.CharField(label=_("案情摘要"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
@@ -173,8 +182,13 @@ class InstitutionForm(forms.Form):
     name = forms.CharField(label=_("机构名称"), max_length=128)
     kind = forms.ChoiceField(label=_("类别"), choices=Institution.Kind.choices)
     type = forms.CharField(label=_("机构类型"), max_length=32, required=False)
-    level = forms.TypedChoiceField(label=_("医院等级"), choices=[("", "—"), *Institution.Level.choices], coerce=int,
-                                   empty_value=None, required=False)
+    level = forms.TypedChoiceField(
+        label=_("医院等级"),
+        choices=[("", "—"), *Institution.Level.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
     division = forms.ModelChoiceField(label=_("所在镇街"), required=False, queryset=None)
     address = forms.CharField(label=_("地址"), max_length=200, required=False)
 

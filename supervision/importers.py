@@ -31,8 +31,13 @@ COLUMNS = {
     "valid_until": "协议有效期至",
 }
 REQUIRED = ("code", "name", "kind", "division", "agreement_number", "signed_on")
-KIND_VALUES = {"定点医疗机构": "medical", "医疗机构": "medical", "定点零售药店": "pharmacy", "药店": "pharmacy",
-               "零售药店": "pharmacy"}
+KIND_VALUES = {
+    "定点医疗机构": "medical",
+    "医疗机构": "medical",
+    "定点零售药店": "pharmacy",
+    "药店": "pharmacy",
+    "零售药店": "pharmacy",
+}
 LEVEL_VALUES = {"一级": 1, "一级及以下": 1, "二级": 2, "三级": 3, "市外": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 CODE_RE = re.compile(r"^[HP]\d{11}$")
 
@@ -110,8 +115,10 @@ def read_institutions(path_or_file) -> ImportReport:
     seen_numbers: dict[str, int] = {}
     for idx, raw in enumerate(frame.to_dict("records")):
         line = idx + 2  # line 1 is the header
+
         def get(key, raw=raw):
             return raw.get(header.get(COLUMNS[key]))
+
         errs = []
         code = _text(get("code")).upper()
         name = _text(get("name"))
@@ -160,15 +167,30 @@ def read_institutions(path_or_file) -> ImportReport:
         if errs:
             report.errors.extend((line, col, msg) for col, msg in errs)
             continue
-        report.rows.append(InstitutionRow(line, code, name[:128], kind, _text(get("type"))[:32], level,
-                                          division_id, _text(get("address"))[:200], number, signed_on,
-                                          valid_until))
+        report.rows.append(
+            InstitutionRow(
+                line,
+                code,
+                name[:128],
+                kind,
+                _text(get("type"))[:32],
+                level,
+                division_id,
+                _text(get("address"))[:200],
+                number,
+                signed_on,
+                valid_until,
+            )
+        )
     if not report.rows and not report.errors:
         report.errors.append((0, "", _("文件中没有数据行")))
     # an agreement number already used by another institution in the database
     if report.rows:
-        existing = dict(Agreement.objects.filter(number__in=[r.agreement_number for r in report.rows])
-                        .values_list("number", "institution__code"))
+        existing = dict(
+            Agreement.objects.filter(number__in=[r.agreement_number for r in report.rows]).values_list(
+                "number", "institution__code"
+            )
+        )
         for r in report.rows:
             if existing.get(r.agreement_number, r.code) != r.code:
                 report.errors.append((r.line, COLUMNS["agreement_number"], _("协议编号已被其他机构使用")))
@@ -181,14 +203,25 @@ def import_institutions(*, actor, report: ImportReport, request=None) -> ImportR
     if not report.ok:
         raise ValueError("the file has errors")
     with transaction.atomic(durable=True):
-        current = {i.code: i for i in Institution.objects.select_for_update()
-                   .filter(code__in=[r.code for r in report.rows])}
-        agreements = {a.institution.code: a for a in Agreement.objects.select_related("institution")
-                      .filter(institution__code__in=[r.code for r in report.rows])}
+        current = {
+            i.code: i for i in Institution.objects.select_for_update().filter(code__in=[r.code for r in report.rows])
+        }
+        agreements = {
+            a.institution.code: a
+            for a in Agreement.objects.select_related("institution").filter(
+                institution__code__in=[r.code for r in report.rows]
+            )
+        }
         new, changed = [], []
         for r in report.rows:
-            values = {"name": r.name, "kind": r.kind, "type": r.type, "level": r.level,
-                      "division_id": r.division_id, "address": r.address}
+            values = {
+                "name": r.name,
+                "kind": r.kind,
+                "type": r.type,
+                "level": r.level,
+                "division_id": r.division_id,
+                "address": r.address,
+            }
             inst = current.get(r.code)
             if inst is None:
                 new.append(Institution(code=r.code, **values))
@@ -203,25 +236,43 @@ def import_institutions(*, actor, report: ImportReport, request=None) -> ImportR
         for r in report.rows:
             a = agreements.get(r.code)
             if a is None:
-                new_agreements.append(Agreement(institution_id=ids[r.code], number=r.agreement_number,
-                                                signed_on=r.signed_on, valid_until=r.valid_until,
-                                                status=AgreementStatus.ACTIVE, status_from=r.signed_on))
+                new_agreements.append(
+                    Agreement(
+                        institution_id=ids[r.code],
+                        number=r.agreement_number,
+                        signed_on=r.signed_on,
+                        valid_until=r.valid_until,
+                        status=AgreementStatus.ACTIVE,
+                        status_from=r.signed_on,
+                    )
+                )
             elif (a.number, a.signed_on, a.valid_until) != (r.agreement_number, r.signed_on, r.valid_until):
                 a.number, a.signed_on, a.valid_until = r.agreement_number, r.signed_on, r.valid_until
                 a.save(update_fields=["number", "signed_on", "valid_until", "updated_at"])
                 agreement_changes += 1
         created = Agreement.objects.bulk_create(new_agreements)
         AgreementEvent.objects.bulk_create(
-            AgreementEvent(agreement=a, action="sign", status=AgreementStatus.ACTIVE, effective_from=a.signed_on,
-                           actor=actor if actor.is_authenticated else None, note=_("Excel 导入"))
+            AgreementEvent(
+                agreement=a,
+                action="sign",
+                status=AgreementStatus.ACTIVE,
+                effective_from=a.signed_on,
+                actor=actor if actor.is_authenticated else None,
+                note=_("Excel 导入"),
+            )
             for a in created
         )
         changed_codes = {i.code for i in changed}
         report.created = len(new)
         report.updated = len(changed_codes) + agreement_changes
         report.unchanged = len(report.rows) - report.created - report.updated
-        audit_log(actor=actor, action=AuditLog.Action.CHANGE, object_type="institutions.institution",
-                  summary=f"import: {report.created} new, {report.updated} updated", request=request)
+        audit_log(
+            actor=actor,
+            action=AuditLog.Action.CHANGE,
+            object_type="institutions.institution",
+            summary=f"import: {report.created} new, {report.updated} updated",
+            request=request,
+        )
     return report
 
 
@@ -251,8 +302,20 @@ def template_workbook() -> bytes:
     ws = wb.active
     ws.title = _("定点医药机构")
     ws.append(list(COLUMNS.values()))
-    ws.append(["H50011600099", "示例卫生院", "定点医疗机构", "乡镇卫生院", "一级", "白沙镇", "白沙镇示例路1号",
-               "XY2024-099", "2024-01-01", "2026-12-31"])
+    ws.append(
+        [
+            "H50011600099",
+            "示例卫生院",
+            "定点医疗机构",
+            "乡镇卫生院",
+            "一级",
+            "白沙镇",
+            "白沙镇示例路1号",
+            "XY2024-099",
+            "2024-01-01",
+            "2026-12-31",
+        ]
+    )
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

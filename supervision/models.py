@@ -35,14 +35,17 @@ class Agreement(models.Model):
     """医保服务协议 between the bureau and one designated institution."""
 
     institution = models.OneToOneField(
-        "institutions.Institution", verbose_name=_("定点医药机构"), on_delete=models.PROTECT,
+        "institutions.Institution",
+        verbose_name=_("定点医药机构"),
+        on_delete=models.PROTECT,
         related_name="agreement",
     )
     number = models.CharField(_("协议编号"), max_length=40, unique=True)
     signed_on = models.DateField(_("签订日期"))
     valid_until = models.DateField(_("有效期至"), null=True, blank=True)
-    status = models.CharField(_("协议状态"), max_length=12, choices=AgreementStatus.choices,
-                              default=AgreementStatus.ACTIVE)
+    status = models.CharField(
+        _("协议状态"), max_length=12, choices=AgreementStatus.choices, default=AgreementStatus.ACTIVE
+    )
     status_from = models.DateField(_("状态起始日"), null=True, blank=True)
     status_until = models.DateField(_("中止截止日"), null=True, blank=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -69,17 +72,17 @@ class Agreement(models.Model):
 class AgreementEvent(models.Model):
     """协议状态变更记录: every change of an agreement's status, with who, when and why."""
 
-    agreement = models.ForeignKey(Agreement, verbose_name=_("协议"), on_delete=models.PROTECT,
-                                  related_name="events")
-    action = models.CharField(_("操作"), max_length=12,
-                              choices=[("sign", _("签订")), *AgreementAction.choices[1:]])
+    agreement = models.ForeignKey(Agreement, verbose_name=_("协议"), on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(_("操作"), max_length=12, choices=[("sign", _("签订")), *AgreementAction.choices[1:]])
     status = models.CharField(_("变更后状态"), max_length=12, choices=AgreementStatus.choices)
     effective_from = models.DateField(_("生效日期"))
     effective_until = models.DateField(_("截止日期"), null=True, blank=True)
-    case = models.ForeignKey("Case", verbose_name=_("案件"), null=True, blank=True,
-                             on_delete=models.PROTECT, related_name="agreement_events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True,
-                              on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(
+        "Case", verbose_name=_("案件"), null=True, blank=True, on_delete=models.PROTECT, related_name="agreement_events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
     at = models.DateTimeField(_("记录时间"), auto_now_add=True)
     note = models.CharField(_("说明"), max_length=300, blank=True)
 
@@ -88,6 +91,9 @@ class AgreementEvent(models.Model):
         verbose_name_plural = _("协议状态变更")
         ordering = ["agreement", "effective_from", "id"]
         indexes = [models.Index(fields=["action", "effective_from"])]
+
+    def __str__(self) -> str:
+        return f"{self.agreement_id} {self.action} {self.effective_from}"
 
 
 class CaseSource(models.TextChoices):
@@ -137,24 +143,30 @@ class Case(models.Model):
     source = models.CharField(_("案件来源"), max_length=20, choices=CaseSource.choices)
     target_kind = models.CharField(_("对象类型"), max_length=12, choices=TargetKind.choices)
     institution = models.ForeignKey(
-        "institutions.Institution", verbose_name=_("定点医药机构"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="supervision_cases",
+        "institutions.Institution",
+        verbose_name=_("定点医药机构"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="supervision_cases",
     )
     person_name = models.CharField(_("参保人姓名"), max_length=50, blank=True)
     person_id_number = models.CharField(_("参保人身份证号"), max_length=18, blank=True)
-    violations = ArrayField(models.CharField(max_length=30, choices=Violation.choices),
-                            verbose_name=_("违规类型"), default=list)
+    violations = ArrayField(
+        models.CharField(max_length=30, choices=Violation.choices), verbose_name=_("违规类型"), default=list
+    )
     summary = models.TextField(_("案情摘要"))
-    status = models.CharField(_("状态"), max_length=14, choices=CaseStatus.choices,
-                              default=CaseStatus.REGISTERED)
+    status = models.CharField(_("状态"), max_length=14, choices=CaseStatus.choices, default=CaseStatus.REGISTERED)
     registered_on = models.DateField(_("立案日期"))
     inspected_on = models.DateField(_("现场检查日期"), null=True, blank=True)
-    report = models.ForeignKey("Report", verbose_name=_("举报线索"), null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="cases")
+    report = models.ForeignKey(
+        "Report", verbose_name=_("举报线索"), null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
     published_on = models.DateField(_("曝光日期"), null=True, blank=True)
     public_summary = models.TextField(_("公开摘要"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -170,8 +182,10 @@ class Case(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(target_kind="institution", institution__isnull=False)
-                           | Q(target_kind="person") & ~Q(person_id_number="")),
+                condition=(
+                    Q(target_kind="institution", institution__isnull=False)
+                    | Q(target_kind="person") & ~Q(person_id_number="")
+                ),
                 name="case_target_named",
             ),
             models.CheckConstraint(
@@ -193,13 +207,13 @@ class Case(models.Model):
 class CaseTransition(models.Model):
     """流转记录: who moved a case from one status to the next, and when."""
 
-    case = models.ForeignKey(Case, verbose_name=_("案件"), on_delete=models.PROTECT,
-                             related_name="transitions")
+    case = models.ForeignKey(Case, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="transitions")
     from_status = models.CharField(_("原状态"), max_length=14, choices=CaseStatus.choices, blank=True)
     to_status = models.CharField(_("新状态"), max_length=14, choices=CaseStatus.choices)
     on = models.DateField(_("日期"))
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("经办人"), null=True,
-                              on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("经办人"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
     at = models.DateTimeField(_("记录时间"), auto_now_add=True)
     note = models.CharField(_("说明"), max_length=500, blank=True)
 
@@ -208,6 +222,9 @@ class CaseTransition(models.Model):
         verbose_name_plural = _("案件流转记录")
         ordering = ["case", "at", "id"]
         indexes = [models.Index(fields=["to_status", "on"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.from_status}->{self.to_status}"
 
 
 class FineBasis(models.TextChoices):
@@ -221,8 +238,7 @@ class FineBasis(models.TextChoices):
 class Decision(models.Model):
     """处理决定: penalty and/or agreement handling, amounts, agreement action."""
 
-    case = models.OneToOneField(Case, verbose_name=_("案件"), on_delete=models.PROTECT,
-                                related_name="decision")
+    case = models.OneToOneField(Case, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="decision")
     decided_on = models.DateField(_("决定日期"))
     document_number = models.CharField(_("文书编号"), max_length=60, blank=True)
     penalty = models.BooleanField(_("行政处罚"), default=False)
@@ -230,18 +246,18 @@ class Decision(models.Model):
     recovered = models.DecimalField(_("追回医保基金（元）"), **MONEY)
     rejected = models.DecimalField(_("拒付（元）"), **MONEY)
     obtained = models.DecimalField(_("造成损失或骗取金额（元）"), **MONEY)
-    fine_basis = models.CharField(_("罚款依据"), max_length=14, choices=FineBasis.choices,
-                                  default=FineBasis.NONE)
-    fine_multiple = models.DecimalField(_("罚款倍数"), max_digits=4, decimal_places=2, null=True,
-                                        blank=True)
+    fine_basis = models.CharField(_("罚款依据"), max_length=14, choices=FineBasis.choices, default=FineBasis.NONE)
+    fine_multiple = models.DecimalField(_("罚款倍数"), max_digits=4, decimal_places=2, null=True, blank=True)
     fine = models.DecimalField(_("罚款（违约金）（元）"), **MONEY)
-    agreement_action = models.CharField(_("协议处理方式"), max_length=12,
-                                        choices=AgreementAction.choices, default=AgreementAction.NONE)
+    agreement_action = models.CharField(
+        _("协议处理方式"), max_length=12, choices=AgreementAction.choices, default=AgreementAction.NONE
+    )
     action_from = models.DateField(_("协议处理生效日"), null=True, blank=True)
     action_until = models.DateField(_("中止截止日"), null=True, blank=True)
     note = models.TextField(_("说明"), blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("决定录入人"), null=True,
-                                   on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("决定录入人"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("处理决定")
@@ -261,6 +277,9 @@ class Decision(models.Model):
                 name="decision_no_basis_no_fine",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.decided_on}"
 
 
 class _PrivateEvidenceStorage(FileSystemStorage):
@@ -286,22 +305,25 @@ def evidence_storage():
 class Evidence(models.Model):
     """证据材料: stored outside the web root, served only to supervision staff."""
 
-    case = models.ForeignKey(Case, verbose_name=_("案件"), on_delete=models.PROTECT,
-                             related_name="evidence")
+    case = models.ForeignKey(Case, verbose_name=_("案件"), on_delete=models.PROTECT, related_name="evidence")
     file = models.FileField(_("文件"), storage=evidence_storage, upload_to="%Y/%m/", max_length=200)
     original_name = models.CharField(_("原文件名"), max_length=200)
     content_type = models.CharField(_("文件类型"), max_length=100)
     size = models.PositiveIntegerField(_("大小（字节）"))
     sha256 = models.CharField(_("校验值"), max_length=64)
     description = models.CharField(_("说明"), max_length=200, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True,
-                                    on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("证据材料")
         verbose_name_plural = _("证据材料")
         ordering = ["case", "uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
 
 
 class ReportStatus(models.TextChoices):
@@ -317,19 +339,30 @@ class Report(models.Model):
     tracking_code = models.CharField(_("查询码"), max_length=16, unique=True)
     received_at = models.DateTimeField(_("受理时间"))
     subject = models.CharField(_("被举报对象"), max_length=200)
-    institution = models.ForeignKey("institutions.Institution", verbose_name=_("涉及机构"), null=True,
-                                    blank=True, on_delete=models.PROTECT, related_name="+")
+    institution = models.ForeignKey(
+        "institutions.Institution",
+        verbose_name=_("涉及机构"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     content = models.TextField(_("举报内容"))
     identity_encrypted = models.TextField(_("举报人身份（加密）"), blank=True)
     anonymous = models.BooleanField(_("匿名举报"), default=True)
-    status = models.CharField(_("状态"), max_length=12, choices=ReportStatus.choices,
-                              default=ReportStatus.RECEIVED)
+    status = models.CharField(_("状态"), max_length=12, choices=ReportStatus.choices, default=ReportStatus.RECEIVED)
     handled_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     close_reason = models.TextField(_("办结说明"), blank=True)
     reward = models.DecimalField(_("奖励金额（元）"), **MONEY)
     reward_paid_on = models.DateField(_("奖励发放日期"), null=True, blank=True)
-    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("经办人"), null=True,
-                                   blank=True, on_delete=models.PROTECT, related_name="+")
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("经办人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("举报线索")
@@ -341,8 +374,9 @@ class Report(models.Model):
                 condition=~Q(status="closed") | ~Q(close_reason=""), name="report_closed_with_reason"
             ),
             models.CheckConstraint(condition=Q(reward__gte=0), name="report_reward_not_negative"),
-            models.CheckConstraint(condition=Q(anonymous=True) | ~Q(identity_encrypted=""),
-                                   name="report_named_has_identity"),
+            models.CheckConstraint(
+                condition=Q(anonymous=True) | ~Q(identity_encrypted=""), name="report_named_has_identity"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -376,8 +410,7 @@ class AuditRule(models.Model):
     category = models.CharField(_("规则分类"), max_length=12, choices=Category.choices)
     kind = models.CharField(_("规则逻辑"), max_length=30, choices=Kind.choices)
     params = models.JSONField(_("规则参数"), default=dict, blank=True)
-    result = models.CharField(_("结果类型"), max_length=12, choices=Result.choices,
-                              default=Result.SUSPICIOUS)
+    result = models.CharField(_("结果类型"), max_length=12, choices=Result.choices, default=Result.SUSPICIOUS)
     basis = models.CharField(_("依据"), max_length=300, blank=True)
     enabled = models.BooleanField(_("启用"), default=True)
     answer_days = models.PositiveSmallIntegerField(_("机构答复时限（天）"), default=10)
@@ -391,8 +424,9 @@ class AuditRule(models.Model):
         return f"{self.code} {self.name}"
 
     def spec(self) -> audit_rules.RuleSpec:
-        return audit_rules.RuleSpec(self.code, audit_rules.RuleKind(self.kind), self.params,
-                                    audit_rules.ResultType(self.result))
+        return audit_rules.RuleSpec(
+            self.code, audit_rules.RuleKind(self.kind), self.params, audit_rules.ResultType(self.result)
+        )
 
 
 class AuditRun(models.Model):
@@ -411,13 +445,17 @@ class AuditRun(models.Model):
     lines = models.PositiveIntegerField(_("明细数"), default=0)
     hits = models.PositiveIntegerField(_("疑点数"), default=0)
     new_flags = models.PositiveIntegerField(_("新增疑点"), default=0)
-    job = models.ForeignKey("jobs.Job", verbose_name=_("任务"), null=True, blank=True,
-                            on_delete=models.SET_NULL, related_name="+")
+    job = models.ForeignKey(
+        "jobs.Job", verbose_name=_("任务"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("智能审核运行")
         verbose_name_plural = _("智能审核运行")
         ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.period_start}–{self.period_end}"
 
 
 class FlagStatus(models.TextChoices):
@@ -438,8 +476,12 @@ class Flag(models.Model):
     rule = models.ForeignKey(AuditRule, verbose_name=_("规则"), on_delete=models.PROTECT, related_name="flags")
     settlement_id = models.BigIntegerField(_("结算编号"))
     key = models.CharField(_("疑点标识"), max_length=80, blank=True)
-    institution = models.ForeignKey("institutions.Institution", verbose_name=_("定点医药机构"),
-                                    on_delete=models.PROTECT, related_name="supervision_flags")
+    institution = models.ForeignKey(
+        "institutions.Institution",
+        verbose_name=_("定点医药机构"),
+        on_delete=models.PROTECT,
+        related_name="supervision_flags",
+    )
     person_id_number = models.CharField(_("参保人身份证号"), max_length=18, blank=True)
     settled_on = models.DateField(_("结算日期"))
     amount = models.DecimalField(_("疑点金额（元）"), **MONEY)
@@ -450,17 +492,31 @@ class Flag(models.Model):
     answer_due = models.DateField(_("答复期限"))
     answer = models.TextField(_("机构答复"), blank=True)
     answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
-    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("答复人"), null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("答复人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     reviewed_on = models.DateField(_("审核日期"), null=True, blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("审核人"), null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     review_note = models.TextField(_("审核意见"), blank=True)
     deduction = models.DecimalField(_("扣款（拒付）金额（元）"), **MONEY)
-    case = models.ForeignKey(Case, verbose_name=_("案件"), null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="flags")
-    run = models.ForeignKey(AuditRun, verbose_name=_("发现于"), null=True, blank=True, on_delete=models.SET_NULL,
-                            related_name="+")
+    case = models.ForeignKey(
+        Case, verbose_name=_("案件"), null=True, blank=True, on_delete=models.PROTECT, related_name="flags"
+    )
+    run = models.ForeignKey(
+        AuditRun, verbose_name=_("发现于"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(_("发现时间"), auto_now_add=True)
 
     class Meta:
@@ -470,7 +526,9 @@ class Flag(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["rule", "settlement_id", "key"], name="flag_once_per_hit"),
             models.CheckConstraint(condition=Q(deduction__gte=0, amount__gte=0), name="flag_amounts_not_negative"),
-            models.CheckConstraint(condition=Q(deduction=0) | Q(status="confirmed"), name="flag_deduction_only_confirmed"),
+            models.CheckConstraint(
+                condition=Q(deduction=0) | Q(status="confirmed"), name="flag_deduction_only_confirmed"
+            ),
         ]
         indexes = [
             models.Index(fields=["institution", "status"]),
@@ -478,6 +536,9 @@ class Flag(models.Model):
             models.Index(fields=["status", "reviewed_on"]),
             models.Index(fields=["settlement_id"]),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.rule_id} {self.settlement_id} {self.key}"
 
 
 class SelfInspectionRound(models.Model):
@@ -516,17 +577,20 @@ class SelfInspection(models.Model):
         SUSPENSION = inspection_rules.FollowUp.SUSPENSION.value, _("暂停定点资格")
         CANCELLATION = inspection_rules.FollowUp.CANCELLATION.value, _("取消定点资格")
 
-    round = models.ForeignKey(SelfInspectionRound, verbose_name=_("年度"), on_delete=models.PROTECT,
-                              related_name="inspections")
-    institution = models.ForeignKey("institutions.Institution", verbose_name=_("定点医药机构"),
-                                    on_delete=models.PROTECT, related_name="self_inspections")
+    round = models.ForeignKey(
+        SelfInspectionRound, verbose_name=_("年度"), on_delete=models.PROTECT, related_name="inspections"
+    )
+    institution = models.ForeignKey(
+        "institutions.Institution",
+        verbose_name=_("定点医药机构"),
+        on_delete=models.PROTECT,
+        related_name="self_inspections",
+    )
     filed_on = models.DateField(_("报送日期"), null=True, blank=True)
     summary = models.TextField(_("自查自纠情况"), blank=True)
-    findings = models.CharField(_("检查发现"), max_length=12, choices=Findings.choices,
-                                default="none")
+    findings = models.CharField(_("检查发现"), max_length=12, choices=Findings.choices, default="none")
     outcome = models.CharField(_("结果"), max_length=10, choices=Outcome.choices, default="pending")
-    follow_up = models.CharField(_("后续处理"), max_length=12, choices=FollowUp.choices,
-                                 default="none")
+    follow_up = models.CharField(_("后续处理"), max_length=12, choices=FollowUp.choices, default="none")
     decided_at = models.DateTimeField(_("判定时间"), null=True, blank=True)
 
     class Meta:
@@ -536,3 +600,6 @@ class SelfInspection(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["round", "institution"], name="one_self_inspection_a_year"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.round_id} {self.institution_id}"

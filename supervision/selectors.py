@@ -49,9 +49,12 @@ def institution_list(user, *, q: str = "", kind: str = "", status: str = "", div
 
 
 def agreement_history(user, institution: Institution):
-    return (AgreementEvent.objects.filter(agreement__institution=institution)
-            .filter(access.institution_q(user, "agreement__institution"))
-            .select_related("case", "actor").order_by("effective_from", "id"))
+    return (
+        AgreementEvent.objects.filter(agreement__institution=institution)
+        .filter(access.institution_q(user, "agreement__institution"))
+        .select_related("case", "actor")
+        .order_by("effective_from", "id")
+    )
 
 
 def case_list(user, *, status: str = "", source: str = "", institution_id=None, year=None, q: str = ""):
@@ -80,11 +83,23 @@ def published_cases(*, year=None):
     qs = Case.objects.filter(published_on__isnull=False).exclude(public_summary="")
     if year:
         qs = qs.filter(published_on__year=year)
-    return qs.select_related("institution", "decision").only(
-        "number", "published_on", "public_summary", "violations", "target_kind", "institution__name",
-        "institution__kind", "decision__recovered", "decision__fine", "decision__agreement_action",
-        "decision__id",
-    ).order_by("-published_on", "-id")
+    return (
+        qs.select_related("institution", "decision")
+        .only(
+            "number",
+            "published_on",
+            "public_summary",
+            "violations",
+            "target_kind",
+            "institution__name",
+            "institution__kind",
+            "decision__recovered",
+            "decision__fine",
+            "decision__agreement_action",
+            "decision__id",
+        )
+        .order_by("-published_on", "-id")
+    )
 
 
 def report_list(user, *, status: str = ""):
@@ -101,8 +116,9 @@ def report_by_tracking_code(code: str):
     code = (code or "").strip().upper()
     if not code:
         return None
-    return Report.objects.filter(tracking_code=code).only(
-        "tracking_code", "received_at", "status", "handled_at").first()
+    return (
+        Report.objects.filter(tracking_code=code).only("tracking_code", "received_at", "status", "handled_at").first()
+    )
 
 
 def flag_list(user, *, status: str = "", rule_id=None, institution_id=None, month: str = ""):
@@ -150,8 +166,10 @@ def _kind_of(target_kind: str, institution_kind: str | None) -> str:
 
 def _day_bounds(year: int):
     tz = timezone.get_current_timezone()
-    return (timezone.make_aware(datetime.combine(date(year, 1, 1), time.min), tz),
-            timezone.make_aware(datetime.combine(date(year + 1, 1, 1), time.min), tz))
+    return (
+        timezone.make_aware(datetime.combine(date(year, 1, 1), time.min), tz),
+        timezone.make_aware(datetime.combine(date(year + 1, 1, 1), time.min), tz),
+    )
 
 
 def supervision_figures(*, user, year: int, division: str = "") -> fig.Figures:
@@ -163,54 +181,76 @@ def supervision_figures(*, user, year: int, division: str = "") -> fig.Figures:
     case_filter = inst_filter
 
     inspections = [
-        fig.InspectionRec(i, k, m) for i, k, m in
-        Case.objects.filter(case_filter, target_kind="institution", inspected_on__year=year)
-        .annotate(month=ExtractMonth("inspected_on")).values_list("institution_id", "institution__kind", "month")
+        fig.InspectionRec(i, k, m)
+        for i, k, m in Case.objects.filter(case_filter, target_kind="institution", inspected_on__year=year)
+        .annotate(month=ExtractMonth("inspected_on"))
+        .values_list("institution_id", "institution__kind", "month")
     ]
     decisions = [
         fig.DecisionRec(_kind_of(t, k), m, pen or agr, rec, rej, fine, src == "report")
-        for t, k, m, pen, agr, rec, rej, fine, src in
-        Decision.objects.filter(decided_on__year=year)
+        for t, k, m, pen, agr, rec, rej, fine, src in Decision.objects.filter(decided_on__year=year)
         .filter(Q(case__institution__division__code__startswith=division[:9]) if division else Q())
         .annotate(month=ExtractMonth("decided_on"))
-        .values_list("case__target_kind", "case__institution__kind", "month", "penalty", "agreement_handling",
-                     "recovered", "rejected", "fine", "case__source")
+        .values_list(
+            "case__target_kind",
+            "case__institution__kind",
+            "month",
+            "penalty",
+            "agreement_handling",
+            "recovered",
+            "rejected",
+            "fine",
+            "case__source",
+        )
     ]
     agreements = [
-        fig.AgreementRec(k, m, a) for k, m, a in
-        AgreementEvent.objects.filter(action__in=["suspend", "terminate"], effective_from__year=year)
+        fig.AgreementRec(k, m, a)
+        for k, m, a in AgreementEvent.objects.filter(action__in=["suspend", "terminate"], effective_from__year=year)
         .filter(Q(agreement__institution__division__code__startswith=division[:9]) if division else Q())
         .annotate(month=ExtractMonth("effective_from"))
         .values_list("agreement__institution__kind", "month", "action")
     ]
     events = [
-        fig.EventRec("publicized", _kind_of(t, k), m) for t, k, m in
-        Case.objects.filter(case_filter, published_on__year=year).annotate(month=ExtractMonth("published_on"))
+        fig.EventRec("publicized", _kind_of(t, k), m)
+        for t, k, m in Case.objects.filter(case_filter, published_on__year=year)
+        .annotate(month=ExtractMonth("published_on"))
         .values_list("target_kind", "institution__kind", "month")
     ]
     start, end = _day_bounds(year)
     events += [
-        fig.EventRec("reports_received", k or "other", timezone.localtime(at).month) for k, at in
-        Report.objects.filter(inst_filter, received_at__gte=start, received_at__lt=end)
-        .values_list("institution__kind", "received_at")
+        fig.EventRec("reports_received", k or "other", timezone.localtime(at).month)
+        for k, at in Report.objects.filter(inst_filter, received_at__gte=start, received_at__lt=end).values_list(
+            "institution__kind", "received_at"
+        )
     ]
     events += [
-        fig.EventRec("transferred_to_police", _kind_of(t, k), m) for t, k, m in
-        CaseTransition.objects.filter(to_status=CaseStatus.TRANSFERRED, on__year=year)
+        fig.EventRec("transferred_to_police", _kind_of(t, k), m)
+        for t, k, m in CaseTransition.objects.filter(to_status=CaseStatus.TRANSFERRED, on__year=year)
         .filter(Q(case__institution__division__code__startswith=division[:9]) if division else Q())
-        .annotate(month=ExtractMonth("on")).values_list("case__target_kind", "case__institution__kind", "month")
+        .annotate(month=ExtractMonth("on"))
+        .values_list("case__target_kind", "case__institution__kind", "month")
     ]
     flag_scope = Flag.objects.filter(inst_filter)
-    raised = (flag_scope.filter(settled_on__year=year).annotate(month=ExtractMonth("settled_on"))
-              .values("institution__kind", "month").annotate(n=Count("id")))
-    confirmed = (flag_scope.filter(status="confirmed", reviewed_on__year=year)
-                 .annotate(month=ExtractMonth("reviewed_on"))
-                 .values("institution__kind", "month").annotate(n=Count("id"), amount=Sum("deduction")))
+    raised = (
+        flag_scope.filter(settled_on__year=year)
+        .annotate(month=ExtractMonth("settled_on"))
+        .values("institution__kind", "month")
+        .annotate(n=Count("id"))
+    )
+    confirmed = (
+        flag_scope.filter(status="confirmed", reviewed_on__year=year)
+        .annotate(month=ExtractMonth("reviewed_on"))
+        .values("institution__kind", "month")
+        .annotate(n=Count("id"), amount=Sum("deduction"))
+    )
     flags = [fig.FlagRec(r["institution__kind"], r["month"], raised=r["n"]) for r in raised]
-    flags += [fig.FlagRec(r["institution__kind"], r["month"], confirmed=r["n"],
-                          deducted=r["amount"] or Decimal("0.00")) for r in confirmed]
-    return fig.yearly_figures(year, inspections=inspections, decisions=decisions, agreements=agreements,
-                              events=events, flags=flags)
+    flags += [
+        fig.FlagRec(r["institution__kind"], r["month"], confirmed=r["n"], deducted=r["amount"] or Decimal("0.00"))
+        for r in confirmed
+    ]
+    return fig.yearly_figures(
+        year, inspections=inspections, decisions=decisions, agreements=agreements, events=events, flags=flags
+    )
 
 
 def _stats_dict(values: dict, by_kind: dict | None = None) -> dict:
@@ -234,11 +274,12 @@ def supervision_stats(*, user, year: int, month: int | None = None, division: st
         # the month's split by kind is not kept per month; recount the agreements for it
         by_kind = {k: {"agreements_suspended": 0, "agreements_terminated": 0} for k in fig.KINDS}
         for action, key in (("suspend", "agreements_suspended"), ("terminate", "agreements_terminated")):
-            for kind, n in (AgreementEvent.objects.filter(action=action, effective_from__year=year,
-                                                          effective_from__month=month)
-                            .filter(Q(agreement__institution__division__code__startswith=division[:9])
-                                    if division else Q())
-                            .values_list("agreement__institution__kind").annotate(n=Count("id"))):
+            for kind, n in (
+                AgreementEvent.objects.filter(action=action, effective_from__year=year, effective_from__month=month)
+                .filter(Q(agreement__institution__division__code__startswith=division[:9]) if division else Q())
+                .values_list("agreement__institution__kind")
+                .annotate(n=Count("id"))
+            ):
                 by_kind[kind][key] = n
         out = _stats_dict(values, by_kind)
     else:
@@ -262,8 +303,6 @@ def cases_by_status(user) -> dict:
     return {r["status"]: r["n"] for r in rows}
 
 
-
-
 # --- claims' settlements as the audit rules' plain dataclasses ------------------------------------
 
 SEX_CODES = {"M": "M", "F": "F", "1": "M", "2": "F", "male": "M", "female": "F", "男": "M", "女": "F"}
@@ -276,10 +315,22 @@ def settlement_visit_chunks(*, start: date, end: date, chunk_settlements: int = 
     from claims.models import INPATIENT_KINDS, Settlement, SettlementLine
     from supervision.rules.audit import Line, Visit
 
-    headers = (Settlement.objects.filter(settled_on__gte=start, settled_on__lte=end)
-               .order_by("id_number", "id")
-               .values_list("id", "id_number", "sex", "birth_date", "institution_id", "institution__kind",
-                            "kind", "settled_on", "admitted_on", "discharged_on"))
+    headers = (
+        Settlement.objects.filter(settled_on__gte=start, settled_on__lte=end)
+        .order_by("id_number", "id")
+        .values_list(
+            "id",
+            "id_number",
+            "sex",
+            "birth_date",
+            "institution_id",
+            "institution__kind",
+            "kind",
+            "settled_on",
+            "admitted_on",
+            "discharged_on",
+        )
+    )
     total = headers.count()
     INPATIENT = {str(k) for k in INPATIENT_KINDS}  # noqa: N806
     chunk: list[tuple] = []
@@ -288,14 +339,28 @@ def settlement_visit_chunks(*, start: date, end: date, chunk_settlements: int = 
         ids = [r[0] for r in rows]
         lines: dict[int, list] = {i: [] for i in ids}
         for lid, sid, code, name, cat, qty, price, amount, charged in (
-            SettlementLine.objects.filter(settlement_id__in=ids).order_by("settlement_id", "id")
-            .values_list("id", "settlement_id", "item_code", "item_name", "category", "quantity", "price",
-                         "amount", "charged_on").iterator(chunk_size=20000)
+            SettlementLine.objects.filter(settlement_id__in=ids)
+            .order_by("settlement_id", "id")
+            .values_list(
+                "id", "settlement_id", "item_code", "item_name", "category", "quantity", "price", "amount", "charged_on"
+            )
+            .iterator(chunk_size=20000)
         ):
             lines[sid].append(Line(lid, code, name, cat or "", qty, price, amount, charged))
         return [
-            Visit(sid, idn, SEX_CODES.get(str(sex or ""), ""), birth, inst, ikind or "medical", kind, settled,
-                  adm if kind in INPATIENT else None, dis if kind in INPATIENT else None, tuple(lines[sid]))
+            Visit(
+                sid,
+                idn,
+                SEX_CODES.get(str(sex or ""), ""),
+                birth,
+                inst,
+                ikind or "medical",
+                kind,
+                settled,
+                adm if kind in INPATIENT else None,
+                dis if kind in INPATIENT else None,
+                tuple(lines[sid]),
+            )
             for sid, idn, sex, birth, inst, ikind, kind, settled, adm, dis in rows
         ]
 

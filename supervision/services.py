@@ -70,8 +70,9 @@ def _durable():
 # --- agreements ---------------------------------------------------------------------------
 
 
-def agreement_sign(*, actor, institution_id: int, number: str, signed_on: date,
-                   valid_until: date | None = None, request=None) -> Agreement:
+def agreement_sign(
+    *, actor, institution_id: int, number: str, signed_on: date, valid_until: date | None = None, request=None
+) -> Agreement:
     with _durable():
         institution = Institution.objects.select_for_update().get(pk=institution_id)
         if Agreement.objects.filter(institution=institution).exists():
@@ -79,18 +80,34 @@ def agreement_sign(*, actor, institution_id: int, number: str, signed_on: date,
         if Agreement.objects.filter(number=number).exists():
             raise ValidationError({"number": _("协议编号已存在")})
         agreement = Agreement.objects.create(
-            institution=institution, number=number, signed_on=signed_on, valid_until=valid_until,
-            status=AgreementStatus.ACTIVE, status_from=signed_on,
+            institution=institution,
+            number=number,
+            signed_on=signed_on,
+            valid_until=valid_until,
+            status=AgreementStatus.ACTIVE,
+            status_from=signed_on,
         )
-        AgreementEvent.objects.create(agreement=agreement, action="sign", status=AgreementStatus.ACTIVE,
-                                      effective_from=signed_on, actor=_user(actor))
-        audit_log(actor=actor, action=AuditLog.Action.CHANGE, object_type="supervision.agreement",
-                  object_id=agreement.pk, summary=f"sign {number}", request=request)
+        AgreementEvent.objects.create(
+            agreement=agreement,
+            action="sign",
+            status=AgreementStatus.ACTIVE,
+            effective_from=signed_on,
+            actor=_user(actor),
+        )
+        audit_log(
+            actor=actor,
+            action=AuditLog.Action.CHANGE,
+            object_type="supervision.agreement",
+            object_id=agreement.pk,
+            summary=f"sign {number}",
+            request=request,
+        )
     return agreement
 
 
-def _apply_agreement_action(*, actor, institution_id: int, action: str, start, end, case=None,
-                            note: str = "") -> AgreementEvent | None:
+def _apply_agreement_action(
+    *, actor, institution_id: int, action: str, start, end, case=None, note: str = ""
+) -> AgreementEvent | None:
     """Inside the caller's transaction: lock the agreement, check, change, record."""
     if action == AgreementAction.NONE:
         return None
@@ -110,21 +127,40 @@ def _apply_agreement_action(*, actor, institution_id: int, action: str, start, e
         agreement.status_from, agreement.status_until = start, end
     agreement.save(update_fields=["status", "status_from", "status_until", "updated_at"])
     return AgreementEvent.objects.create(
-        agreement=agreement, action=action, status=agreement.status,
-        effective_from=agreement.status_from, effective_until=agreement.status_until,
-        case=case, actor=_user(actor), note=note[:300],
+        agreement=agreement,
+        action=action,
+        status=agreement.status,
+        effective_from=agreement.status_from,
+        effective_until=agreement.status_until,
+        case=case,
+        actor=_user(actor),
+        note=note[:300],
     )
 
 
-def agreement_change(*, actor, institution_id: int, action: str, start: date | None = None,
-                     end: date | None = None, note: str = "", request=None) -> AgreementEvent:
+def agreement_change(
+    *,
+    actor,
+    institution_id: int,
+    action: str,
+    start: date | None = None,
+    end: date | None = None,
+    note: str = "",
+    request=None,
+) -> AgreementEvent:
     """A change outside a case decision (e.g. restoring after a suspension, or the yearly review)."""
     with _durable():
-        event = _apply_agreement_action(actor=actor, institution_id=institution_id, action=action,
-                                        start=start, end=end, note=note)
-        audit_log(actor=actor, action=AuditLog.Action.CHANGE, object_type="supervision.agreement",
-                  object_id=event.agreement_id if event else "", summary=f"{action} {note}"[:500],
-                  request=request)
+        event = _apply_agreement_action(
+            actor=actor, institution_id=institution_id, action=action, start=start, end=end, note=note
+        )
+        audit_log(
+            actor=actor,
+            action=AuditLog.Action.CHANGE,
+            object_type="supervision.agreement",
+            object_id=event.agreement_id if event else "",
+            summary=f"{action} {note}"[:500],
+            request=request,
+        )
     return event
 
 
@@ -139,15 +175,25 @@ def _next_case_number(year: int) -> str:
     with connection.cursor() as cur:
         cur.execute("SELECT pg_advisory_xact_lock(hashtext('supervision.case_number'), %s)", [year])
     prefix = f"JG{year}-"
-    last = (Case.objects.filter(number__startswith=prefix).order_by("-number")
-            .values_list("number", flat=True).first())
-    seq = int(last[len(prefix):]) + 1 if last else 1
+    last = Case.objects.filter(number__startswith=prefix).order_by("-number").values_list("number", flat=True).first()
+    seq = int(last[len(prefix) :]) + 1 if last else 1
     return f"{prefix}{seq:05d}"
 
 
-def _case_register(*, actor, source, target_kind, institution_id=None, person_name="",
-                   person_id_number="", violations, summary, registered_on, inspected_on=None,
-                   report=None) -> Case:
+def _case_register(
+    *,
+    actor,
+    source,
+    target_kind,
+    institution_id=None,
+    person_name="",
+    person_id_number="",
+    violations,
+    summary,
+    registered_on,
+    inspected_on=None,
+    report=None,
+) -> Case:
     errors = {}
     if source not in CaseSource.values:
         errors["source"] = _("请选择案件来源")
@@ -166,15 +212,22 @@ def _case_register(*, actor, source, target_kind, institution_id=None, person_na
     if errors:
         raise ValidationError(errors)
     case = Case.objects.create(
-        number=_next_case_number(registered_on.year), source=source, target_kind=target_kind,
+        number=_next_case_number(registered_on.year),
+        source=source,
+        target_kind=target_kind,
         institution_id=institution_id if target_kind == TargetKind.INSTITUTION else None,
         person_name=person_name if target_kind == TargetKind.PERSON else "",
         person_id_number=person_id_number if target_kind == TargetKind.PERSON else "",
-        violations=list(dict.fromkeys(violations)), summary=summary.strip(),
-        registered_on=registered_on, inspected_on=inspected_on, report=report, created_by=_user(actor),
+        violations=list(dict.fromkeys(violations)),
+        summary=summary.strip(),
+        registered_on=registered_on,
+        inspected_on=inspected_on,
+        report=report,
+        created_by=_user(actor),
     )
-    CaseTransition.objects.create(case=case, from_status="", to_status=CaseStatus.REGISTERED,
-                                  on=registered_on, actor=_user(actor))
+    CaseTransition.objects.create(
+        case=case, from_status="", to_status=CaseStatus.REGISTERED, on=registered_on, actor=_user(actor)
+    )
     return case
 
 
@@ -182,28 +235,44 @@ def case_register(*, actor, request=None, **fields) -> Case:
     access.require_staff(actor)
     with _durable():
         case = _case_register(actor=actor, **fields)
-        audit_log(actor=actor, action=AuditLog.Action.CHANGE, object_type="supervision.case",
-                  object_id=case.pk, summary=f"register {case.number}", request=request)
+        audit_log(
+            actor=actor,
+            action=AuditLog.Action.CHANGE,
+            object_type="supervision.case",
+            object_id=case.pk,
+            summary=f"register {case.number}",
+            request=request,
+        )
     return case
 
 
 def _transition(*, actor, case: Case, target: str, on: date, note: str = "") -> CaseTransition:
-    check = workflow.check_transition(workflow.TransitionRequest(
-        workflow.CaseStatus(case.status), workflow.CaseStatus(target),
-        has_decision=Decision.objects.filter(case=case).exists(), note=note,
-    ))
+    check = workflow.check_transition(
+        workflow.TransitionRequest(
+            workflow.CaseStatus(case.status),
+            workflow.CaseStatus(target),
+            has_decision=Decision.objects.filter(case=case).exists(),
+            note=note,
+        )
+    )
     if not check.allowed:
-        raise ValidationError({check.field: TRANSITION_MESSAGES[check.error] % {
-            "current": CaseStatus(case.status).label, "target": CaseStatus(target).label}})
+        raise ValidationError(
+            {
+                check.field: TRANSITION_MESSAGES[check.error]
+                % {"current": CaseStatus(case.status).label, "target": CaseStatus(target).label}
+            }
+        )
     previous = case.status
     case.status = target
     case.save(update_fields=["status", "updated_at"])
-    return CaseTransition.objects.create(case=case, from_status=previous, to_status=target, on=on,
-                                         actor=_user(actor), note=note[:500])
+    return CaseTransition.objects.create(
+        case=case, from_status=previous, to_status=target, on=on, actor=_user(actor), note=note[:500]
+    )
 
 
-def case_transition(*, actor, case_id: int, target: str, on: date | None = None, note: str = "",
-                    request=None) -> CaseTransition:
+def case_transition(
+    *, actor, case_id: int, target: str, on: date | None = None, note: str = "", request=None
+) -> CaseTransition:
     access.require_staff(actor)
     if target not in CaseStatus.values:
         raise ValidationError({"target": _("未知的案件状态")})
@@ -219,17 +288,37 @@ def case_transition(*, actor, case_id: int, target: str, on: date | None = None,
                 report.close_reason = note or _("案件 %(number)s 已结案") % {"number": case.number}
                 report.handled_at = timezone.now()
                 report.save(update_fields=["status", "close_reason", "handled_at"])
-        audit_log(actor=actor, action=AuditLog.Action.CHANGE, object_type="supervision.case",
-                  object_id=case.pk, summary=f"{row.from_status} -> {target}", request=request)
+        audit_log(
+            actor=actor,
+            action=AuditLog.Action.CHANGE,
+            object_type="supervision.case",
+            object_id=case.pk,
+            summary=f"{row.from_status} -> {target}",
+            request=request,
+        )
     return row
 
 
-def case_decide(*, actor, case_id: int, decided_on: date, penalty: bool = False,
-                agreement_handling: bool = False, recovered: Decimal = ZERO, rejected: Decimal = ZERO,
-                obtained: Decimal = ZERO, fine_basis: str = "none", fine_multiple: Decimal | None = None,
-                fine_amount: Decimal | None = None, agreement_action: str = AgreementAction.NONE,
-                action_from: date | None = None, action_until: date | None = None,
-                document_number: str = "", note: str = "", request=None) -> Decision:
+def case_decide(
+    *,
+    actor,
+    case_id: int,
+    decided_on: date,
+    penalty: bool = False,
+    agreement_handling: bool = False,
+    recovered: Decimal = ZERO,
+    rejected: Decimal = ZERO,
+    obtained: Decimal = ZERO,
+    fine_basis: str = "none",
+    fine_multiple: Decimal | None = None,
+    fine_amount: Decimal | None = None,
+    agreement_action: str = AgreementAction.NONE,
+    action_from: date | None = None,
+    action_until: date | None = None,
+    document_number: str = "",
+    note: str = "",
+    request=None,
+) -> Decision:
     """Record the decision; the agreement action changes the institution's agreement in the same
     transaction — both commit or neither does. The fine is computed here, never taken as given
     (except a stated 违约金)."""
@@ -246,31 +335,56 @@ def case_decide(*, actor, case_id: int, decided_on: date, penalty: bool = False,
             errors["penalty"] = _("请选择行政处罚或协议处理（可同时选择）")
         if agreement_action != AgreementAction.NONE and case.target_kind != TargetKind.INSTITUTION:
             errors["agreement_action"] = _("只有定点医药机构有医保服务协议")
-        fine = penalty_rules.compute_fine(penalty_rules.FineInput(
-            penalty_rules.Target(case.target_kind), penalty_rules.FineBasis(fine_basis),
-            obtained or ZERO, fine_multiple, fine_amount,
-        ))
+        fine = penalty_rules.compute_fine(
+            penalty_rules.FineInput(
+                penalty_rules.Target(case.target_kind),
+                penalty_rules.FineBasis(fine_basis),
+                obtained or ZERO,
+                fine_multiple,
+                fine_amount,
+            )
+        )
         if fine.error:
             errors[fine.field] = FINE_MESSAGES[fine.error] % {"low": fine.low, "high": fine.high}
         if errors:
             raise ValidationError(errors)
         decision = Decision.objects.create(
-            case=case, decided_on=decided_on, document_number=document_number, penalty=penalty,
-            agreement_handling=agreement_handling, recovered=recovered, rejected=rejected,
-            obtained=obtained, fine_basis=fine_basis,
+            case=case,
+            decided_on=decided_on,
+            document_number=document_number,
+            penalty=penalty,
+            agreement_handling=agreement_handling,
+            recovered=recovered,
+            rejected=rejected,
+            obtained=obtained,
+            fine_basis=fine_basis,
             fine_multiple=fine_multiple if fine_basis not in ("none", "agreement") else None,
-            fine=fine.amount, agreement_action=agreement_action, action_from=action_from,
-            action_until=action_until, note=note, decided_by=_user(actor),
+            fine=fine.amount,
+            agreement_action=agreement_action,
+            action_from=action_from,
+            action_until=action_until,
+            note=note,
+            decided_by=_user(actor),
         )
-        _transition(actor=actor, case=case, target=CaseStatus.DECIDED, on=decided_on,
-                    note=document_number)
+        _transition(actor=actor, case=case, target=CaseStatus.DECIDED, on=decided_on, note=document_number)
         if agreement_action != AgreementAction.NONE:
-            _apply_agreement_action(actor=actor, institution_id=case.institution_id,
-                                    action=agreement_action, start=action_from, end=action_until,
-                                    case=case, note=case.number)
-        audit_log(actor=actor, action=AuditLog.Action.CHANGE, object_type="supervision.case",
-                  object_id=case.pk, summary=f"decide {case.number} fine {fine.amount} {agreement_action}",
-                  request=request)
+            _apply_agreement_action(
+                actor=actor,
+                institution_id=case.institution_id,
+                action=agreement_action,
+                start=action_from,
+                end=action_until,
+                case=case,
+                note=case.number,
+            )
+        audit_log(
+            actor=actor,
+            action=AuditLog.Action.CHANGE,
+            object_type="supervision.case",
+            object_id=case.pk,
+            summary=f"decide {case.number} fine {fine.amount} {agreement_action}",
+            request=request,
+        )
     return decision
 
 
@@ -297,8 +411,14 @@ def case_publish(*, actor, case_id: int, published_on: date, public_summary: str
             raise ValidationError(errors)
         case.published_on, case.public_summary = published_on, text
         case.save(update_fields=["published_on", "public_summary", "updated_at"])
-        audit_log(actor=actor, action=AuditLog.Action.CHANGE, object_type="supervision.case",
-                  object_id=case.pk, summary=f"publish {case.number}", request=request)
+        audit_log(
+            actor=actor,
+            action=AuditLog.Action.CHANGE,
+            object_type="supervision.case",
+            object_id=case.pk,
+            summary=f"publish {case.number}",
+            request=request,
+        )
     return case
 
 
@@ -340,12 +460,23 @@ def evidence_add(*, actor, case_id: int, upload, description: str = "", request=
         case = Case.objects.select_for_update().get(pk=case_id)
         upload.name = f"{secrets.token_hex(16)}.{ext}"  # never the user's file name on disk
         evidence = Evidence.objects.create(
-            case=case, file=upload, original_name=name[-200:], content_type=content_type,
-            size=upload.size, sha256=digest.hexdigest(), description=description[:200],
+            case=case,
+            file=upload,
+            original_name=name[-200:],
+            content_type=content_type,
+            size=upload.size,
+            sha256=digest.hexdigest(),
+            description=description[:200],
             uploaded_by=_user(actor),
         )
-        audit_log(actor=actor, action=AuditLog.Action.CHANGE, object_type="supervision.evidence",
-                  object_id=evidence.pk, summary=f"{case.number} {name}"[:500], request=request)
+        audit_log(
+            actor=actor,
+            action=AuditLog.Action.CHANGE,
+            object_type="supervision.evidence",
+            object_id=evidence.pk,
+            summary=f"{case.number} {name}"[:500],
+            request=request,
+        )
     return evidence
 
 
@@ -368,9 +499,16 @@ def report_identity(report: Report) -> dict:
     return json.loads(_fernet().decrypt(report.identity_encrypted.encode()).decode())
 
 
-def report_submit(*, subject: str, content: str, institution_id: int | None = None,
-                  reporter_name: str = "", reporter_phone: str = "", reporter_id_number: str = "",
-                  request=None) -> Report:
+def report_submit(
+    *,
+    subject: str,
+    content: str,
+    institution_id: int | None = None,
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    reporter_id_number: str = "",
+    request=None,
+) -> Report:
     """A public report (no login). Returns the report with its tracking code."""
     errors = {}
     if not (subject or "").strip():
@@ -379,21 +517,34 @@ def report_submit(*, subject: str, content: str, institution_id: int | None = No
         errors["content"] = _("请具体描述举报内容（至少10个字）")
     if errors:
         raise ValidationError(errors)
-    identity = {k: v.strip() for k, v in (("name", reporter_name), ("phone", reporter_phone),
-                                            ("id_number", reporter_id_number)) if v and v.strip()}
+    identity = {
+        k: v.strip()
+        for k, v in (("name", reporter_name), ("phone", reporter_phone), ("id_number", reporter_id_number))
+        if v and v.strip()
+    }
     with _durable():
         for _attempt in range(5):
             code = "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(12))
             if not Report.objects.filter(tracking_code=code).exists():
                 break
         report = Report.objects.create(
-            tracking_code=code, received_at=timezone.now(), subject=subject.strip()[:200],
-            institution_id=institution_id, content=content.strip(),
-            identity_encrypted=encrypt_identity(identity) if identity else "", anonymous=not identity,
+            tracking_code=code,
+            received_at=timezone.now(),
+            subject=subject.strip()[:200],
+            institution_id=institution_id,
+            content=content.strip(),
+            identity_encrypted=encrypt_identity(identity) if identity else "",
+            anonymous=not identity,
         )
-        audit_log(actor=None, action=AuditLog.Action.CHANGE, object_type="supervision.report",
-                  object_id=report.pk, summary="public report received", request=request,
-                  username="public")
+        audit_log(
+            actor=None,
+            action=AuditLog.Action.CHANGE,
+            object_type="supervision.report",
+            object_id=report.pk,
+            summary="public report received",
+            request=request,
+            username="public",
+        )
     return report
 
 
@@ -403,14 +554,30 @@ def report_reveal_identity(*, actor, report_id: int, request=None) -> dict:
         raise ValidationError({"identity": _("只有基金监管科科长可以查看举报人身份")})
     report = Report.objects.get(pk=report_id)
     with _durable():
-        audit_log(actor=actor, action=AuditLog.Action.VIEW, object_type="supervision.report.identity",
-                  object_id=report.pk, summary=f"reporter identity of {report.tracking_code}", request=request)
+        audit_log(
+            actor=actor,
+            action=AuditLog.Action.VIEW,
+            object_type="supervision.report.identity",
+            object_id=report.pk,
+            summary=f"reporter identity of {report.tracking_code}",
+            request=request,
+        )
     return report_identity(report)
 
 
-def report_open_case(*, actor, report_id: int, registered_on: date, violations, summary: str,
-                     institution_id: int | None = None, person_name: str = "", person_id_number: str = "",
-                     inspected_on: date | None = None, request=None) -> Case:
+def report_open_case(
+    *,
+    actor,
+    report_id: int,
+    registered_on: date,
+    violations,
+    summary: str,
+    institution_id: int | None = None,
+    person_name: str = "",
+    person_id_number: str = "",
+    inspected_on: date | None = None,
+    request=None,
+) -> Case:
     access.require_staff(actor)
     with _durable():
         report = Report.objects.select_for_update().get(pk=report_id)
@@ -418,15 +585,29 @@ def report_open_case(*, actor, report_id: int, registered_on: date, violations, 
             raise ValidationError({"status": _("该举报已办结")})
         target = TargetKind.INSTITUTION if institution_id else TargetKind.PERSON
         case = _case_register(
-            actor=actor, source=CaseSource.REPORT, target_kind=target, institution_id=institution_id,
-            person_name=person_name, person_id_number=person_id_number, violations=violations,
-            summary=summary, registered_on=registered_on, inspected_on=inspected_on, report=report,
+            actor=actor,
+            source=CaseSource.REPORT,
+            target_kind=target,
+            institution_id=institution_id,
+            person_name=person_name,
+            person_id_number=person_id_number,
+            violations=violations,
+            summary=summary,
+            registered_on=registered_on,
+            inspected_on=inspected_on,
+            report=report,
         )
         report.status = ReportStatus.CASE_OPENED
         report.handled_by = _user(actor)
         report.save(update_fields=["status", "handled_by"])
-        audit_log(actor=actor, action=AuditLog.Action.CHANGE, object_type="supervision.report",
-                  object_id=report.pk, summary=f"case {case.number}", request=request)
+        audit_log(
+            actor=actor,
+            action=AuditLog.Action.CHANGE,
+            object_type="supervision.report",
+            object_id=report.pk,
+            summary=f"case {case.number}",
+            request=request,
+        )
     return case
 
 
@@ -441,8 +622,14 @@ def report_close(*, actor, report_id: int, reason: str, request=None) -> Report:
         report.status, report.close_reason = ReportStatus.CLOSED, reason.strip()
         report.handled_at, report.handled_by = timezone.now(), _user(actor)
         report.save(update_fields=["status", "close_reason", "handled_at", "handled_by"])
-        audit_log(actor=actor, action=AuditLog.Action.CHANGE, object_type="supervision.report",
-                  object_id=report.pk, summary="closed", request=request)
+        audit_log(
+            actor=actor,
+            action=AuditLog.Action.CHANGE,
+            object_type="supervision.report",
+            object_id=report.pk,
+            summary="closed",
+            request=request,
+        )
     return report
 
 
@@ -454,8 +641,14 @@ def report_reward(*, actor, report_id: int, amount: Decimal, paid_on: date | Non
         report = Report.objects.select_for_update().get(pk=report_id)
         report.reward, report.reward_paid_on = amount, paid_on
         report.save(update_fields=["reward", "reward_paid_on"])
-        audit_log(actor=actor, action=AuditLog.Action.CHANGE, object_type="supervision.report",
-                  object_id=report.pk, summary=f"reward {amount}", request=request)
+        audit_log(
+            actor=actor,
+            action=AuditLog.Action.CHANGE,
+            object_type="supervision.report",
+            object_id=report.pk,
+            summary=f"reward {amount}",
+            request=request,
+        )
     return report
 
 
@@ -493,8 +686,16 @@ def audit_run(*, kind: str, start: date, end: date, actor=None, job_id=None, chu
     run.finished_at = timezone.now()
     run.save(update_fields=["settlements", "lines", "hits", "new_flags", "finished_at"])
     if job_id:
-        jobs.job_finish(job_id, result={"settlements": settlements, "lines": lines, "hits": hit_count,
-                                        "new_flags": run.new_flags, "run": run.pk})
+        jobs.job_finish(
+            job_id,
+            result={
+                "settlements": settlements,
+                "lines": lines,
+                "hits": hit_count,
+                "new_flags": run.new_flags,
+                "run": run.pk,
+            },
+        )
     return run
 
 
@@ -512,17 +713,40 @@ def _flags_insert(run, hits, visits_by_id, rules_by_code) -> None:
     rows = []
     for h in hits:
         v = visits_by_id[h.settlement_id]
-        rows.append((
-            rules_by_code[h.rule_code].pk, h.settlement_id, h.key[:80], v.institution_id, v.person[:18], v.settled_on,
-            h.amount, h.result.value, Json(dict(h.detail)), list(h.line_ids), "pushed", due[h.rule_code], "", "",
-            Decimal("0.00"), run.pk, now,
-        ))
-    sql = (f"INSERT INTO {Flag._meta.db_table} (rule_id, settlement_id, key, institution_id, person_id_number, "
-           "settled_on, amount, result, detail, line_ids, status, answer_due, answer, review_note, deduction, "
-           "run_id, created_at) VALUES %s ON CONFLICT (rule_id, settlement_id, key) DO NOTHING")
+        rows.append(
+            (
+                rules_by_code[h.rule_code].pk,
+                h.settlement_id,
+                h.key[:80],
+                v.institution_id,
+                v.person[:18],
+                v.settled_on,
+                h.amount,
+                h.result.value,
+                Json(dict(h.detail)),
+                list(h.line_ids),
+                "pushed",
+                due[h.rule_code],
+                "",
+                "",
+                Decimal("0.00"),
+                run.pk,
+                now,
+            )
+        )
+    sql = (
+        f"INSERT INTO {Flag._meta.db_table} (rule_id, settlement_id, key, institution_id, person_id_number, "
+        "settled_on, amount, result, detail, line_ids, status, answer_due, answer, review_note, deduction, "
+        "run_id, created_at) VALUES %s ON CONFLICT (rule_id, settlement_id, key) DO NOTHING"
+    )
     with connection.cursor() as cur:
-        execute_values(cur.cursor, sql, rows, template="(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s::bigint[], %s, %s, "
-                       "%s, %s, %s, %s, %s)", page_size=2000)
+        execute_values(
+            cur.cursor,
+            sql,
+            rows,
+            template="(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s::bigint[], %s, %s, %s, %s, %s, %s, %s)",
+            page_size=2000,
+        )
 
 
 def flag_answer(*, actor, flag_id: int, answer: str, request=None):
@@ -542,13 +766,27 @@ def flag_answer(*, actor, flag_id: int, answer: str, request=None):
         flag.status, flag.answer = FlagStatus.ANSWERED, answer.strip()
         flag.answered_at, flag.answered_by = timezone.now(), actor
         flag.save(update_fields=["status", "answer", "answered_at", "answered_by"])
-        audit_log(actor=actor, action=AuditLog.Action.CHANGE, object_type="supervision.flag",
-                  object_id=flag.pk, summary="answered", request=request)
+        audit_log(
+            actor=actor,
+            action=AuditLog.Action.CHANGE,
+            object_type="supervision.flag",
+            object_id=flag.pk,
+            summary="answered",
+            request=request,
+        )
     return flag
 
 
-def flag_review(*, actor, flag_id: int, confirm: bool, deduction: Decimal | None = None, note: str = "",
-                on: date | None = None, request=None):
+def flag_review(
+    *,
+    actor,
+    flag_id: int,
+    confirm: bool,
+    deduction: Decimal | None = None,
+    note: str = "",
+    on: date | None = None,
+    request=None,
+):
     """Confirm (a deduction, 拒付/扣款) or clear a flag. Confirming before the institution answered
     is allowed only once its answer time has run out."""
     from supervision.models import FlagStatus
@@ -572,13 +810,20 @@ def flag_review(*, actor, flag_id: int, confirm: bool, deduction: Decimal | None
             flag.status, flag.deduction = FlagStatus.CLEARED, Decimal("0.00")
         flag.reviewed_on, flag.reviewed_by, flag.review_note = on, actor, (note or "").strip()
         flag.save(update_fields=["status", "deduction", "reviewed_on", "reviewed_by", "review_note"])
-        audit_log(actor=actor, action=AuditLog.Action.CHANGE, object_type="supervision.flag",
-                  object_id=flag.pk, summary=f"{flag.status} {flag.deduction}", request=request)
+        audit_log(
+            actor=actor,
+            action=AuditLog.Action.CHANGE,
+            object_type="supervision.flag",
+            object_id=flag.pk,
+            summary=f"{flag.status} {flag.deduction}",
+            request=request,
+        )
     return flag
 
 
-def flag_open_case(*, actor, flag_id: int, violations, summary: str, registered_on: date | None = None,
-                   request=None) -> Case:
+def flag_open_case(
+    *, actor, flag_id: int, violations, summary: str, registered_on: date | None = None, request=None
+) -> Case:
     from supervision.models import FlagStatus
 
     access.require_staff(actor)
@@ -589,13 +834,25 @@ def flag_open_case(*, actor, flag_id: int, violations, summary: str, registered_
         if flag.case_id:
             raise ValidationError({"status": _("该疑点已立案")})
         source = CaseSource.BIG_DATA if flag.run and flag.run.kind == "monthly" else CaseSource.INTELLIGENT_AUDIT
-        case = _case_register(actor=actor, source=source, target_kind=TargetKind.INSTITUTION,
-                              institution_id=flag.institution_id, violations=violations, summary=summary,
-                              registered_on=registered_on or timezone.localdate())
+        case = _case_register(
+            actor=actor,
+            source=source,
+            target_kind=TargetKind.INSTITUTION,
+            institution_id=flag.institution_id,
+            violations=violations,
+            summary=summary,
+            registered_on=registered_on or timezone.localdate(),
+        )
         flag.case = case
         flag.save(update_fields=["case"])
-        audit_log(actor=actor, action=AuditLog.Action.CHANGE, object_type="supervision.flag",
-                  object_id=flag.pk, summary=f"case {case.number}", request=request)
+        audit_log(
+            actor=actor,
+            action=AuditLog.Action.CHANGE,
+            object_type="supervision.flag",
+            object_id=flag.pk,
+            summary=f"case {case.number}",
+            request=request,
+        )
     return case
 
 
@@ -612,14 +869,22 @@ def self_inspection_round_create(*, actor, year: int, deadline: date, title: str
         if SelfInspectionRound.objects.filter(year=year).exists():
             raise ValidationError({"year": _("该年度已发起自查自纠")})
         r = SelfInspectionRound.objects.create(
-            year=year, deadline=deadline, title=title or _("%(year)s年度定点医药机构自查自纠") % {"year": year})
-        audit_log(actor=actor, action=AuditLog.Action.CHANGE, object_type="supervision.selfinspectionround",
-                  object_id=r.pk, summary=f"{year} deadline {deadline}", request=request)
+            year=year, deadline=deadline, title=title or _("%(year)s年度定点医药机构自查自纠") % {"year": year}
+        )
+        audit_log(
+            actor=actor,
+            action=AuditLog.Action.CHANGE,
+            object_type="supervision.selfinspectionround",
+            object_id=r.pk,
+            summary=f"{year} deadline {deadline}",
+            request=request,
+        )
     return r
 
 
-def self_inspection_file(*, actor, round_id: int, summary: str, institution_id: int | None = None,
-                         filed_on: date | None = None, request=None):
+def self_inspection_file(
+    *, actor, round_id: int, summary: str, institution_id: int | None = None, filed_on: date | None = None, request=None
+):
     """An institution files its written self-inspection report (staff may record a paper one)."""
     from supervision.models import SelfInspection, SelfInspectionRound
 
@@ -635,15 +900,22 @@ def self_inspection_file(*, actor, round_id: int, summary: str, institution_id: 
     with _durable():
         rnd = SelfInspectionRound.objects.get(pk=round_id)
         si, _created = SelfInspection.objects.select_for_update().get_or_create(
-            round=rnd, institution_id=institution_id)
+            round=rnd, institution_id=institution_id
+        )
         if si.filed_on:
             raise ValidationError({"summary": _("本年度已报送")})
         si.filed_on, si.summary = filed_on, summary.strip()
         if filed_on <= rnd.deadline:
             si.outcome = SelfInspection.Outcome.FILED
         si.save()
-        audit_log(actor=actor, action=AuditLog.Action.CHANGE, object_type="supervision.selfinspection",
-                  object_id=si.pk, summary=f"filed {filed_on}", request=request)
+        audit_log(
+            actor=actor,
+            action=AuditLog.Action.CHANGE,
+            object_type="supervision.selfinspection",
+            object_id=si.pk,
+            summary=f"filed {filed_on}",
+            request=request,
+        )
     return si
 
 
@@ -658,15 +930,16 @@ def self_inspection_check_deadlines(*, as_of: date) -> dict:
     for rnd in SelfInspectionRound.objects.filter(deadline__lt=as_of).order_by("year"):
         with transaction.atomic():
             rnd = SelfInspectionRound.objects.select_for_update().get(pk=rnd.pk)
-            institution_ids = list(Agreement.objects.filter(signed_on__lte=rnd.deadline)
-                                   .exclude(status=AgreementStatus.TERMINATED, status_from__lte=rnd.deadline)
-                                   .values_list("institution_id", flat=True))
-            existing = {si.institution_id: si for si in SelfInspection.objects.select_for_update()
-                        .filter(round=rnd)}
+            institution_ids = list(
+                Agreement.objects.filter(signed_on__lte=rnd.deadline)
+                .exclude(status=AgreementStatus.TERMINATED, status_from__lte=rnd.deadline)
+                .values_list("institution_id", flat=True)
+            )
+            existing = {si.institution_id: si for si in SelfInspection.objects.select_for_update().filter(round=rnd)}
             failing_before = {}
-            for inst_id, year, outcome in (SelfInspection.objects
-                                           .filter(institution_id__in=institution_ids, round__year__lt=rnd.year)
-                                           .values_list("institution_id", "round__year", "outcome")):
+            for inst_id, year, outcome in SelfInspection.objects.filter(
+                institution_id__in=institution_ids, round__year__lt=rnd.year
+            ).values_list("institution_id", "round__year", "outcome"):
                 failing_before.setdefault(inst_id, {})[year] = outcome == "failing"
             for inst_id in institution_ids:
                 si = existing.get(inst_id)
@@ -678,10 +951,15 @@ def self_inspection_check_deadlines(*, as_of: date) -> dict:
                 while history.get(y):
                     previous += 1
                     y -= 1
-                decision = rules.self_inspection_decision(rules.SelfInspectionFacts(
-                    deadline=rnd.deadline, as_of=as_of, filed_on=si.filed_on if si else None,
-                    findings=rules.Findings(si.findings) if si else rules.Findings.NONE,
-                    previous_failures=previous))
+                decision = rules.self_inspection_decision(
+                    rules.SelfInspectionFacts(
+                        deadline=rnd.deadline,
+                        as_of=as_of,
+                        filed_on=si.filed_on if si else None,
+                        findings=rules.Findings(si.findings) if si else rules.Findings.NONE,
+                        previous_failures=previous,
+                    )
+                )
                 if si is None:
                     si = SelfInspection(round=rnd, institution_id=inst_id)
                 si.outcome, si.follow_up = decision.outcome.value, decision.follow_up.value
@@ -706,8 +984,14 @@ def rule_update(*, actor, rule_id: int, name: str, enabled: bool, params: dict, 
             raise ValidationError({"params": _("规则参数有误：%(error)s") % {"error": exc}}) from None
         rule.name, rule.enabled, rule.params, rule.answer_days = name, enabled, params, answer_days
         rule.save()
-        audit_log(actor=actor, action=AuditLog.Action.CHANGE, object_type="supervision.auditrule",
-                  object_id=rule.pk, summary=f"{rule.code} enabled={enabled}", request=request)
+        audit_log(
+            actor=actor,
+            action=AuditLog.Action.CHANGE,
+            object_type="supervision.auditrule",
+            object_id=rule.pk,
+            summary=f"{rule.code} enabled={enabled}",
+            request=request,
+        )
     return rule
 
 
@@ -727,19 +1011,36 @@ def audit_run_request(*, actor, kind: str, day: date | None = None, month: str =
         except (ValueError, TypeError):
             raise ValidationError({"month": _("月份格式应为 YYYY-MM")}) from None
     with _durable():
-        job = job_create(actor=actor, kind="supervision.audit_run",
-                         title=_("智能审核：%(what)s") % {"what": day or month})
+        job = job_create(
+            actor=actor, kind="supervision.audit_run", title=_("智能审核：%(what)s") % {"what": day or month}
+        )
         if kind == "daily":
             enqueue_on_commit(tasks.audit_daily_task, day.isoformat(), str(job.pk))
         else:
             enqueue_on_commit(tasks.audit_monthly_task, month, str(job.pk))
-        audit_log(actor=actor, action=AuditLog.Action.CHANGE, object_type="supervision.auditrun",
-                  summary=f"{kind} {day or month}", request=request)
+        audit_log(
+            actor=actor,
+            action=AuditLog.Action.CHANGE,
+            object_type="supervision.auditrun",
+            summary=f"{kind} {day or month}",
+            request=request,
+        )
     return job
 
 
-def institution_save(*, actor, institution_id: int | None = None, code: str, name: str, kind: str, type: str = "",
-                     level: int | None = None, division_id: int | None = None, address: str = "", request=None):
+def institution_save(
+    *,
+    actor,
+    institution_id: int | None = None,
+    code: str,
+    name: str,
+    kind: str,
+    type: str = "",
+    level: int | None = None,
+    division_id: int | None = None,
+    address: str = "",
+    request=None,
+):
     """Create or edit a designated institution (the core table; supervision maintains it)."""
     import re
 
@@ -770,6 +1071,12 @@ def institution_save(*, actor, institution_id: int | None = None, code: str, nam
         inst.level, inst.division_id, inst.address = level, division_id, (address or "").strip()
         inst.full_clean()
         inst.save()
-        audit_log(actor=actor, action=AuditLog.Action.CHANGE, object_type="institutions.institution",
-                  object_id=inst.pk, summary=f"{'edit' if institution_id else 'create'} {code}", request=request)
+        audit_log(
+            actor=actor,
+            action=AuditLog.Action.CHANGE,
+            object_type="institutions.institution",
+            object_id=inst.pk,
+            summary=f"{'edit' if institution_id else 'create'} {code}",
+            request=request,
+        )
     return inst

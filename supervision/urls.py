@@ -8,7 +8,9 @@ urlpatterns = [
     path("institutions/", views.institutions, name="institutions"),
     path("institutions/import/", views.institution_import, name="institution_import"),
     path("institutions/import/template.xlsx", views.institution_import_template, name="institution_import_template"),
-    path("institutions/import/<str:token>/errors.xlsx", views.institution_import_errors, name="institution_import_errors"),
+    path(
+        "institutions/import/<str:token>/errors.xlsx", views.institution_import_errors, name="institution_import_errors"
+    ),
     path("institutions/new/", views.institution_edit, name="institution_new"),
     path("institutions/<int:pk>/", views.institution_detail, name="institution"),
     path("institutions/<int:pk>/edit/", views.institution_edit, name="institution_edit"),

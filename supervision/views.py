@@ -41,11 +41,18 @@ def _area(request):
 
 def institutions(request):
     _area(request)
-    qs = selectors.institution_list(request.user, q=request.GET.get("q", ""), kind=request.GET.get("kind", ""),
-                                    status=request.GET.get("status", ""))
-    return render(request, "supervision/institutions.html", {
-        "page": _page(request, qs), "statuses": AgreementStatus.choices, "is_staff": access.is_staff(request.user),
-    })
+    qs = selectors.institution_list(
+        request.user, q=request.GET.get("q", ""), kind=request.GET.get("kind", ""), status=request.GET.get("status", "")
+    )
+    return render(
+        request,
+        "supervision/institutions.html",
+        {
+            "page": _page(request, qs),
+            "statuses": AgreementStatus.choices,
+            "is_staff": access.is_staff(request.user),
+        },
+    )
 
 
 def institution_detail(request, pk):
@@ -59,27 +66,36 @@ def institution_detail(request, pk):
             if "sign-number" in request.POST:
                 sign_form = forms.AgreementSignForm(request.POST, prefix="sign")
                 if sign_form.is_valid():
-                    services.agreement_sign(actor=request.user, institution_id=institution.pk, request=request,
-                                            **sign_form.cleaned_data)
+                    services.agreement_sign(
+                        actor=request.user, institution_id=institution.pk, request=request, **sign_form.cleaned_data
+                    )
                     messages.success(request, _("已签订医保服务协议"))
                     return redirect("supervision:institution", pk=institution.pk)
             else:
                 change_form = forms.AgreementChangeForm(request.POST, prefix="chg")
                 if change_form.is_valid():
-                    services.agreement_change(actor=request.user, institution_id=institution.pk, request=request,
-                                              **change_form.cleaned_data)
+                    services.agreement_change(
+                        actor=request.user, institution_id=institution.pk, request=request, **change_form.cleaned_data
+                    )
                     messages.success(request, _("协议状态已变更"))
                     return redirect("supervision:institution", pk=institution.pk)
         except ValidationError as exc:
             forms.apply_errors(sign_form if "sign-number" in request.POST else change_form, exc)
     agreement = getattr(institution, "agreement", None) if hasattr(institution, "agreement") else None
-    return render(request, "supervision/institution_detail.html", {
-        "institution": institution, "agreement": agreement,
-        "history": selectors.agreement_history(request.user, institution),
-        "cases": selectors.case_list(request.user, institution_id=institution.pk)[:50],
-        "flags": selectors.flag_list(request.user, institution_id=institution.pk)[:50],
-        "change_form": change_form, "sign_form": sign_form, "is_staff": is_staff,
-    })
+    return render(
+        request,
+        "supervision/institution_detail.html",
+        {
+            "institution": institution,
+            "agreement": agreement,
+            "history": selectors.agreement_history(request.user, institution),
+            "cases": selectors.case_list(request.user, institution_id=institution.pk)[:50],
+            "flags": selectors.flag_list(request.user, institution_id=institution.pk)[:50],
+            "change_form": change_form,
+            "sign_form": sign_form,
+            "is_staff": is_staff,
+        },
+    )
 
 
 def institution_edit(request, pk=None):
@@ -87,15 +103,27 @@ def institution_edit(request, pk=None):
     institution = access.access_institution_by_id(request.user, pk) if pk else None
     initial = {}
     if institution:
-        initial = {"code": institution.code, "name": institution.name, "kind": institution.kind, "type": institution.type,
-                   "level": institution.level, "division": institution.division_id, "address": institution.address}
+        initial = {
+            "code": institution.code,
+            "name": institution.name,
+            "kind": institution.kind,
+            "type": institution.type,
+            "level": institution.level,
+            "division": institution.division_id,
+            "address": institution.address,
+        }
     form = forms.InstitutionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         division = data.pop("division")
         try:
-            inst = services.institution_save(actor=request.user, institution_id=pk, division_id=division.pk if division else None,
-                                             request=request, **data)
+            inst = services.institution_save(
+                actor=request.user,
+                institution_id=pk,
+                division_id=division.pk if division else None,
+                request=request,
+                **data,
+            )
             messages.success(request, _("已保存"))
             return redirect("supervision:institution", pk=inst.pk)
         except ValidationError as exc:
@@ -127,8 +155,11 @@ def institution_import(request):
         if report.ok:
             importers.import_institutions(actor=request.user, report=report, request=request)
             path.unlink(missing_ok=True)
-            messages.success(request, _("导入完成：新增 %(c)s 家，更新 %(u)s 家，未变 %(n)s 家")
-                             % {"c": report.created, "u": report.updated, "n": report.unchanged})
+            messages.success(
+                request,
+                _("导入完成：新增 %(c)s 家，更新 %(u)s 家，未变 %(n)s 家")
+                % {"c": report.created, "u": report.updated, "n": report.unchanged},
+            )
             return redirect("supervision:institutions")
     elif request.method == "POST":
         form = forms.ImportForm(request.POST, request.FILES)
@@ -162,8 +193,9 @@ def institution_import_errors(request, token):
 
 def institution_import_template(request):
     _staff(request)
-    response = HttpResponse(importers.template_workbook(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(
+        importers.template_workbook(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     response["Content-Disposition"] = 'attachment; filename="institutions-template.xlsx"'
     return response
 
@@ -173,12 +205,22 @@ def institution_import_template(request):
 
 def cases(request):
     _area(request)
-    qs = selectors.case_list(request.user, status=request.GET.get("status", ""), source=request.GET.get("source", ""),
-                             q=request.GET.get("q", ""))
-    return render(request, "supervision/cases.html", {
-        "page": _page(request, qs), "statuses": CaseStatus.choices, "sources": CaseSource.choices,
-        "is_staff": access.is_staff(request.user),
-    })
+    qs = selectors.case_list(
+        request.user,
+        status=request.GET.get("status", ""),
+        source=request.GET.get("source", ""),
+        q=request.GET.get("q", ""),
+    )
+    return render(
+        request,
+        "supervision/cases.html",
+        {
+            "page": _page(request, qs),
+            "statuses": CaseStatus.choices,
+            "sources": CaseSource.choices,
+            "is_staff": access.is_staff(request.user),
+        },
+    )
 
 
 def case_new(request):
@@ -201,18 +243,30 @@ def case_detail(request, pk):
     case = access.access_case_by_id(request.user, pk)
     is_staff = access.is_staff(request.user)
     if case.target_kind == "person":
-        audit_log(actor=request.user, action=AuditLog.Action.VIEW, object_type="supervision.case",
-                  object_id=case.pk, summary=f"view {case.number}", request=request)
+        audit_log(
+            actor=request.user,
+            action=AuditLog.Action.VIEW,
+            object_type="supervision.case",
+            object_id=case.pk,
+            summary=f"view {case.number}",
+            request=request,
+        )
     today = timezone.localdate()
-    targets = [s for s in workflow.allowed_targets(workflow.CaseStatus(case.status)) if s != workflow.CaseStatus.DECIDED]
+    targets = [
+        s for s in workflow.allowed_targets(workflow.CaseStatus(case.status)) if s != workflow.CaseStatus.DECIDED
+    ]
     ctx = {
-        "case": case, "is_staff": is_staff, "decision": getattr(case, "decision", None) if hasattr(case, "decision") else None,
+        "case": case,
+        "is_staff": is_staff,
+        "decision": getattr(case, "decision", None) if hasattr(case, "decision") else None,
         "transitions": selectors.case_transitions(case),
         "evidence": case.evidence.all() if is_staff else [],
         "person_id": shown_id_number(request.user, case.person_id_number),
         "transition_form": forms.TransitionForm(initial={"on": today}),
         "targets": [(t.value, CaseStatus(t.value).label) for t in targets],
-        "decision_form": forms.DecisionForm(initial={"decided_on": today, "fine_basis": "none", "agreement_action": "none"}),
+        "decision_form": forms.DecisionForm(
+            initial={"decided_on": today, "fine_basis": "none", "agreement_action": "none"}
+        ),
         "publish_form": forms.PublishForm(initial={"published_on": today}),
         "evidence_form": forms.EvidenceForm(),
         "can_decide": case.status == CaseStatus.INVESTIGATING,
@@ -228,8 +282,14 @@ def case_transition(request, pk):
     form = forms.TransitionForm(request.POST)
     if form.is_valid():
         try:
-            services.case_transition(actor=request.user, case_id=case.pk, target=form.cleaned_data["target"],
-                                     on=form.cleaned_data["on"], note=form.cleaned_data["note"], request=request)
+            services.case_transition(
+                actor=request.user,
+                case_id=case.pk,
+                target=form.cleaned_data["target"],
+                on=form.cleaned_data["on"],
+                note=form.cleaned_data["note"],
+                request=request,
+            )
             messages.success(request, _("案件状态已变更"))
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
@@ -263,8 +323,11 @@ def case_publish(request, pk):
             return redirect("supervision:case", pk=case.pk)
         except ValidationError as exc:
             forms.apply_errors(form, exc)
-    return render(request, "supervision/form_page.html", {"title": _("曝光案件 %(n)s") % {"n": case.number},
-                                                          "form": form, "back": case})
+    return render(
+        request,
+        "supervision/form_page.html",
+        {"title": _("曝光案件 %(n)s") % {"n": case.number}, "form": form, "back": case},
+    )
 
 
 @require_POST
@@ -274,8 +337,13 @@ def evidence_upload(request, pk):
     form = forms.EvidenceForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.evidence_add(actor=request.user, case_id=case.pk, upload=form.cleaned_data["file"],
-                                  description=form.cleaned_data["description"], request=request)
+            services.evidence_add(
+                actor=request.user,
+                case_id=case.pk,
+                upload=form.cleaned_data["file"],
+                description=form.cleaned_data["description"],
+                request=request,
+            )
             messages.success(request, _("证据已上传"))
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
@@ -286,10 +354,20 @@ def evidence_upload(request, pk):
 
 def evidence_download(request, pk):
     evidence = access.access_evidence_by_id(request.user, pk)
-    audit_log(actor=request.user, action=AuditLog.Action.VIEW, object_type="supervision.evidence",
-              object_id=evidence.pk, summary=f"{evidence.case.number} {evidence.original_name}", request=request)
-    response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type, as_attachment=True,
-                            filename=evidence.original_name)
+    audit_log(
+        actor=request.user,
+        action=AuditLog.Action.VIEW,
+        object_type="supervision.evidence",
+        object_id=evidence.pk,
+        summary=f"{evidence.case.number} {evidence.original_name}",
+        request=request,
+    )
+    response = FileResponse(
+        evidence.file.open("rb"),
+        content_type=evidence.content_type,
+        as_attachment=True,
+        filename=evidence.original_name,
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -316,15 +394,15 @@ def public_report(request):
     form = forms.PublicReportForm(request.POST or None)
     if request.method == "POST":
         if _throttled(request, "report", PUBLIC_REPORT_LIMIT):
-            return render(request, "supervision/public_report.html",
-                          {"form": form, "throttled": True}, status=429)
+            return render(request, "supervision/public_report.html", {"form": form, "throttled": True}, status=429)
         if form.is_valid():
             data = dict(form.cleaned_data)
             data.pop("captcha")
             institution = data.pop("institution")
             try:
-                report = services.report_submit(institution_id=institution.pk if institution else None,
-                                                request=request, **data)
+                report = services.report_submit(
+                    institution_id=institution.pk if institution else None, request=request, **data
+                )
                 return render(request, "supervision/public_report_done.html", {"report": report})
             except ValidationError as exc:
                 forms.apply_errors(form, exc)
@@ -368,15 +446,22 @@ def report_detail(request, pk):
             identity = services.report_reveal_identity(actor=request.user, report_id=report.pk, request=request)
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
-    case_form = forms.ReportCaseForm(initial={"registered_on": timezone.localdate(), "institution": report.institution_id})
+    case_form = forms.ReportCaseForm(
+        initial={"registered_on": timezone.localdate(), "institution": report.institution_id}
+    )
     if request.method == "POST" and "open_case" in request.POST:
         case_form = forms.ReportCaseForm(request.POST)
         if case_form.is_valid():
             data = dict(case_form.cleaned_data)
             institution = data.pop("institution")
             try:
-                case = services.report_open_case(actor=request.user, report_id=report.pk, request=request,
-                                                 institution_id=institution.pk if institution else None, **data)
+                case = services.report_open_case(
+                    actor=request.user,
+                    report_id=report.pk,
+                    request=request,
+                    institution_id=institution.pk if institution else None,
+                    **data,
+                )
                 messages.success(request, _("已立案：%(n)s") % {"n": case.number})
                 return redirect("supervision:case", pk=case.pk)
             except ValidationError as exc:
@@ -386,8 +471,9 @@ def report_detail(request, pk):
         close_form = forms.ReportCloseForm(request.POST)
         if close_form.is_valid():
             try:
-                services.report_close(actor=request.user, report_id=report.pk, reason=close_form.cleaned_data["reason"],
-                                      request=request)
+                services.report_close(
+                    actor=request.user, report_id=report.pk, reason=close_form.cleaned_data["reason"], request=request
+                )
                 messages.success(request, _("举报已办结"))
                 return redirect("supervision:report", pk=report.pk)
             except ValidationError as exc:
@@ -396,15 +482,28 @@ def report_detail(request, pk):
     if request.method == "POST" and "reward" in request.POST:
         reward_form = forms.RewardForm(request.POST)
         if reward_form.is_valid():
-            services.report_reward(actor=request.user, report_id=report.pk, amount=reward_form.cleaned_data["amount"],
-                                   paid_on=reward_form.cleaned_data["paid_on"], request=request)
+            services.report_reward(
+                actor=request.user,
+                report_id=report.pk,
+                amount=reward_form.cleaned_data["amount"],
+                paid_on=reward_form.cleaned_data["paid_on"],
+                request=request,
+            )
             messages.success(request, _("奖励已记录"))
             return redirect("supervision:report", pk=report.pk)
-    return render(request, "supervision/report_detail.html", {
-        "report": report, "identity": identity, "is_head": access.is_head(request.user),
-        "case_form": case_form, "close_form": close_form, "reward_form": reward_form,
-        "cases": report.cases.all(),
-    })
+    return render(
+        request,
+        "supervision/report_detail.html",
+        {
+            "report": report,
+            "identity": identity,
+            "is_head": access.is_head(request.user),
+            "case_form": case_form,
+            "close_form": close_form,
+            "reward_form": reward_form,
+            "cases": report.cases.all(),
+        },
+    )
 
 
 # --- intelligent audit ----------------------------------------------------------------------------------
@@ -413,10 +512,16 @@ def report_detail(request, pk):
 def flags(request):
     _area(request)
     qs = selectors.flag_list(request.user, status=request.GET.get("status", ""), month=request.GET.get("month", ""))
-    return render(request, "supervision/flags.html", {
-        "page": _page(request, qs), "statuses": FlagStatus.choices,
-        "counts": selectors.flag_counts_by_status(request.user), "is_staff": access.is_staff(request.user),
-    })
+    return render(
+        request,
+        "supervision/flags.html",
+        {
+            "page": _page(request, qs),
+            "statuses": FlagStatus.choices,
+            "counts": selectors.flag_counts_by_status(request.user),
+            "is_staff": access.is_staff(request.user),
+        },
+    )
 
 
 def flag_detail(request, pk):
@@ -430,31 +535,48 @@ def flag_detail(request, pk):
             if "answer" in request.POST:
                 answer_form = forms.FlagAnswerForm(request.POST)
                 if answer_form.is_valid():
-                    services.flag_answer(actor=request.user, flag_id=flag.pk, request=request, **answer_form.cleaned_data)
+                    services.flag_answer(
+                        actor=request.user, flag_id=flag.pk, request=request, **answer_form.cleaned_data
+                    )
                     messages.success(request, _("答复已提交"))
                     return redirect("supervision:flag", pk=flag.pk)
             elif "decision" in request.POST:
                 review_form = forms.FlagReviewForm(request.POST)
                 if review_form.is_valid():
                     d = review_form.cleaned_data
-                    services.flag_review(actor=request.user, flag_id=flag.pk, confirm=d["decision"] == "confirm",
-                                         deduction=d["deduction"], note=d["note"], request=request)
+                    services.flag_review(
+                        actor=request.user,
+                        flag_id=flag.pk,
+                        confirm=d["decision"] == "confirm",
+                        deduction=d["deduction"],
+                        note=d["note"],
+                        request=request,
+                    )
                     messages.success(request, _("审核结论已记录"))
                     return redirect("supervision:flag", pk=flag.pk)
             elif "open_case" in request.POST:
                 case_form = forms.FlagCaseForm(request.POST)
                 if case_form.is_valid():
-                    case = services.flag_open_case(actor=request.user, flag_id=flag.pk, request=request,
-                                                   **case_form.cleaned_data)
+                    case = services.flag_open_case(
+                        actor=request.user, flag_id=flag.pk, request=request, **case_form.cleaned_data
+                    )
                     messages.success(request, _("已立案：%(n)s") % {"n": case.number})
                     return redirect("supervision:case", pk=case.pk)
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
-    return render(request, "supervision/flag_detail.html", {
-        "flag": flag, "is_staff": is_staff, "is_institution": access.is_institution_user(request.user),
-        "person_id": shown_id_number(request.user, flag.person_id_number),
-        "answer_form": answer_form, "review_form": review_form, "case_form": case_form,
-    })
+    return render(
+        request,
+        "supervision/flag_detail.html",
+        {
+            "flag": flag,
+            "is_staff": is_staff,
+            "is_institution": access.is_institution_user(request.user),
+            "person_id": shown_id_number(request.user, flag.person_id_number),
+            "answer_form": answer_form,
+            "review_form": review_form,
+            "case_form": case_form,
+        },
+    )
 
 
 def rules(request):
@@ -463,17 +585,23 @@ def rules(request):
     if request.method == "POST" and run_form.is_valid():
         d = run_form.cleaned_data
         try:
-            job = services.audit_run_request(actor=request.user, kind=d["kind"], day=d["day"], month=d["month"],
-                                             request=request)
+            job = services.audit_run_request(
+                actor=request.user, kind=d["kind"], day=d["day"], month=d["month"], request=request
+            )
             return redirect("jobs:detail", job_id=job.pk)
         except ValidationError as exc:
             forms.apply_errors(run_form, exc)
     from supervision.models import AuditRun
 
-    return render(request, "supervision/rules.html", {
-        "rules": selectors.rule_list(request.user), "run_form": run_form,
-        "runs": AuditRun.objects.order_by("-started_at")[:10],
-    })
+    return render(
+        request,
+        "supervision/rules.html",
+        {
+            "rules": selectors.rule_list(request.user),
+            "run_form": run_form,
+            "runs": AuditRun.objects.order_by("-started_at")[:10],
+        },
+    )
 
 
 def rule_edit(request, pk):
@@ -481,8 +609,10 @@ def rule_edit(request, pk):
     rule = selectors.rule_list(request.user).filter(pk=pk).first()
     if rule is None:
         raise Http404
-    form = forms.RuleForm(request.POST or None, initial={"name": rule.name, "enabled": rule.enabled,
-                                                        "params": rule.params, "answer_days": rule.answer_days})
+    form = forms.RuleForm(
+        request.POST or None,
+        initial={"name": rule.name, "enabled": rule.enabled, "params": rule.params, "answer_days": rule.answer_days},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.rule_update(actor=request.user, rule_id=rule.pk, request=request, **form.cleaned_data)
@@ -509,25 +639,41 @@ def self_inspections(request):
             if "round-year" in request.POST:
                 round_form = forms.RoundForm(request.POST, prefix="round")
                 if round_form.is_valid():
-                    services.self_inspection_round_create(actor=request.user, request=request, **round_form.cleaned_data)
+                    services.self_inspection_round_create(
+                        actor=request.user, request=request, **round_form.cleaned_data
+                    )
                     messages.success(request, _("已发起年度自查自纠"))
                     return redirect("supervision:self_inspections")
             elif current is not None:
                 file_form = forms.SelfInspectionFileForm(request.POST, prefix="file")
                 if file_form.is_valid():
-                    services.self_inspection_file(actor=request.user, round_id=current.pk, request=request,
-                                                  summary=file_form.cleaned_data["summary"])
+                    services.self_inspection_file(
+                        actor=request.user,
+                        round_id=current.pk,
+                        request=request,
+                        summary=file_form.cleaned_data["summary"],
+                    )
                     messages.success(request, _("自查自纠报告已报送"))
                     return redirect(f"{request.path}?year={current.year}")
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
     items = selectors.self_inspection_list(request.user, year=year) if year else []
     own_filed = any(si.filed_on for si in items) if access.is_institution_user(request.user) else False
-    return render(request, "supervision/self_inspections.html", {
-        "rounds": rounds, "current": current, "page": _page(request, items), "is_staff": access.is_staff(request.user),
-        "is_institution": access.is_institution_user(request.user), "own_filed": own_filed,
-        "round_form": round_form, "file_form": file_form, "today": timezone.localdate(),
-    })
+    return render(
+        request,
+        "supervision/self_inspections.html",
+        {
+            "rounds": rounds,
+            "current": current,
+            "page": _page(request, items),
+            "is_staff": access.is_staff(request.user),
+            "is_institution": access.is_institution_user(request.user),
+            "own_filed": own_filed,
+            "round_form": round_form,
+            "file_form": file_form,
+            "today": timezone.localdate(),
+        },
+    )
 
 
 # --- figures -----------------------------------------------------------------------------------------------
@@ -569,12 +715,16 @@ KIND_LABELS = [("medical", "定点医疗机构"), ("pharmacy", "定点零售药�
 def _figure_rows(table):
     rows = []
     for key, label in FIGURE_ROWS:
-        rows.append({
-            "key": key, "label": _(label), "total": table["total"][key],
-            "kinds": [table["by_kind"][k][key] for k, _l in KIND_LABELS],
-            "months": [table["by_month"][m][key] for m in range(1, 13)],
-            "money": key in ("recovered", "rejected", "fines", "reports_recovered", "reports_fines"),
-        })
+        rows.append(
+            {
+                "key": key,
+                "label": _(label),
+                "total": table["total"][key],
+                "kinds": [table["by_kind"][k][key] for k, _l in KIND_LABELS],
+                "months": [table["by_month"][m][key] for m in range(1, 13)],
+                "money": key in ("recovered", "rejected", "fines", "reports_recovered", "reports_fines"),
+            }
+        )
     return rows
 
 
@@ -593,10 +743,17 @@ def figures(request):
         "terminated": [table["by_kind"][k]["agreements_terminated"] for k, _l in KIND_LABELS[:2]],
         "suspended": [table["by_kind"][k]["agreements_suspended"] for k, _l in KIND_LABELS[:2]],
     }
-    return render(request, "supervision/figures.html", {
-        "year": year, "rows": rows, "kind_labels": [_(label) for _k, label in KIND_LABELS], "chart": chart,
-        "years": range(timezone.localdate().year, timezone.localdate().year - 6, -1),
-    })
+    return render(
+        request,
+        "supervision/figures.html",
+        {
+            "year": year,
+            "rows": rows,
+            "kind_labels": [_(label) for _k, label in KIND_LABELS],
+            "chart": chart,
+            "years": range(timezone.localdate().year, timezone.localdate().year - 6, -1),
+        },
+    )
 
 
 def figures_excel(request):
@@ -621,9 +778,17 @@ def figures_excel(request):
     ws.column_dimensions["A"].width = 32
     buf = io.BytesIO()
     wb.save(buf)
-    audit_log(actor=request.user, action=AuditLog.Action.EXPORT, object_type="supervision.stats",
-              object_id=str(year), summary="figures excel", request=request)
-    response = HttpResponse(buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    audit_log(
+        actor=request.user,
+        action=AuditLog.Action.EXPORT,
+        object_type="supervision.stats",
+        object_id=str(year),
+        summary="figures excel",
+        request=request,
+    )
+    response = HttpResponse(
+        buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     response["Content-Disposition"] = f'attachment; filename="supervision-{year}.xlsx"'
     return response
 
@@ -632,10 +797,15 @@ def home(request):
     if access.is_institution_user(request.user):
         return redirect("supervision:flags")
     _staff(request)
-    return render(request, "supervision/home.html", {
-        "flag_counts": selectors.flag_counts_by_status(request.user),
-        "case_counts": selectors.cases_by_status(request.user),
-        "case_statuses": CaseStatus.choices, "flag_statuses": FlagStatus.choices,
-        "new_reports": selectors.report_list(request.user, status=ReportStatus.RECEIVED).count(),
-        "today": date.today(),
-    })
+    return render(
+        request,
+        "supervision/home.html",
+        {
+            "flag_counts": selectors.flag_counts_by_status(request.user),
+            "case_counts": selectors.cases_by_status(request.user),
+            "case_statuses": CaseStatus.choices,
+            "flag_statuses": FlagStatus.choices,
+            "new_reports": selectors.report_list(request.user, status=ReportStatus.RECEIVED).count(),
+            "today": date.today(),
+        },
+    )

@@ -50,8 +50,21 @@ class CaseOut(serializers.ModelSerializer):
 
     class Meta:
         model = Case
-        fields = ["id", "number", "source", "target_kind", "institution_code", "institution_name", "violations",
-                  "status", "registered_on", "inspected_on", "published_on", "recovered", "fine"]
+        fields = [
+            "id",
+            "number",
+            "source",
+            "target_kind",
+            "institution_code",
+            "institution_name",
+            "violations",
+            "status",
+            "registered_on",
+            "inspected_on",
+            "published_on",
+            "recovered",
+            "fine",
+        ]
 
 
 class CaseIn(serializers.Serializer):
@@ -97,9 +110,24 @@ class FlagOut(serializers.ModelSerializer):
 
     class Meta:
         model = Flag
-        fields = ["id", "rule_code", "rule_name", "settlement_id", "institution_code", "person_id_number",
-                  "settled_on", "amount", "result", "detail", "status", "answer_due", "answer", "reviewed_on",
-                  "deduction", "case"]
+        fields = [
+            "id",
+            "rule_code",
+            "rule_name",
+            "settlement_id",
+            "institution_code",
+            "person_id_number",
+            "settled_on",
+            "amount",
+            "result",
+            "detail",
+            "status",
+            "answer_due",
+            "answer",
+            "reviewed_on",
+            "deduction",
+            "case",
+        ]
 
     def get_person_id_number(self, obj) -> str:
         from medinsure.masking import shown_id_number

@@ -41,9 +41,12 @@ class StatsView(APIView):
         q.is_valid(raise_exception=True)
         if not access.may_read_stats(request.user):
             raise PermissionDenied
-        data = selectors.supervision_stats(user=request.user, year=q.validated_data["year"],
-                                           month=q.validated_data.get("month"),
-                                           division=q.validated_data.get("division", ""))
+        data = selectors.supervision_stats(
+            user=request.user,
+            year=q.validated_data["year"],
+            month=q.validated_data.get("month"),
+            division=q.validated_data.get("division", ""),
+        )
         return Response(s.StatsOut(data).data)
 
 
@@ -58,15 +61,21 @@ class StatsTableView(APIView):
         q.is_valid(raise_exception=True)
         if not access.may_read_stats(request.user):
             raise PermissionDenied
-        t = selectors.supervision_stats_table(user=request.user, year=q.validated_data["year"],
-                                              division=q.validated_data.get("division", ""))
+        t = selectors.supervision_stats_table(
+            user=request.user, year=q.validated_data["year"], division=q.validated_data.get("division", "")
+        )
 
         def clean(d):
             return {k: (str(v) if not isinstance(v, int) else v) for k, v in d.items()}
 
-        return Response({"year": t["year"], "total": clean(t["total"]),
-                         "by_kind": {k: clean(v) for k, v in t["by_kind"].items()},
-                         "by_month": {str(m): clean(v) for m, v in t["by_month"].items()}})
+        return Response(
+            {
+                "year": t["year"],
+                "total": clean(t["total"]),
+                "by_kind": {k: clean(v) for k, v in t["by_kind"].items()},
+                "by_month": {str(m): clean(v) for m, v in t["by_month"].items()},
+            }
+        )
 
 
 class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -78,8 +87,12 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     def get_queryset(self):
         p = self.request.query_params
-        return selectors.case_list(self.request.user, status=p.get("status", ""), source=p.get("source", ""),
-                                   year=p.get("year") if (p.get("year") or "").isdigit() else None)
+        return selectors.case_list(
+            self.request.user,
+            status=p.get("status", ""),
+            source=p.get("source", ""),
+            year=p.get("year") if (p.get("year") or "").isdigit() else None,
+        )
 
     def get_object(self):
         return access.access_case_by_id(self.request.user, self.kwargs["pk"])

@@ -177,18 +177,35 @@ def double_charging(visits: Sequence[Visit], spec: RuleSpec) -> list[Hit]:
                 found = containers & by_day[ln.charged_on]
                 if found:
                     hits.append(
-                        Hit(spec.code, v.id, f"in:{ln.id}", ln.amount, spec.result, (ln.id,),
-                            {"item": ln.item_code, "name": ln.item_name,
-                             "included_in": min(found), "day": ln.charged_on.isoformat()})
+                        Hit(
+                            spec.code,
+                            v.id,
+                            f"in:{ln.id}",
+                            ln.amount,
+                            spec.result,
+                            (ln.id,),
+                            {
+                                "item": ln.item_code,
+                                "name": ln.item_name,
+                                "included_in": min(found),
+                                "day": ln.charged_on.isoformat(),
+                            },
+                        )
                     )
                     continue
             if ln.item_code in once:
                 k = (ln.item_code, ln.charged_on)
                 if k in seen_once:
                     hits.append(
-                        Hit(spec.code, v.id, f"again:{ln.id}", ln.amount, spec.result, (ln.id,),
-                            {"item": ln.item_code, "name": ln.item_name,
-                             "day": ln.charged_on.isoformat()})
+                        Hit(
+                            spec.code,
+                            v.id,
+                            f"again:{ln.id}",
+                            ln.amount,
+                            spec.result,
+                            (ln.id,),
+                            {"item": ln.item_code, "name": ln.item_name, "day": ln.charged_on.isoformat()},
+                        )
                     )
                 else:
                     seen_once.add(k)
@@ -201,8 +218,7 @@ def split_charging(visits: Sequence[Visit], spec: RuleSpec) -> list[Hit]:
     for p in spec.params.get("packages", []):
         try:
             comps = frozenset(p["components"])
-            packages.append((p["code"], _dec(p["price"], "packages.price"), comps,
-                             int(p.get("min_components", 2))))
+            packages.append((p["code"], _dec(p["price"], "packages.price"), comps, int(p.get("min_components", 2))))
         except (KeyError, TypeError) as exc:
             raise ParamError(f"packages: each needs code, price, components: {p!r}") from exc
     component_of: dict[str, list[int]] = defaultdict(list)
@@ -224,10 +240,15 @@ def split_charging(visits: Sequence[Visit], spec: RuleSpec) -> list[Hit]:
             if excess <= 0:
                 continue
             hits.append(
-                Hit(spec.code, v.id, f"{code}:{day.isoformat()}", excess, spec.result,
+                Hit(
+                    spec.code,
+                    v.id,
+                    f"{code}:{day.isoformat()}",
+                    excess,
+                    spec.result,
                     tuple(sorted(ln.id for ln in lines)),
-                    {"package": code, "package_price": str(price), "billed": str(total),
-                     "day": day.isoformat()})
+                    {"package": code, "package_price": str(price), "billed": str(total), "day": day.isoformat()},
+                )
             )
     return hits
 
@@ -246,9 +267,15 @@ def sex_restricted(visits: Sequence[Visit], spec: RuleSpec) -> list[Hit]:
             allowed = items.get(ln.item_code)
             if allowed is not None and allowed != v.sex:
                 hits.append(
-                    Hit(spec.code, v.id, f"line:{ln.id}", ln.amount, spec.result, (ln.id,),
-                        {"item": ln.item_code, "name": ln.item_name, "allowed": allowed,
-                         "sex": v.sex})
+                    Hit(
+                        spec.code,
+                        v.id,
+                        f"line:{ln.id}",
+                        ln.amount,
+                        spec.result,
+                        (ln.id,),
+                        {"item": ln.item_code, "name": ln.item_name, "allowed": allowed, "sex": v.sex},
+                    )
                 )
     return hits
 
@@ -274,10 +301,21 @@ def age_restricted(visits: Sequence[Visit], spec: RuleSpec) -> list[Hit]:
             low, high = lim
             if (low is not None and age < low) or (high is not None and age > high):
                 hits.append(
-                    Hit(spec.code, v.id, f"line:{ln.id}", ln.amount, spec.result, (ln.id,),
-                        {"item": ln.item_code, "name": ln.item_name, "age": str(age),
-                         "min": "" if low is None else str(low),
-                         "max": "" if high is None else str(high)})
+                    Hit(
+                        spec.code,
+                        v.id,
+                        f"line:{ln.id}",
+                        ln.amount,
+                        spec.result,
+                        (ln.id,),
+                        {
+                            "item": ln.item_code,
+                            "name": ln.item_name,
+                            "age": str(age),
+                            "min": "" if low is None else str(low),
+                            "max": "" if high is None else str(high),
+                        },
+                    )
                 )
     return hits
 
@@ -309,11 +347,21 @@ def quantity_limit(visits: Sequence[Visit], spec: RuleSpec) -> list[Hit]:
             if per_day is not None and qty > per_day:
                 price = max(ln.price for ln in lines)
                 hits.append(
-                    Hit(spec.code, v.id, f"day:{code}:{day.isoformat()}",
-                        ((qty - per_day) * price).quantize(Decimal("0.01")), spec.result,
+                    Hit(
+                        spec.code,
+                        v.id,
+                        f"day:{code}:{day.isoformat()}",
+                        ((qty - per_day) * price).quantize(Decimal("0.01")),
+                        spec.result,
                         tuple(sorted(ln.id for ln in lines)),
-                        {"item": code, "name": lines[0].item_name, "day": day.isoformat(),
-                         "quantity": str(qty), "limit": str(per_day)})
+                        {
+                            "item": code,
+                            "name": lines[0].item_name,
+                            "day": day.isoformat(),
+                            "quantity": str(qty),
+                            "limit": str(per_day),
+                        },
+                    )
                 )
         for code, lines in sorted(stay_qty.items()):
             _, per_stay = items.get(code)
@@ -321,11 +369,15 @@ def quantity_limit(visits: Sequence[Visit], spec: RuleSpec) -> list[Hit]:
             if per_stay is not None and qty > per_stay:
                 price = max(ln.price for ln in lines)
                 hits.append(
-                    Hit(spec.code, v.id, f"stay:{code}",
-                        ((qty - per_stay) * price).quantize(Decimal("0.01")), spec.result,
+                    Hit(
+                        spec.code,
+                        v.id,
+                        f"stay:{code}",
+                        ((qty - per_stay) * price).quantize(Decimal("0.01")),
+                        spec.result,
                         tuple(sorted(ln.id for ln in lines)),
-                        {"item": code, "name": lines[0].item_name, "quantity": str(qty),
-                         "limit": str(per_stay)})
+                        {"item": code, "name": lines[0].item_name, "quantity": str(qty), "limit": str(per_stay)},
+                    )
                 )
     return hits
 
@@ -344,20 +396,39 @@ def inpatient_days(visits: Sequence[Visit], spec: RuleSpec) -> list[Hit]:
         if bed_qty > days:
             price = max(ln.price for ln in bed_lines)
             hits.append(
-                Hit(spec.code, v.id, "bed_days", ((bed_qty - days) * price).quantize(Decimal("0.01")),
-                    spec.result, tuple(sorted(ln.id for ln in bed_lines)),
-                    {"billed_days": str(bed_qty), "stay_days": str(days),
-                     "admitted_on": v.admitted_on.isoformat(),
-                     "discharged_on": v.discharged_on.isoformat()})
+                Hit(
+                    spec.code,
+                    v.id,
+                    "bed_days",
+                    ((bed_qty - days) * price).quantize(Decimal("0.01")),
+                    spec.result,
+                    tuple(sorted(ln.id for ln in bed_lines)),
+                    {
+                        "billed_days": str(bed_qty),
+                        "stay_days": str(days),
+                        "admitted_on": v.admitted_on.isoformat(),
+                        "discharged_on": v.discharged_on.isoformat(),
+                    },
+                )
             )
         for ln in v.lines:
             if ln.charged_on < v.admitted_on or ln.charged_on > v.discharged_on:
                 hits.append(
-                    Hit(spec.code, v.id, f"outside:{ln.id}", ln.amount, spec.result, (ln.id,),
-                        {"item": ln.item_code, "name": ln.item_name,
-                         "day": ln.charged_on.isoformat(),
-                         "admitted_on": v.admitted_on.isoformat(),
-                         "discharged_on": v.discharged_on.isoformat()})
+                    Hit(
+                        spec.code,
+                        v.id,
+                        f"outside:{ln.id}",
+                        ln.amount,
+                        spec.result,
+                        (ln.id,),
+                        {
+                            "item": ln.item_code,
+                            "name": ln.item_name,
+                            "day": ln.charged_on.isoformat(),
+                            "admitted_on": v.admitted_on.isoformat(),
+                            "discharged_on": v.discharged_on.isoformat(),
+                        },
+                    )
                 )
     return hits
 
@@ -393,11 +464,17 @@ def two_institutions_same_day(visits: Sequence[Visit], spec: RuleSpec) -> list[H
         for v in vs:
             others = sorted({o.institution_id for o in vs if o.institution_id != v.institution_id})
             hits[(v.id, day)] = Hit(
-                spec.code, v.id, f"day:{day.isoformat()}", ZERO, spec.result,
+                spec.code,
+                v.id,
+                f"day:{day.isoformat()}",
+                ZERO,
+                spec.result,
                 tuple(sorted(ln.id for ln in v.lines if ln.charged_on == day)),
-                {"day": day.isoformat(), "other_institutions": ",".join(map(str, others)),
-                 "other_settlements": ",".join(str(o.id) for o in sorted(vs, key=lambda o: o.id)
-                                               if o.id != v.id)},
+                {
+                    "day": day.isoformat(),
+                    "other_institutions": ",".join(map(str, others)),
+                    "other_settlements": ",".join(str(o.id) for o in sorted(vs, key=lambda o: o.id) if o.id != v.id),
+                },
             )
     return [hits[k] for k in sorted(hits)]
 
@@ -421,10 +498,19 @@ def short_admission(visits: Sequence[Visit], spec: RuleSpec) -> list[Hit]:
         routine_total = sum((ln.amount for ln in v.lines if ln.item_code in routine), ZERO)
         if routine_total / total >= min_share:
             hits.append(
-                Hit(spec.code, v.id, "stay", total, spec.result, (),
-                    {"stay_days": str(days), "routine_share": str((routine_total / total)
-                                                                  .quantize(Decimal("0.01"))),
-                     "admitted_on": v.admitted_on.isoformat()})
+                Hit(
+                    spec.code,
+                    v.id,
+                    "stay",
+                    total,
+                    spec.result,
+                    (),
+                    {
+                        "stay_days": str(days),
+                        "routine_share": str((routine_total / total).quantize(Decimal("0.01"))),
+                        "admitted_on": v.admitted_on.isoformat(),
+                    },
+                )
             )
     return hits
 

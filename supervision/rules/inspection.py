@@ -66,9 +66,7 @@ def _escalate(previous_failures: int, esc: Escalation) -> FollowUp:
     return FollowUp.WARNING
 
 
-def self_inspection_decision(
-    facts: SelfInspectionFacts, esc: Escalation = Escalation()
-) -> SelfInspectionDecision:
+def self_inspection_decision(facts: SelfInspectionFacts, esc: Escalation = Escalation()) -> SelfInspectionDecision:
     filed_in_time = facts.filed_on is not None and facts.filed_on <= facts.deadline
     if not filed_in_time:
         if facts.as_of <= facts.deadline:
@@ -82,9 +80,5 @@ def self_inspection_decision(
     if findings == Findings.UNRECTIFIED:
         return SelfInspectionDecision(Outcome.FAILING, FollowUp.WARNING)
     # serious: suspension, cancellation when it repeats a failing year
-    follow = (
-        FollowUp.CANCELLATION
-        if facts.previous_failures >= esc.suspension_after
-        else FollowUp.SUSPENSION
-    )
+    follow = FollowUp.CANCELLATION if facts.previous_failures >= esc.suspension_after else FollowUp.SUSPENSION
     return SelfInspectionDecision(Outcome.FAILING, follow)

@@ -37,9 +37,7 @@ MULTIPLE_RANGES: dict[FineBasis, tuple[Decimal, Decimal]] = {
 }
 
 ALLOWED_BASES: dict[Target, frozenset[FineBasis]] = {
-    Target.INSTITUTION: frozenset(
-        {FineBasis.NONE, FineBasis.ART38, FineBasis.ART40, FineBasis.AGREEMENT}
-    ),
+    Target.INSTITUTION: frozenset({FineBasis.NONE, FineBasis.ART38, FineBasis.ART40, FineBasis.AGREEMENT}),
     Target.PERSON: frozenset({FineBasis.NONE, FineBasis.PERSON_FRAUD}),
 }
 

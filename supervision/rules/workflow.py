@@ -24,9 +24,7 @@ class CaseStatus(StrEnum):
 
 TRANSITIONS: dict[CaseStatus, frozenset[CaseStatus]] = {
     CaseStatus.REGISTERED: frozenset({CaseStatus.INVESTIGATING}),
-    CaseStatus.INVESTIGATING: frozenset(
-        {CaseStatus.DECIDED, CaseStatus.TRANSFERRED, CaseStatus.CLOSED}
-    ),
+    CaseStatus.INVESTIGATING: frozenset({CaseStatus.DECIDED, CaseStatus.TRANSFERRED, CaseStatus.CLOSED}),
     CaseStatus.DECIDED: frozenset({CaseStatus.EXECUTED, CaseStatus.TRANSFERRED}),
     CaseStatus.EXECUTED: frozenset({CaseStatus.CLOSED}),
     CaseStatus.TRANSFERRED: frozenset({CaseStatus.CLOSED}),

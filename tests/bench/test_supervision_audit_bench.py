@@ -22,13 +22,31 @@ SCALE = float(os.environ.get("BENCH_SCALE", "0.2"))
 TARGET_SECONDS = 120 * LINES / 1_000_000
 REFERENCE = "issue 5: 1,000,000 line items by all rules ≤ 120 s; SETUP-NOTES: Decimal engine ~42,000 visits/s"
 
-CODES = ["110200001", "110200002", "120100001", "250101001", "250101002", "250101003", "311100001", "311503001",
-         "311201001", "330100001", "331301001", "120400001", "340200001", "210100001", "X00000001", "X00000002"]
+CODES = [
+    "110200001",
+    "110200002",
+    "120100001",
+    "250101001",
+    "250101002",
+    "250101003",
+    "311100001",
+    "311503001",
+    "311201001",
+    "330100001",
+    "331301001",
+    "120400001",
+    "340200001",
+    "210100001",
+    "X00000001",
+    "X00000002",
+]
 
 
 def default_specs():
     rules = importlib.import_module("supervision.migrations.0002_default_audit_rules").RULES
-    return [RuleSpec(code, RuleKind(kind), params, ResultType(result)) for code, _n, _c, kind, result, _b, params in rules]
+    return [
+        RuleSpec(code, RuleKind(kind), params, ResultType(result)) for code, _n, _c, kind, result, _b, params in rules
+    ]
 
 
 def synthetic_visits(n_lines: int, seed: int = 5):
@@ -51,10 +69,21 @@ def synthetic_visits(n_lines: int, seed: int = 5):
             p = Decimal(rnd.randint(5, 300))
             charged = (admitted + timedelta(days=rnd.randint(0, (day - admitted).days))) if inpatient else day
             lines.append(Line(lid, code, code, "a", q, p, q * p, charged))
-        visits.append(Visit(vid, person, rnd.choice("MF"), date(1940 + rnd.randrange(80), 1 + rnd.randrange(12), 1),
-                            rnd.randrange(60), "medical" if rnd.random() < 0.8 else "pharmacy",
-                            "inpatient" if inpatient else "outpatient_general", day, admitted,
-                            day if inpatient else None, tuple(lines)))
+        visits.append(
+            Visit(
+                vid,
+                person,
+                rnd.choice("MF"),
+                date(1940 + rnd.randrange(80), 1 + rnd.randrange(12), 1),
+                rnd.randrange(60),
+                "medical" if rnd.random() < 0.8 else "pharmacy",
+                "inpatient" if inpatient else "outpatient_general",
+                day,
+                admitted,
+                day if inpatient else None,
+                tuple(lines),
+            )
+        )
     return visits
 
 
@@ -92,18 +121,48 @@ def test_audit_run_end_to_end_on_postgresql(bench_report):
     settlements = []
     for v in visits:
         total = sum((ln.amount for ln in v.lines), Decimal(0))
-        settlements.append(Settlement(
-            number=f"B{v.id:09d}", institution=institutions[v.institution_id], id_number=v.person, name="测试", sex=v.sex,
-            birth_date=v.birth_date, scheme="resident", kind=v.kind, hospital_level=2,
-            admitted_on=v.admitted_on or v.settled_on, discharged_on=v.discharged_on, settled_on=v.settled_on,
-            total_cost=total, in_scope_cost=total, deductible=0, fund_paid=0, critical_paid=0, personal_paid=total,
-            policy_version=version))
+        settlements.append(
+            Settlement(
+                number=f"B{v.id:09d}",
+                institution=institutions[v.institution_id],
+                id_number=v.person,
+                name="测试",
+                sex=v.sex,
+                birth_date=v.birth_date,
+                scheme="resident",
+                kind=v.kind,
+                hospital_level=2,
+                admitted_on=v.admitted_on or v.settled_on,
+                discharged_on=v.discharged_on,
+                settled_on=v.settled_on,
+                total_cost=total,
+                in_scope_cost=total,
+                deductible=0,
+                fund_paid=0,
+                critical_paid=0,
+                personal_paid=total,
+                policy_version=version,
+            )
+        )
     Settlement.objects.bulk_create(settlements, batch_size=5000)
     ids = dict(Settlement.objects.values_list("number", "id"))
     SettlementLine.objects.bulk_create(
-        (SettlementLine(settlement_id=ids[f"B{v.id:09d}"], item_code=ln.item_code, item_name=ln.item_name,
-                        category="a", quantity=ln.quantity, price=ln.price, amount=ln.amount, charged_on=ln.charged_on)
-         for v in visits for ln in v.lines), batch_size=10000)
+        (
+            SettlementLine(
+                settlement_id=ids[f"B{v.id:09d}"],
+                item_code=ln.item_code,
+                item_name=ln.item_name,
+                category="a",
+                quantity=ln.quantity,
+                price=ln.price,
+                amount=ln.amount,
+                charged_on=ln.charged_on,
+            )
+            for v in visits
+            for ln in v.lines
+        ),
+        batch_size=10000,
+    )
     loaded = time.perf_counter() - t0
     t1 = time.perf_counter()
     if os.environ.get("SUPERVISION_BENCH_PROFILE"):

@@ -25,14 +25,35 @@ def world(divisions):
     cases = {}
     for inst in (own, other):
         cases[inst.pk] = services.case_register(
-            actor=staff, source="on_site", target_kind="institution", institution_id=inst.pk,
-            violations=["swapping"], summary="串换项目", registered_on=DAY, inspected_on=DAY)
+            actor=staff,
+            source="on_site",
+            target_kind="institution",
+            institution_id=inst.pk,
+            violations=["swapping"],
+            summary="串换项目",
+            registered_on=DAY,
+            inspected_on=DAY,
+        )
     person_case = services.case_register(
-        actor=staff, source="report", target_kind="person", person_name="赵六", person_id_number="500116198001010077",
-        violations=["impersonation"], summary="借证就医", registered_on=DAY)
-    return {"own": own, "other": other, "staff": staff, "user": f.institution_user(own),
-            "flags": {i: Flag.objects.get(institution_id=i).pk for i in (own.pk, other.pk)},
-            "cases": cases, "person_case": person_case, "divisions": divisions}
+        actor=staff,
+        source="report",
+        target_kind="person",
+        person_name="赵六",
+        person_id_number="500116198001010077",
+        violations=["impersonation"],
+        summary="借证就医",
+        registered_on=DAY,
+    )
+    return {
+        "own": own,
+        "other": other,
+        "staff": staff,
+        "user": f.institution_user(own),
+        "flags": {i: Flag.objects.get(institution_id=i).pk for i in (own.pk, other.pk)},
+        "cases": cases,
+        "person_case": person_case,
+        "divisions": divisions,
+    }
 
 
 def test_institution_user_sees_only_own_flags_and_cases(world, client_as, api_as):
@@ -53,8 +74,13 @@ def test_institution_user_sees_only_own_flags_and_cases(world, client_as, api_as
     case_ids = [r["id"] for r in api.get("/api/v1/supervision/cases/").json()["results"]]
     assert case_ids == [world["cases"][world["own"].pk].pk]
     # staff-only pages and evidence are closed to institution staff
-    for url in ("/supervision/reports/", "/supervision/rules/", "/supervision/institutions/import/",
-                "/supervision/figures/", "/supervision/cases/new/"):
+    for url in (
+        "/supervision/reports/",
+        "/supervision/rules/",
+        "/supervision/institutions/import/",
+        "/supervision/figures/",
+        "/supervision/cases/new/",
+    ):
         assert c.get(url).status_code == 403, url
     # the person's ID number shown to institution staff is masked
     page = c.get(f"/supervision/flags/{own_flag}/").content.decode()
@@ -82,11 +108,22 @@ def test_staff_pages_render(world, client_as):
     c = client_as(world["staff"])
     inst = world["own"]
     case = world["cases"][inst.pk]
-    for url in ("/supervision/", "/supervision/institutions/", f"/supervision/institutions/{inst.pk}/",
-                "/supervision/cases/", "/supervision/cases/new/", f"/supervision/cases/{case.pk}/",
-                f"/supervision/cases/{case.pk}/decide/", "/supervision/flags/",
-                f"/supervision/flags/{world['flags'][inst.pk]}/", "/supervision/rules/", "/supervision/reports/",
-                "/supervision/self-inspections/", "/supervision/figures/?year=2024", "/supervision/public/cases/"):
+    for url in (
+        "/supervision/",
+        "/supervision/institutions/",
+        f"/supervision/institutions/{inst.pk}/",
+        "/supervision/cases/",
+        "/supervision/cases/new/",
+        f"/supervision/cases/{case.pk}/",
+        f"/supervision/cases/{case.pk}/decide/",
+        "/supervision/flags/",
+        f"/supervision/flags/{world['flags'][inst.pk]}/",
+        "/supervision/rules/",
+        "/supervision/reports/",
+        "/supervision/self-inspections/",
+        "/supervision/figures/?year=2024",
+        "/supervision/public/cases/",
+    ):
         r = c.get(url)
         assert r.status_code == 200, url
     # the staff sees the person's full ID number, and the look is in the audit log
@@ -104,10 +141,21 @@ def test_case_workflow_through_the_pages(world, client_as):
     case.refresh_from_db()
     assert case.status == "registered"  # refused: a skipped step
     c.post(f"/supervision/cases/{case.pk}/transition/", {"target": "investigating", "on": "2024-05-11"})
-    r = c.post(f"/supervision/cases/{case.pk}/decide/", {
-        "decided_on": "2024-06-01", "agreement_handling": "on", "recovered": "1000", "rejected": "0", "obtained": "0",
-        "fine_basis": "agreement", "fine_amount": "500", "agreement_action": "suspend", "action_from": "2024-06-05",
-        "action_until": "2024-09-04"})
+    r = c.post(
+        f"/supervision/cases/{case.pk}/decide/",
+        {
+            "decided_on": "2024-06-01",
+            "agreement_handling": "on",
+            "recovered": "1000",
+            "rejected": "0",
+            "obtained": "0",
+            "fine_basis": "agreement",
+            "fine_amount": "500",
+            "agreement_action": "suspend",
+            "action_from": "2024-06-05",
+            "action_until": "2024-09-04",
+        },
+    )
     assert r.status_code == 302, r.content.decode()[:2000]
     case.refresh_from_db()
     assert case.status == "decided"
@@ -116,7 +164,17 @@ def test_case_workflow_through_the_pages(world, client_as):
     # a bad decision names the field
     other = world["cases"][world["other"].pk]
     c.post(f"/supervision/cases/{other.pk}/transition/", {"target": "investigating", "on": "2024-05-11"})
-    r = c.post(f"/supervision/cases/{other.pk}/decide/", {
-        "decided_on": "2024-06-01", "penalty": "on", "recovered": "0", "rejected": "0", "obtained": "100",
-        "fine_basis": "art38", "fine_multiple": "3", "agreement_action": "none"})
+    r = c.post(
+        f"/supervision/cases/{other.pk}/decide/",
+        {
+            "decided_on": "2024-06-01",
+            "penalty": "on",
+            "recovered": "0",
+            "rejected": "0",
+            "obtained": "100",
+            "fine_basis": "art38",
+            "fine_multiple": "3",
+            "agreement_action": "none",
+        },
+    )
     assert r.status_code == 200 and 'data-testid="error-fine_multiple"' in r.content.decode()

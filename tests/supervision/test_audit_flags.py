@@ -25,9 +25,17 @@ def _data():
     f.settlement(hosp, id_number="500116198503030033", lines=[("110200002", "诊查费", "1", "10", None)])
     f.settlement(clinic, id_number="500116198503030033", lines=[("110200002", "诊查费", "1", "10", None)])
     # inpatient: 6 bed days in a 4-day stay
-    f.settlement(hosp, id_number="500116197001010044", kind="inpatient", admitted_on=date(2024, 5, 6),
-                 discharged_on=DAY, lines=[("110200001", "床位费", "6", "50", date(2024, 5, 6)),
-                                           ("330100001", "手术", "1", "2000", date(2024, 5, 7))])
+    f.settlement(
+        hosp,
+        id_number="500116197001010044",
+        kind="inpatient",
+        admitted_on=date(2024, 5, 6),
+        discharged_on=DAY,
+        lines=[
+            ("110200001", "床位费", "6", "50", date(2024, 5, 6)),
+            ("330100001", "手术", "1", "2000", date(2024, 5, 7)),
+        ],
+    )
     # clean visit
     f.settlement(clinic, id_number="500116196001010055", lines=[("250101001", "血常规", "1", "20", None)])
     return hosp, clinic
@@ -65,8 +73,13 @@ def test_answer_confirm_deduct_and_open_case(db):
     services.flag_review(actor=staff, flag_id=flag.pk, confirm=True, deduction=D("100"))
     flag.refresh_from_db()
     assert (flag.status, flag.deduction) == ("confirmed", D("100.00"))
-    case = services.flag_open_case(actor=staff, flag_id=flag.pk, violations=["double_charging"],
-                                   summary="多记床位费", registered_on=date(2024, 6, 1))
+    case = services.flag_open_case(
+        actor=staff,
+        flag_id=flag.pk,
+        violations=["double_charging"],
+        summary="多记床位费",
+        registered_on=date(2024, 6, 1),
+    )
     assert case.source == "intelligent_audit" and case.institution == hosp
     flag.refresh_from_db()
     assert flag.case == case

@@ -37,8 +37,14 @@ def test_file_a_report_and_check_it_by_code(live_server, browser_page, make_user
 
     # the bureau opens a case; the reporter sees the new status with the same code
     staff = make_user(Role.SUPERVISION)
-    services.report_open_case(actor=staff, report_id=report.pk, registered_on=report.received_at.date(),
-                              violations=["swapping"], summary="核查药店串换", institution_id=inst.pk)
+    services.report_open_case(
+        actor=staff,
+        report_id=report.pk,
+        registered_on=report.received_at.date(),
+        violations=["swapping"],
+        summary="核查药店串换",
+        institution_id=inst.pk,
+    )
     page.goto(f"{live_server.url}/supervision/public/report/status/")
     page.fill("#id_code", code)
     page.get_by_role("button", name="查询").click()

@@ -84,11 +84,12 @@ def test_figures_page_and_excel_show_the_same_and_reload_changes_nothing(loaded,
     assert (Case.objects.count(), Decision.objects.count()) == before
 
 
-@pytest.mark.parametrize("role,status", [(Role.API_CLIENT, 200), (Role.LEADER, 200), (Role.SUPERVISION, 200),
-                                         (Role.CLAIMS, 403), (Role.INSTITUTION, 403)])
+@pytest.mark.parametrize(
+    "role,status",
+    [(Role.API_CLIENT, 200), (Role.LEADER, 200), (Role.SUPERVISION, 200), (Role.CLAIMS, 403), (Role.INSTITUTION, 403)],
+)
 def test_stats_permission(db, api_as, make_user, role, status):
     from tests.supervision import factories as f
 
     user = f.institution_user(f.institution()) if role == Role.INSTITUTION else make_user(role)
     assert api_as(user).get("/api/v1/supervision/stats/", {"year": 2024}).status_code == status
-

@@ -29,10 +29,30 @@ def workbook(rows) -> bytes:
 
 def good_rows(divisions):
     return [
-        ["H50011688001", "甲镇卫生院", "定点医疗机构", "乡镇卫生院", "一级", divisions.town_a.name, "甲镇1号",
-         "XY-88001", "2024-01-01", "2026-12-31"],
-        ["P50011688002", "乙镇大药房", "定点零售药店", "零售药店", "", divisions.town_b.code, "", "XY-88002",
-         "2024/02/01", ""],
+        [
+            "H50011688001",
+            "甲镇卫生院",
+            "定点医疗机构",
+            "乡镇卫生院",
+            "一级",
+            divisions.town_a.name,
+            "甲镇1号",
+            "XY-88001",
+            "2024-01-01",
+            "2026-12-31",
+        ],
+        [
+            "P50011688002",
+            "乙镇大药房",
+            "定点零售药店",
+            "零售药店",
+            "",
+            divisions.town_b.code,
+            "",
+            "XY-88002",
+            "2024/02/01",
+            "",
+        ],
     ]
 
 
@@ -101,15 +121,21 @@ def test_import_through_the_page(divisions, client_as):
 
 def test_institution_created_and_edited_in_the_portal(divisions, client_as):
     c = client_as(f.staff())
-    r = c.post("/supervision/institutions/new/", {"code": "P50011677001", "name": "新药房", "kind": "medical",
-                                                  "division": divisions.town_a.pk})
+    r = c.post(
+        "/supervision/institutions/new/",
+        {"code": "P50011677001", "name": "新药房", "kind": "medical", "division": divisions.town_a.pk},
+    )
     assert r.status_code == 200 and 'data-testid="error-kind"' in r.content.decode()
-    r = c.post("/supervision/institutions/new/", {"code": "P50011677001", "name": "新药房", "kind": "pharmacy",
-                                                  "division": divisions.town_a.pk})
+    r = c.post(
+        "/supervision/institutions/new/",
+        {"code": "P50011677001", "name": "新药房", "kind": "pharmacy", "division": divisions.town_a.pk},
+    )
     inst = Institution.objects.get(code="P50011677001")
     assert r.status_code == 302
-    c.post(f"/supervision/institutions/{inst.pk}/edit/", {"code": inst.code, "name": "新药房（更名）",
-                                                          "kind": "pharmacy", "division": divisions.town_b.pk})
+    c.post(
+        f"/supervision/institutions/{inst.pk}/edit/",
+        {"code": inst.code, "name": "新药房（更名）", "kind": "pharmacy", "division": divisions.town_b.pk},
+    )
     inst.refresh_from_db()
     assert (inst.name, inst.division) == ("新药房（更名）", divisions.town_b)
     r = c.post(f"/supervision/institutions/{inst.pk}/", {"sign-number": "XY-77001", "sign-signed_on": "2024-01-01"})

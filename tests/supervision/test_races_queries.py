@@ -16,8 +16,15 @@ pytestmark = [pytest.mark.service]
 
 
 def _investigating_case(staff, inst):
-    case = services.case_register(actor=staff, source="on_site", target_kind="institution", institution_id=inst.pk,
-                                  violations=["fictitious"], summary="虚构服务", registered_on=date(2024, 3, 1))
+    case = services.case_register(
+        actor=staff,
+        source="on_site",
+        target_kind="institution",
+        institution_id=inst.pk,
+        violations=["fictitious"],
+        summary="虚构服务",
+        registered_on=date(2024, 3, 1),
+    )
     services.case_transition(actor=staff, case_id=case.pk, target="investigating")
     return case
 
@@ -49,9 +56,14 @@ def test_two_terminations_of_one_agreement_at_once(db):
     a, b = _investigating_case(staff, inst), _investigating_case(staff, inst)
 
     def decide(case):
-        return lambda: services.case_decide(actor=staff, case_id=case.pk, decided_on=date(2024, 6, 1),
-                                            agreement_handling=True, agreement_action="terminate",
-                                            action_from=date(2024, 6, 2))
+        return lambda: services.case_decide(
+            actor=staff,
+            case_id=case.pk,
+            decided_on=date(2024, 6, 1),
+            agreement_handling=True,
+            agreement_action="terminate",
+            action_from=date(2024, 6, 2),
+        )
 
     assert _together(decide(a), decide(b)) == ["ok", "refused"]
     assert AgreementEvent.objects.filter(action="terminate").count() == 1
@@ -62,8 +74,10 @@ def test_two_terminations_of_one_agreement_at_once(db):
 def test_the_same_case_decided_twice_at_once(db):
     staff, inst = f.staff(), f.institution()
     case = _investigating_case(staff, inst)
-    decide = lambda: services.case_decide(actor=staff, case_id=case.pk, decided_on=date(2024, 6, 1),  # noqa: E731
-                                          penalty=True, fine_basis="none")
+
+    def decide():
+        services.case_decide(actor=staff, case_id=case.pk, decided_on=date(2024, 6, 1), penalty=True, fine_basis="none")
+
     assert _together(decide, decide) == ["ok", "refused"]
     assert Decision.objects.filter(case=case).count() == 1
 

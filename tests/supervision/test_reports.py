@@ -33,8 +33,12 @@ def _captcha(client, url="/supervision/public/report/"):
 
 def _submit(client, **extra):
     key, answer = _captcha(client)
-    data = {"subject": "某药店", "content": "该药店用医保卡刷生活用品，时间是上周五下午。", "captcha_0": key,
-            "captcha_1": answer}
+    data = {
+        "subject": "某药店",
+        "content": "该药店用医保卡刷生活用品，时间是上周五下午。",
+        "captcha_0": key,
+        "captcha_1": answer,
+    }
     data.update(extra)
     return client.post("/supervision/public/report/", data)
 
@@ -54,8 +58,10 @@ def test_public_report_returns_a_tracking_code_and_status(client):
 
 def test_wrong_captcha_is_refused(client):
     key, _answer = _captcha(client)
-    r = client.post("/supervision/public/report/", {"subject": "x", "content": "内容足够长的举报内容啊啊", "captcha_0": key,
-                                                     "captcha_1": "WRONG"})
+    r = client.post(
+        "/supervision/public/report/",
+        {"subject": "x", "content": "内容足够长的举报内容啊啊", "captcha_0": key, "captcha_1": "WRONG"},
+    )
     assert r.status_code == 200 and 'data-testid="error-captcha"' in r.content.decode()
     assert not Report.objects.exists()
 
@@ -68,8 +74,13 @@ def test_public_form_is_throttled(client):
 
 
 def test_identity_only_for_the_head_and_every_look_audited(client_as, api_as, make_user):
-    report = services.report_submit(subject="某医院", content="挂床住院，病人晚上不在医院。", reporter_name=NAME,
-                                    reporter_phone=PHONE, reporter_id_number=IDN)
+    report = services.report_submit(
+        subject="某医院",
+        content="挂床住院，病人晚上不在医院。",
+        reporter_name=NAME,
+        reporter_phone=PHONE,
+        reporter_id_number=IDN,
+    )
     staff, head, leader = f.staff(), make_user(Role.SUPERVISION_HEAD), make_user(Role.LEADER)
     for user in (staff, leader):
         c = client_as(user)
@@ -79,9 +90,14 @@ def test_identity_only_for_the_head_and_every_look_audited(client_as, api_as, ma
         r = c.post(f"/supervision/reports/{report.pk}/", {"reveal": "1"})
         assert NAME not in r.content.decode()
     # the case opened from it, its publication and the API carry no identity
-    case = services.report_open_case(actor=staff, report_id=report.pk, registered_on=report.received_at.date(),
-                                     violations=["absent_bed"], summary="核查挂床住院",
-                                     institution_id=f.institution().pk)
+    case = services.report_open_case(
+        actor=staff,
+        report_id=report.pk,
+        registered_on=report.received_at.date(),
+        violations=["absent_bed"],
+        summary="核查挂床住院",
+        institution_id=f.institution().pk,
+    )
     for user in (staff, head):
         assert NAME not in client_as(user).get(f"/supervision/cases/{case.pk}/").content.decode()
         for url in ("/api/v1/supervision/cases/", f"/api/v1/supervision/cases/{case.pk}/"):

@@ -20,9 +20,15 @@ def test_empty_year_has_every_key_at_zero():
 
 
 def test_institutions_inspected_counts_distinct_institutions_per_period():
-    f = yearly_figures(2024, inspections=[
-        InspectionRec(1, "medical", 3), InspectionRec(1, "medical", 5),
-        InspectionRec(1, "medical", 5), InspectionRec(2, "pharmacy", 5)])
+    f = yearly_figures(
+        2024,
+        inspections=[
+            InspectionRec(1, "medical", 3),
+            InspectionRec(1, "medical", 5),
+            InspectionRec(1, "medical", 5),
+            InspectionRec(2, "pharmacy", 5),
+        ],
+    )
     assert f.total["inspections"] == 4
     assert f.total["institutions_inspected"] == 2  # not 1 + 2 months
     assert f.by_month[3]["institutions_inspected"] == 1
@@ -50,10 +56,16 @@ def test_report_figures_are_part_of_the_totals_not_added():
 def test_agreements_events_and_flags_by_kind_and_month():
     f = yearly_figures(
         2024,
-        agreements=[AgreementRec("medical", 1, "terminate"), AgreementRec("pharmacy", 2, "terminate"),
-                    AgreementRec("pharmacy", 2, "suspend")],
-        events=[EventRec("publicized", "medical", 3), EventRec("reports_received", "other", 3),
-                EventRec("transferred_to_police", "person", 9)],
+        agreements=[
+            AgreementRec("medical", 1, "terminate"),
+            AgreementRec("pharmacy", 2, "terminate"),
+            AgreementRec("pharmacy", 2, "suspend"),
+        ],
+        events=[
+            EventRec("publicized", "medical", 3),
+            EventRec("reports_received", "other", 3),
+            EventRec("transferred_to_police", "person", 9),
+        ],
         flags=[FlagRec("medical", 1, 10, 3, D("99.50")), FlagRec("pharmacy", 1, 5, 0)],
     )
     t = f.total
@@ -69,8 +81,10 @@ def test_agreements_events_and_flags_by_kind_and_month():
             assert sum(f.by_kind[k][key] for k in f.by_kind) == t[key]
 
 
-@pytest.mark.parametrize("bad", [AgreementRec("medical", 1, "pause"), AgreementRec("clinic", 1, "suspend"),
-                                 AgreementRec("medical", 13, "suspend")])
+@pytest.mark.parametrize(
+    "bad",
+    [AgreementRec("medical", 1, "pause"), AgreementRec("clinic", 1, "suspend"), AgreementRec("medical", 13, "suspend")],
+)
 def test_bad_records_are_refused(bad):
     with pytest.raises(ValueError):
         yearly_figures(2024, agreements=[bad])

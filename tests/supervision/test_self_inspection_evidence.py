@@ -21,10 +21,12 @@ def test_deadline_job_marks_non_filers_failing_with_follow_up(db):
     r23 = services.self_inspection_round_create(actor=staff, year=2023, deadline=date(2023, 9, 10))
     assert services.self_inspection_check_deadlines(as_of=date(2023, 9, 11)) == {"failing": 4}  # all failed 2023
     r24 = services.self_inspection_round_create(actor=staff, year=2024, deadline=date(2024, 9, 10))
-    services.self_inspection_file(actor=f.institution_user(filer), round_id=r24.pk, summary="已自查，无问题",
-                                  filed_on=date(2024, 9, 9))
-    services.self_inspection_file(actor=staff, round_id=r24.pk, institution_id=late.pk, summary="纸质报告",
-                                  filed_on=date(2024, 9, 12))
+    services.self_inspection_file(
+        actor=f.institution_user(filer), round_id=r24.pk, summary="已自查，无问题", filed_on=date(2024, 9, 9)
+    )
+    services.self_inspection_file(
+        actor=staff, round_id=r24.pk, institution_id=late.pk, summary="纸质报告", filed_on=date(2024, 9, 12)
+    )
     # before the deadline nothing is decided
     assert self_inspection_deadline_task("2024-09-10") == {"failing": 0}
     assert not SelfInspection.objects.filter(round=r24, decided_at__isnull=False).exists()
@@ -47,8 +49,9 @@ def test_filing_twice_or_for_another_institution_is_refused(db):
     a, b = f.institution(), f.institution()
     rnd = services.self_inspection_round_create(actor=staff, year=2024, deadline=date(2024, 9, 10))
     user = f.institution_user(a)
-    si = services.self_inspection_file(actor=user, round_id=rnd.pk, institution_id=b.pk, summary="x",
-                                       filed_on=date(2024, 9, 1))
+    si = services.self_inspection_file(
+        actor=user, round_id=rnd.pk, institution_id=b.pk, summary="x", filed_on=date(2024, 9, 1)
+    )
     assert si.institution == a  # an institution files for itself only
     with pytest.raises(ValidationError):
         services.self_inspection_file(actor=user, round_id=rnd.pk, summary="again")
@@ -60,8 +63,15 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 def _case():
     staff = f.staff()
     inst = f.institution()
-    case = services.case_register(actor=staff, source="on_site", target_kind="institution", institution_id=inst.pk,
-                                  violations=["fictitious"], summary="虚构服务", registered_on=date(2024, 3, 1))
+    case = services.case_register(
+        actor=staff,
+        source="on_site",
+        target_kind="institution",
+        institution_id=inst.pk,
+        violations=["fictitious"],
+        summary="虚构服务",
+        registered_on=date(2024, 3, 1),
+    )
     return staff, inst, case
 
 
@@ -76,8 +86,10 @@ def test_evidence_checked_stored_outside_web_root_and_served_to_staff_only(clien
     with pytest.raises(ValidationError):
         services.evidence_add(actor=staff, case_id=case.pk, upload=big)
     c = client_as(staff)
-    r = c.post(f"/supervision/cases/{case.pk}/evidence/", {"file": SimpleUploadedFile("询问笔录.pdf", PDF),
-                                                           "description": "笔录"})
+    r = c.post(
+        f"/supervision/cases/{case.pk}/evidence/",
+        {"file": SimpleUploadedFile("询问笔录.pdf", PDF), "description": "笔录"},
+    )
     assert r.status_code == 302
     ev = Evidence.objects.get()
     assert str(tmp_path / "private") in ev.file.path and "询问笔录" not in ev.file.path
