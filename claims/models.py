@@ -261,6 +261,7 @@ class Recalculation(models.Model):
         READY = "ready", _("待审批")
         APPROVED = "approved", _("已批准，应用中")
         APPLIED = "applied", _("已应用")
+        DISCARDED = "discarded", _("已放弃")
         FAILED = "failed", _("失败")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

@@ -231,6 +231,7 @@ def settlement_import_accept(*, actor, import_id) -> SettlementImport:
         batch = SettlementImport.objects.select_for_update().get(pk=import_id)
         if batch.status != SettlementImport.Status.PREVIEW:
             raise ValueError(_("该导入批次当前状态为“%(s)s”，不能确认写入") % {"s": batch.get_status_display()})
+        _refuse_during_recalculation(batch.policy_id)
         job = job_create(
             actor=actor,
             kind="claims.import",
@@ -263,6 +264,7 @@ def settlement_import_apply(*, import_id) -> dict:
         if batch.status == SettlementImport.Status.DONE:
             return {"created": batch.created, "skipped": batch.skipped}
         policy = Policy.objects.select_for_update().get(pk=batch.policy_id)  # one import per policy at a time
+        _refuse_during_recalculation(policy.pk)
         version = policy.versions.order_by("-number").first()
         parsed = parse_settlement_file(
             bytes(batch.content), batch.file_name, policy_scheme=policy.scheme, policy_year=policy.year
@@ -344,6 +346,15 @@ def settlement_import_apply(*, import_id) -> dict:
             message=_("新增 %(n)s 张，跳过 %(s)s 张") % {"n": batch.created, "s": batch.skipped},
         )
     return {"created": batch.created, "skipped": batch.skipped}
+
+
+def _refuse_during_recalculation(policy_id: int) -> None:
+    """New settlements would not be in an open difference report: wait until it is applied."""
+    if Recalculation.objects.filter(
+        policy_version__policy_id=policy_id,
+        status__in=[Recalculation.Status.COMPUTING, Recalculation.Status.READY, Recalculation.Status.APPROVED],
+    ).exists():
+        raise ValueError(_("该政策有尚未完成的批量重算，请在应用或放弃后再导入结算单"))
 
 
 def settlement_import_failed(*, import_id, message: str) -> None:
@@ -751,6 +762,26 @@ def recalculation_apply(*, recalculation_id) -> dict:
     if rc.apply_job_id:
         job_finish(rc.apply_job_id, result=rc.totals.get("total", {}), message=_("已应用"))
     return rc.totals
+
+
+def recalculation_discard(*, actor, recalculation_id) -> Recalculation:
+    """Staff reject a difference report (or give up a failed run); nothing is applied."""
+    with transaction.atomic(durable=True):
+        rc = Recalculation.objects.select_for_update().get(pk=recalculation_id)
+        if rc.status not in (Recalculation.Status.READY, Recalculation.Status.FAILED):
+            raise ValueError(
+                _("只有“待审批”或“失败”的批量重算可以放弃（当前：%(s)s）") % {"s": rc.get_status_display()}
+            )
+        rc.status = Recalculation.Status.DISCARDED
+        rc.save(update_fields=["status"])
+        audit_log(
+            actor=actor,
+            action=AuditLog.Action.CHANGE,
+            object_type="claims.Recalculation",
+            object_id=rc.pk,
+            summary=_("放弃批量重算：%(y)s 年度") % {"y": rc.year},
+        )
+    return rc
 
 
 def recalculation_failed(*, recalculation_id, message: str) -> None:

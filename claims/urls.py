@@ -21,6 +21,7 @@ urlpatterns = [
     path("recalculations/", views.recalculation_list, name="recalculation_list"),
     path("recalculations/<uuid:pk>/", views.recalculation_detail, name="recalculation_detail"),
     path("recalculations/<uuid:pk>/approve/", views.recalculation_approve, name="recalculation_approve"),
+    path("recalculations/<uuid:pk>/discard/", views.recalculation_discard, name="recalculation_discard"),
     path("stats/", views.stats, name="stats"),
     path("stats.xlsx", views.stats_xlsx, name="stats_xlsx"),
 ]

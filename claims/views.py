@@ -313,6 +313,17 @@ def recalculation_approve(request, pk):
     return redirect("claims:recalculation_detail", pk=rc.pk)
 
 
+@area_required(Area.CLAIMS)
+@require_POST
+def recalculation_discard(request, pk):
+    rc = access.access_recalculation_by_id(request.user, pk)
+    try:
+        services.recalculation_discard(actor=request.user, recalculation_id=rc.pk)
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    return redirect("claims:recalculation_detail", pk=rc.pk)
+
+
 # --- statistics ---------------------------------------------------------------------------------
 def _stats_params(request):
     from datetime import date

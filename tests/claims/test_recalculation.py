@@ -186,3 +186,29 @@ def test_pages_and_api_of_a_recalculation(divisions, make_user, client_as, api_a
     assert r.status_code == 200 and "已有进行中的批量重算" in r.content.decode()
     other = make_user(Role.TOWNSHIP, division=divisions.town_b)
     assert client_as(other).get(f"/claims/recalculations/{rc.pk}/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_imports_wait_while_a_report_is_open_and_discard_frees_them(divisions, django_capture_on_commit_callbacks):
+    from claims.models import SettlementImport
+    from tests.claims.claims_db_helpers import csv_bytes
+
+    policy, version = _scenario(divisions, n_persons=1)
+    with django_capture_on_commit_callbacks(execute=False):
+        rc = services.recalculation_start(actor=None, version=version, year=2018)
+    services.recalculation_compute(recalculation_id=rc.pk)
+    h = hospitals(divisions)
+    batch = services.settlement_import_create(
+        actor=None,
+        policy=policy,
+        file_name="late.csv",
+        content=csv_bytes([row("LATE", h[2], person(900), divisions.village_a1)]),
+    )
+    with pytest.raises(ValueError, match="尚未完成的批量重算"):
+        services.settlement_import_accept(actor=None, import_id=batch.pk)
+    services.recalculation_discard(actor=None, recalculation_id=rc.pk)
+    with django_capture_on_commit_callbacks(execute=False):
+        services.settlement_import_accept(actor=None, import_id=batch.pk)
+    assert SettlementImport.objects.get(pk=batch.pk).status == SettlementImport.Status.QUEUED
+    with pytest.raises(ValueError):
+        services.settlement_import_accept(actor=None, import_id=batch.pk)  # accepted once only

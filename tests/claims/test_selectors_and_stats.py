@@ -127,3 +127,16 @@ def test_settlement_page_masks_for_leaders_and_404_is_the_same(data, make_user, 
     html = client_as(leader).get(f"/claims/settlements/{s.pk}/").content.decode()
     assert s.id_number not in html and s.id_number[:6] + "********" in html
     assert client_as(leader).get("/claims/settlements/999999/").status_code == 404
+
+
+def test_settlement_list_query_count_does_not_grow_with_rows(data, make_user, api_as, django_assert_max_num_queries):
+    api = api_as(make_user(Role.CLAIMS))
+    with django_assert_max_num_queries(8):
+        r = api.get("/api/v1/claims/settlements/?year=2018")
+    assert r.json()["count"] == 5
+
+
+def test_stats_query_count(data, make_user, django_assert_num_queries):
+    leader = make_user(Role.LEADER)
+    with django_assert_num_queries(4):
+        settlement_stats(leader, year=2018, month=6)
