@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -19,6 +20,19 @@ HEADING_FONT = "黑体"
 COMMITMENT_HEADERS = ("序号", "承诺事项具体内容（分项列出）", "承诺落实时间", "责任单位")
 
 
+def chinese(func):
+    """An official letter is written in Chinese whatever the reader's interface language."""
+    from functools import wraps
+
+    @wraps(func)
+    def wrapped(*args, **kwargs):
+        with translation.override("zh-hans"):
+            return func(*args, **kwargs)
+
+    return wrapped
+
+
+@chinese
 def letter_title(version: LetterVersion) -> str:
     p = version.letter.proposal
     kind = _("建议") if p.kind == "npc" else _("提案")
@@ -49,6 +63,7 @@ def publication_note(version: LetterVersion) -> str:
     return "（" + _("此件%(status)s") % {"status": Publication(version.publication).label} + "）"
 
 
+@chinese
 def letter_blocks(version: LetterVersion, commitments: list[dict]) -> dict:
     """The letter's parts in order; the one source of the .docx, the print page and publication."""
     sections = list(version.sections.order_by("order"))
@@ -71,6 +86,7 @@ def letter_blocks(version: LetterVersion, commitments: list[dict]) -> dict:
     }
 
 
+@chinese
 def letter_plain_text(version: LetterVersion, commitments: list[dict]) -> str:
     b = letter_blocks(version, commitments)
     lines = [b["title"], b["document_number"], "", b["addressee"], b["opening"]]
@@ -119,6 +135,7 @@ def _para(doc, text: str, *, font=BODY_FONT, size=16, bold=False, align=None, in
     return p
 
 
+@chinese
 def letter_docx(version: LetterVersion, commitments: list[dict]) -> bytes:
     """GB/T 9704 page (A4, margins 37/35/28/26 mm), 三号仿宋 body, 二号小标宋 title."""
     b = letter_blocks(version, commitments)

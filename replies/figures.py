@@ -330,7 +330,15 @@ def clean_params(source: FigureSource, raw: dict) -> dict:
     return params
 
 
-def fetch(key: str, *, user, params: dict, as_of: date | None = None) -> FigureValue:
+def fetch(key: str, **kwargs) -> FigureValue:
+    """The figure's sentence is part of an official letter: always written in Chinese."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        return _fetch(key, **kwargs)
+
+
+def _fetch(key: str, *, user, params: dict, as_of: date | None = None) -> FigureValue:
     source = SOURCES.get(key)
     if source is None or not source.available:
         raise ValidationError({"source": _("数据来源无效")})

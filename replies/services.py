@@ -16,6 +16,7 @@ from medinsure.audit.models import AuditLog
 from medinsure.audit.services import audit_log
 from medinsure.celery import enqueue_on_commit
 from replies import selectors
+from replies.documents import chinese
 from replies.models import (
     CoHandlerOpinion,
     Commitment,
@@ -93,6 +94,7 @@ def _classes() -> tuple[str, ...]:
     return tuple(getattr(settings, "REPLIES_CLASSES", ("A", "B", "C")))
 
 
+@chinese
 def _issuing_office() -> str:
     return getattr(settings, "REPLIES_ISSUING_OFFICE", "") or _("区医疗保障局")
 
@@ -342,16 +344,23 @@ def _lock_version(version_id: int) -> LetterVersion:
     return version
 
 
+@chinese
 def _addressee(proposal: Proposal) -> str:
     suffix = _("代表") if proposal.kind == "npc" else _("委员")
     return f"{proposal.proposers_display}{suffix}"
 
 
+@chinese
 def _opening(proposal: Proposal) -> str:
     return _("您提出的《%(title)s》（第%(number)s号）收悉。我局高度重视，经认真研究办理，现答复如下：") % {
         "title": proposal.title.strip("《》"),
         "number": proposal.number,
     }
+
+
+@chinese
+def _closing() -> str:
+    return _("感谢您对医疗保障工作的关心和支持！")
 
 
 @transaction.atomic(durable=True)
@@ -374,7 +383,7 @@ def letter_start(*, actor, proposal_id: int) -> LetterVersion:
         number=1,
         addressee=_addressee(proposal),
         opening=_opening(proposal),
-        closing=_("感谢您对医疗保障工作的关心和支持！"),
+        closing=_closing(),
         issuing_office=_issuing_office(),
         created_by=actor,
     )
@@ -635,6 +644,16 @@ def published_text(version: LetterVersion, commitments: list[dict]) -> str:
     return letter_plain_text(version, commitments)
 
 
+@chinese
+def _published_title(version: LetterVersion, proposal: Proposal) -> str:
+    return _("%(office)s对%(session)s第%(number)s号%(kind)s的答复") % {
+        "office": version.issuing_office,
+        "session": proposal.session,
+        "number": proposal.number,
+        "kind": _("建议") if proposal.kind == "npc" else _("提案"),
+    }
+
+
 @transaction.atomic(durable=True)
 def letter_publish(*, actor, version_id: int) -> PublishedReply:
     """Publish a signed 主动公开 letter: the published copy is redacted, the record is not."""
@@ -648,12 +667,7 @@ def letter_publish(*, actor, version_id: int) -> PublishedReply:
     proposal = version.letter.proposal
     keep = (version.contact_phone,) if version.contact_phone else ()
     body = redact(published_text(version, list(version.commitments_snapshot)), terms=version.redaction_list, keep=keep)
-    title = _("%(office)s对%(session)s第%(number)s号%(kind)s的答复") % {
-        "office": version.issuing_office,
-        "session": proposal.session,
-        "number": proposal.number,
-        "kind": _("建议") if proposal.kind == "npc" else _("提案"),
-    }
+    title = _published_title(version, proposal)
     published = PublishedReply.objects.create(
         version=version, title=title, body=body.text, redactions=body.count, published_by=actor
     )

@@ -1,0 +1,31 @@
+"""English is available for the interface; the letter itself stays Chinese."""
+
+import io
+from datetime import date
+
+import pytest
+from django.utils import translation
+from docx import Document
+
+from replies import selectors, services
+from replies.documents import letter_docx
+
+from .factories import director, office_user, register, signable_letter
+
+pytestmark = [pytest.mark.django_db, pytest.mark.service]
+
+
+def test_interface_in_english_letter_in_chinese(client_as):
+    clerk, boss = office_user(), director()
+    p = register(clerk)
+    v = signable_letter(clerk, p)
+    services.letter_sign(actor=boss, version_id=v.pk, signed_on=date(2025, 4, 15))
+    c = client_as(clerk)
+    c.post("/i18n/setlang/", {"language": "en", "next": "/replies/"})
+    html = c.get(f"/replies/{p.pk}/").content.decode()
+    assert "Reply due" in html and "Signed" in html
+    with translation.override("en"):
+        v.refresh_from_db()
+        doc = Document(io.BytesIO(letter_docx(v, selectors.version_commitments(v))))
+        assert any(par.text.startswith("此答复函已经") for par in doc.paragraphs)
+        assert any(par.text == "附件：承诺事项列表" or par.text == "（此件主动公开）" for par in doc.paragraphs)
