@@ -268,14 +268,18 @@ def progress_queryset(*, user, year: int, level: str = "township", parent: str |
     return qs.order_by("rank", "division_code")
 
 
-def progress_rows(*, user, year: int, level: str = "township", parent: str | None = None) -> list[dict]:
-    """Rows of division_code, division_name, task, insured, rate (Decimal), rank — the API's rows."""
-    return list(progress_queryset(user=user, year=year, level=level, parent=parent).values(*PROGRESS_KEYS))
+def progress_rows(*, user, year: int, level: str = "township", parent: str | None = None, day=None) -> list[dict]:
+    """Rows of division_code, division_name, task, insured, rate (Decimal), rank — the API's rows.
+    The latest day's report unless ``day`` is given."""
+    return list(progress_queryset(user=user, year=year, level=level, parent=parent, day=day).values(*PROGRESS_KEYS))
 
 
-def progress_rows_with_change(*, user, year: int, level: str = "township", parent: str | None = None) -> list[dict]:
+def progress_rows_with_change(
+    *, user, year: int, level: str = "township", parent: str | None = None, day=None
+) -> list[dict]:
+    """The bulletin's rows: progress_rows plus the change since the last report, the parent code and the day."""
     return list(
-        progress_queryset(user=user, year=year, level=level, parent=parent).values(
+        progress_queryset(user=user, year=year, level=level, parent=parent, day=day).values(
             *PROGRESS_KEYS, "change", "parent_code", "day"
         )
     )

@@ -59,6 +59,20 @@ def today() -> date:
     return timezone.localdate()
 
 
+def queue_progress_refresh(year: int) -> None:
+    """After commit, ask for a progress refresh a few seconds later: a burst of outcomes or imports
+    collapses into one refresh (the task skips when a refresh started after the request)."""
+    import time
+
+    from enrollment.tasks import progress_refresh_task
+
+    requested_at = time.time()
+    delay = int(getattr(settings, "ENROLLMENT_PROGRESS_DEBOUNCE_SECONDS", 5))
+    transaction.on_commit(
+        lambda: progress_refresh_task.apply_async((year,), {"requested_at": requested_at}, countdown=delay)
+    )
+
+
 # --- imports ----------------------------------------------------------------------------------------
 
 
@@ -256,12 +270,12 @@ def import_merge(*, batch_id: int) -> ImportBatch:
             locked.new_rows, locked.changed_rows = created, changed
             locked.unchanged_rows = max(locked.valid_rows - created - changed, 0)
             locked.save(update_fields=["status", "accepted_at", "new_rows", "changed_rows", "unchanged_rows"])
-            from enrollment.tasks import progress_refresh_task, tasks_sync_task
+            from enrollment.tasks import tasks_sync_task
 
             campaign = Campaign.objects.order_by("-year").first()
             if campaign:
                 enqueue_on_commit(tasks_sync_task, campaign.year)
-                enqueue_on_commit(progress_refresh_task, campaign.year)
+                queue_progress_refresh(campaign.year)
     except Exception as exc:
         ImportBatch.objects.filter(pk=batch_id).update(status=ImportBatch.Status.FAILED, message=str(exc)[:500])
         if job_id:
@@ -376,9 +390,7 @@ def guideline_tasks_compute(
             summary=f"compute total={campaign.township_total} base_ratio={campaign.base_ratio}",
             request=request,
         )
-        from enrollment.tasks import progress_refresh_task
-
-        enqueue_on_commit(progress_refresh_task, year)
+        queue_progress_refresh(year)
     return list(GuidelineTask.objects.filter(campaign__year=year).select_related("township"))
 
 
@@ -411,9 +423,7 @@ def guideline_task_edit(*, actor, task_id: int, task: int, reason: str, version:
             summary=f"{g.township.code} task {task}: {reason}",
             request=request,
         )
-        from enrollment.tasks import progress_refresh_task
-
-        enqueue_on_commit(progress_refresh_task, g.campaign.year)
+        queue_progress_refresh(g.campaign.year)
     return g
 
 
@@ -652,9 +662,7 @@ def task_record_outcome(
             summary=f"outcome {outcome} for {task.resident.id_number[:6]}…",
             request=request,
         )
-        from enrollment.tasks import progress_refresh_task
-
-        enqueue_on_commit(progress_refresh_task, year)
+        queue_progress_refresh(year)
     return task
 
 
@@ -663,8 +671,16 @@ def task_record_outcome(
 
 def progress_refresh(*, year: int, day: date | None = None) -> int:
     """Recompute the day's progress rows by township and village (insured counted by household
-    registration). Replaces the day's rows in one transaction; safe to run any number of times."""
+    registration). Replaces the day's rows in one transaction, one refresh of a year at a time
+    (advisory lock taken before reading); safe to run any number of times."""
     day = day or today()
+    with transaction.atomic():
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(hashtext('enrollment.progress'), %s)", [year])
+        return _progress_refresh_locked(year=year, day=day)
+
+
+def _progress_refresh_locked(*, year: int, day: date) -> int:
     towns = list(Division.objects.filter(level=Division.Level.TOWNSHIP).order_by("code"))
     villages = list(Division.objects.filter(level=Division.Level.VILLAGE).order_by("code"))
     tasks = dict(GuidelineTask.objects.filter(campaign__year=year).values_list("township__code", "task"))
@@ -746,9 +762,8 @@ def progress_refresh(*, year: int, day: date | None = None) -> int:
                 change=r.change,
             )
         )
-    with transaction.atomic():
-        ProgressDaily.objects.filter(year=year, day=day).delete()
-        ProgressDaily.objects.bulk_create(out, batch_size=2000)
+    ProgressDaily.objects.filter(year=year, day=day).delete()
+    ProgressDaily.objects.bulk_create(out, batch_size=2000)
     return len(out)
 
 
@@ -769,6 +784,9 @@ def reminders_enqueue(*, year: int, as_of: date | None = None) -> int:
     )
     if round_id is None:
         return 0
+    # the last round before the period closes is an automated voice call (人工智能语音电话), the others SMS
+    rounds = tuple(campaign.reminder_round_days or (0,))
+    kind = "voice" if len(rounds) > 1 and round_id.endswith(f"-R{len(rounds)}") else "sms"
     text = _(
         "【医保局】您%(year)s年度城乡居民医保尚未缴费，集中缴费期至%(end)s，逾期缴费需缴纳全额且有3个月待遇等待期。回复TD退订"
     ) % {
@@ -780,13 +798,13 @@ def reminders_enqueue(*, year: int, as_of: date | None = None) -> int:
         cur.execute(
             """INSERT INTO enrollment_remindermessage (campaign_id, resident_id, round_id, kind, phone, text, status, attempts,
                    last_error, provider_id, created_at)
-               SELECT %(c)s, r.id, %(round)s, 'sms', r.phone, %(text)s, 'queued', 0, '', '', now()
+               SELECT %(c)s, r.id, %(round)s, %(kind)s, r.phone, %(text)s, 'queued', 0, '', '', now()
                FROM enrollment_resident r
                LEFT JOIN enrollment_insurancestatus st ON st.resident_id = r.id AND st.year = %(y)s
                WHERE r.phone <> '' AND NOT r.reminder_opt_out AND r.deceased_on IS NULL AND r.moved_out_on IS NULL
                  AND (st.status IS NULL OR st.status = 'none')
                ON CONFLICT (resident_id, campaign_id, round_id, kind) DO NOTHING""",
-            {"c": campaign.pk, "round": round_id, "text": text, "y": year},
+            {"c": campaign.pk, "round": round_id, "text": text, "y": year, "kind": kind},
         )
         return cur.rowcount
 

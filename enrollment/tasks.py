@@ -18,9 +18,19 @@ def import_merge_task(batch_id: int) -> None:
 
 
 @shared_task(queue="default")
-def progress_refresh_task(year: int) -> int:
+def progress_refresh_task(year: int, requested_at: float | None = None) -> int:
+    """Skips when a refresh of the same year started after the request (it already saw the change)."""
+    import time
+
+    from django.core.cache import cache
+
     from enrollment.services import progress_refresh
 
+    key = f"enrollment:progress-started:{year}"
+    started = cache.get(key)
+    if requested_at is not None and started is not None and started > requested_at:
+        return 0
+    cache.set(key, time.time(), None)
     return progress_refresh(year=year)
 
 

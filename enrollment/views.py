@@ -464,7 +464,14 @@ def task_outcome(request, pk: int):
         return render(
             request,
             "enrollment/_task_card.html",
-            {"t": row, "form": OutcomeForm(), "error": error, "stale": stale, "saved": not error},
+            {
+                "t": row,
+                "form": OutcomeForm(),
+                "error": error,
+                "posted": request.POST if error else None,
+                "stale": stale,
+                "saved": not error,
+            },
             status=409 if stale else 200,
         )
     if error:

@@ -7,6 +7,7 @@ class ProgressQuery(serializers.Serializer):
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     level = serializers.ChoiceField(choices=["township", "village"], default="township")
     parent = serializers.RegexField(r"^\d{6,15}$", required=False)
+    day = serializers.DateField(required=False, help_text="report of this day (default: the latest)")
 
 
 class ProgressRowSerializer(serializers.Serializer):
@@ -80,3 +81,19 @@ class OutcomeInput(serializers.Serializer):
     )
     note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
     version = serializers.IntegerField(min_value=1)
+
+
+class BulletinRowSerializer(ProgressRowSerializer):
+    change = serializers.IntegerField(help_text="insured since the previous report")
+    parent_code = serializers.CharField()
+    day = serializers.DateField()
+
+
+class TaskSummarySerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    open = serializers.IntegerField()
+    assigned = serializers.IntegerField()
+    follow_up = serializers.IntegerField()
+    closed = serializers.IntegerField()
+    total = serializers.IntegerField()

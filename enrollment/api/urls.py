@@ -4,6 +4,8 @@ from enrollment.api import views
 
 urlpatterns = [
     path("progress/", views.ProgressView.as_view(), name="enrollment-progress"),
+    path("progress/bulletin/", views.BulletinView.as_view(), name="enrollment-progress-bulletin"),
+    path("tasks/summary/", views.TaskSummaryView.as_view(), name="enrollment-task-summary"),
     path("progress/series/", views.ProgressSeriesView.as_view(), name="enrollment-progress-series"),
     path("guideline-tasks/", views.GuidelineTasksView.as_view(), name="enrollment-guideline-tasks"),
     path("residents/", views.ResidentListView.as_view(), name="enrollment-residents"),

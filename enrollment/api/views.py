@@ -35,8 +35,35 @@ class ProgressView(APIView):
     )
     def get(self, request):
         q = _query(s.ProgressQuery, request)
-        rows = selectors.progress_rows(user=request.user, year=q["year"], level=q["level"], parent=q.get("parent"))
+        rows = selectors.progress_rows(
+            user=request.user, year=q["year"], level=q["level"], parent=q.get("parent"), day=q.get("day")
+        )
         return Response(s.ProgressRowSerializer(rows, many=True).data)
+
+
+class BulletinView(APIView):
+    permission_classes = [IsAuthenticated, StatsPermission.for_area(Area.ENROLLMENT)]
+
+    @extend_schema(
+        parameters=[s.ProgressQuery], responses=s.BulletinRowSerializer(many=True), summary="每日通报（含较上次增加）"
+    )
+    def get(self, request):
+        q = _query(s.ProgressQuery, request)
+        rows = selectors.progress_rows_with_change(
+            user=request.user, year=q["year"], level=q["level"], parent=q.get("parent"), day=q.get("day")
+        )
+        return Response(s.BulletinRowSerializer(rows, many=True).data)
+
+
+class TaskSummaryView(APIView):
+    permission_classes = [IsAuthenticated, AreaPermission.for_area(Area.ENROLLMENT)]
+
+    @extend_schema(
+        parameters=[s.YearQuery], responses=s.TaskSummarySerializer(many=True), summary="动员任务按村社、状态统计"
+    )
+    def get(self, request):
+        q = _query(s.YearQuery, request)
+        return Response(s.TaskSummarySerializer(selectors.task_summary(request.user, year=q["year"]), many=True).data)
 
 
 class ProgressSeriesView(APIView):

@@ -232,3 +232,33 @@ def test_openapi_schema_lists_enrollment_endpoints(world, api_as):
     assert r.status_code == 200
     paths = r.json()["paths"]
     assert "/api/v1/enrollment/progress/" in paths and "/api/v1/enrollment/tasks/{id}/outcome/" in paths
+
+
+def test_bulletin_and_task_summary_api_scoped(world, api_as):
+    tree = world["tree"]
+    rows = api_as(world["leader"]).get("/api/v1/enrollment/progress/bulletin/?year=2025").json()
+    assert {r["division_code"] for r in rows} == {tree.town_a.code, tree.town_b.code}
+    assert {"change", "parent_code", "day"} <= set(rows[0])
+    day = rows[0]["day"]
+    assert api_as(world["leader"]).get(f"/api/v1/enrollment/progress/?year=2025&day={day}").json()
+    assert api_as(world["leader"]).get("/api/v1/enrollment/progress/?year=2025&day=2020-01-01").json() == []
+    own = api_as(world["town_b"]).get("/api/v1/enrollment/progress/bulletin/?year=2025&level=village").json()
+    assert {r["parent_code"] for r in own} == {tree.town_b.code}
+    summary = api_as(world["town_a"]).get("/api/v1/enrollment/tasks/summary/?year=2025").json()
+    assert [s["code"] for s in summary] == [tree.village_a1.code] and summary[0]["open"] == 1
+    assert api_as(world["town_b"]).get("/api/v1/enrollment/tasks/summary/?year=2025").json() == []
+
+
+def test_stale_save_in_the_browser_keeps_what_the_worker_typed(world, client_as):
+    t = MobilisationTask.objects.get(resident=world["a"])
+    services.task_record_outcome(actor=world["town_a"], task_id=t.pk, version=1, outcome="unreachable")
+    r = client_as(world["town_a"]).post(
+        reverse("enrollment:task_outcome", args=[t.pk]),
+        {"outcome": "refused", "refusal_reason": "cannot_afford", "note": "嫌贵", "version": 1},
+        HTTP_HX_REQUEST="true",
+    )
+    assert r.status_code == 409
+    html = r.content.decode()
+    assert "刷新" in html and 'value="嫌贵"' in html and '<option value="refused" selected>' in html
+    t.refresh_from_db()
+    assert (t.outcome, t.version) == ("unreachable", 2)
