@@ -58,6 +58,13 @@ def can_write(user) -> bool:
     return has_area(user, Area.FUNDBUDGET) and is_bureau_wide(user)
 
 
+def division_is_fund_area(code: str) -> bool:
+    """The fund is pooled and budgeted per district: only a district's code names its figures."""
+    from medinsure.regions.models import Division
+
+    return Division.objects.filter(code=code, level=Division.Level.DISTRICT).exists()
+
+
 # ---------------------------------------------------------------- lists
 
 

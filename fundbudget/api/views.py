@@ -1,6 +1,7 @@
 """Thin DRF views: validate, call selectors/services, serialize."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -14,6 +15,21 @@ from medinsure.accounts.scoping import Area
 from .. import selectors, services
 from ..models import Fund, FundBudget, FundWarning, Indicator, Level, MonthlyStatement
 from . import serializers as s
+
+DIVISION_PARAM = OpenApiParameter(
+    "division",
+    str,
+    required=False,
+    description="区县代码（12位）。基金由区县统筹管理，数据不分镇街；镇街、村社代码返回400。",
+)
+
+
+def check_division(request) -> None:
+    """The same filters as every statistics endpoint; a township's code gets a clear answer."""
+    code = request.query_params.get("division")
+    if code and not selectors.division_is_fund_area(code):
+        raise ValidationError({"division": _("基金由区县统筹管理，数据不分镇街：请使用区县代码或不传此参数")})
+
 
 READ = StatsPermission.for_area(Area.FUNDBUDGET)
 WRITE = AreaPermission.for_area(Area.FUNDBUDGET)
@@ -62,6 +78,11 @@ class StatementViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         return selectors.statement_list(self.request.user)
 
+    @extend_schema(parameters=[DIVISION_PARAM])
+    def list(self, request, *args, **kwargs):
+        check_division(request)
+        return super().list(request, *args, **kwargs)
+
     @extend_schema(
         request=s.StatementInSerializer, responses={200: s.StatementOutSerializer, 201: s.StatementOutSerializer}
     )
@@ -88,6 +109,11 @@ class WarningViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         return selectors.warning_list(self.request.user)
 
+    @extend_schema(parameters=[DIVISION_PARAM])
+    def list(self, request, *args, **kwargs):
+        check_division(request)
+        return super().list(request, *args, **kwargs)
+
 
 class BudgetViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Yearly fund budgets: income by source, expenditure by category, totals."""
@@ -98,6 +124,11 @@ class BudgetViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self):
         return selectors.budget_list(self.request.user)
+
+    @extend_schema(parameters=[DIVISION_PARAM])
+    def list(self, request, *args, **kwargs):
+        check_division(request)
+        return super().list(request, *args, **kwargs)
 
 
 class ExecutionView(APIView):
@@ -111,10 +142,12 @@ class ExecutionView(APIView):
             OpenApiParameter("year", int, required=True),
             OpenApiParameter("month", int, required=True),
             OpenApiParameter("fund", str, required=False, enum=Fund.values),
+            DIVISION_PARAM,
         ],
         responses=s.ExecutionReportSerializer,
     )
     def get(self, request):
+        check_division(request)
         q = s.PeriodQuerySerializer(data=request.query_params)
         if not q.is_valid():
             raise ValidationError(q.errors)

@@ -168,3 +168,16 @@ def test_schema_documents_the_endpoints(fund_user, client_as):
         "/api/v1/fundbudget/budgets/",
     ):
         assert path in text
+
+
+def test_division_filter_names_the_district_only(fund_user, api_as, divisions):
+    api = api_as(fund_user)
+    post(api, "employee")
+    for path in ("statements/", "warnings/", "budgets/", "execution/?year=2024&month=4"):
+        sep = "&" if "?" in path else "?"
+        ok = api.get(f"{URL}{path}{sep}division={divisions.district.code}")
+        assert ok.status_code == 200, path
+        bad = api.get(f"{URL}{path}{sep}division={divisions.town_a.code}")
+        assert bad.status_code == 400 and "division" in bad.json(), path
+    r = api.get(f"{URL}statements/?division={divisions.district.code}")
+    assert r.json()["count"] == 1
