@@ -262,5 +262,30 @@ def load(*, stdout=None) -> None:
                 filed_on=date(YEAR, 9, 5),
             )
         services.self_inspection_check_deadlines(as_of=date(YEAR, 9, 11))
+    flags = _audit_claims_demo(actor)
     if stdout:
-        stdout.write("基金监管：江津区2024年检查、处理、协议、举报与曝光数据已载入")
+        stdout.write(f"基金监管：江津区2024年检查、处理、协议、举报与曝光数据已载入；智能审核疑点 {flags} 条")
+
+
+def _audit_claims_demo(actor) -> int:
+    """Run the rules over claims' demo settlements, month by month, as the monthly task would; the
+    demo hospital answers its first flag and the bureau reviews one that was answered."""
+    from claims.models import Settlement
+    from supervision.models import Flag
+
+    months = sorted({(d.year, d.month) for d in Settlement.objects.dates("settled_on", "month")})
+    for y, m in months:
+        first = date(y, m, 1)
+        last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        services.audit_run(kind="monthly", start=first, end=last)
+    hospital_user = User.objects.filter(role=Role.INSTITUTION, institution__isnull=False).order_by("id").first()
+    if hospital_user:
+        own = Flag.objects.filter(institution_id=hospital_user.institution_id, status="pushed").order_by("id")
+        for flag, answer in zip(
+            own[:2], ["经核查，系收费员重复录入，已退费。", "患者当日确在我院就诊，另一机构记录待核实。"], strict=False
+        ):
+            services.flag_answer(actor=hospital_user, flag_id=flag.pk, answer=answer)
+        answered = Flag.objects.filter(status="answered").order_by("id").first()
+        if answered:
+            services.flag_review(actor=actor, flag_id=answered.pk, confirm=True, note="机构承认重复收费，予以扣款")
+    return Flag.objects.count()
