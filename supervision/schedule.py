@@ -6,6 +6,10 @@ BEAT_SCHEDULE = {
         "task": "supervision.tasks.audit_monthly_task",
         "schedule": crontab(day_of_month=1, hour=3, minute=10),
     },
+    "supervision-agreements-restore": {
+        "task": "supervision.tasks.agreements_restore_task",
+        "schedule": crontab(hour=0, minute=30),
+    },
     "supervision-self-inspection-deadline": {
         "task": "supervision.tasks.self_inspection_deadline_task",
         "schedule": crontab(hour=6, minute=0),

@@ -1080,3 +1080,89 @@ def institution_save(
             request=request,
         )
     return inst
+
+
+def agreements_restore_expired(*, as_of: date) -> int:
+    """A suspension (中止) ends by itself: agreements whose suspension ended before as_of become
+    active again, with a history row. Safe to run every day."""
+    from datetime import timedelta
+
+    restored = 0
+    for agreement_id in Agreement.objects.filter(status=AgreementStatus.SUSPENDED, status_until__lt=as_of).values_list(
+        "id", flat=True
+    ):
+        with transaction.atomic():
+            agreement = Agreement.objects.select_for_update().get(pk=agreement_id)
+            if agreement.status != AgreementStatus.SUSPENDED or agreement.status_until >= as_of:
+                continue
+            event = _apply_agreement_action(
+                actor=None,
+                institution_id=agreement.institution_id,
+                action=AgreementAction.RESTORE,
+                start=agreement.status_until + timedelta(days=1),
+                end=None,
+                note=str(_("中止期满，自动恢复")),
+            )
+            audit_log(
+                actor=None,
+                action=AuditLog.Action.CHANGE,
+                object_type="supervision.agreement",
+                object_id=event.agreement_id,
+                summary="suspension ended",
+                username="system",
+            )
+            restored += 1
+    return restored
+
+
+def _previous_failures(institution_id: int, year: int) -> int:
+    from supervision.models import SelfInspection
+
+    failing = dict(
+        SelfInspection.objects.filter(institution_id=institution_id, round__year__lt=year).values_list(
+            "round__year", "outcome"
+        )
+    )
+    n, y = 0, year - 1
+    while failing.get(y) == "failing":
+        n += 1
+        y -= 1
+    return n
+
+
+def self_inspection_record_findings(
+    *, actor, self_inspection_id: int, findings: str, as_of: date | None = None, request=None
+):
+    """What the bureau's check found in a filed report; the follow-up is decided again by the rules."""
+    from datetime import timedelta
+
+    from supervision.models import SelfInspection
+    from supervision.rules import inspection as rules
+
+    access.require_staff(actor)
+    if findings not in SelfInspection.Findings.values:
+        raise ValidationError({"findings": _("请选择检查发现")})
+    with _durable():
+        si = SelfInspection.objects.select_for_update().select_related("round").get(pk=self_inspection_id)
+        as_of = as_of or timezone.localdate()
+        decision = rules.self_inspection_decision(
+            rules.SelfInspectionFacts(
+                deadline=si.round.deadline,
+                as_of=max(as_of, si.round.deadline + timedelta(days=1)),
+                filed_on=si.filed_on,
+                findings=rules.Findings(findings),
+                previous_failures=_previous_failures(si.institution_id, si.round.year),
+            )
+        )
+        si.findings, si.outcome, si.follow_up = findings, decision.outcome.value, decision.follow_up.value
+        si.decided_at = timezone.now()
+        si.save(update_fields=["findings", "outcome", "follow_up", "decided_at"])
+        audit_log(
+            actor=actor,
+            action=AuditLog.Action.CHANGE,
+            object_type="supervision.selfinspection",
+            object_id=si.pk,
+            summary=f"findings {findings} -> {si.follow_up}",
+            request=request,
+        )
+    return si

@@ -34,3 +34,10 @@ def self_inspection_deadline_task(as_of: str | None = None) -> dict:
     """Mark institutions that filed no self-inspection by the deadline as failing."""
     d = date.fromisoformat(as_of) if as_of else timezone.localdate()
     return services.self_inspection_check_deadlines(as_of=d)
+
+
+@shared_task(queue="default")
+def agreements_restore_task(as_of: str | None = None) -> dict:
+    """Suspensions that ended: the agreements become active again."""
+    d = date.fromisoformat(as_of) if as_of else timezone.localdate()
+    return {"restored": services.agreements_restore_expired(as_of=d)}

@@ -14,6 +14,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 from django.views.decorators.http import require_POST
 
 from medinsure.audit.models import AuditLog
@@ -527,6 +528,15 @@ def flags(request):
 def flag_detail(request, pk):
     flag = access.access_flag_by_id(request.user, pk)
     is_staff = access.is_staff(request.user)
+    if request.method == "GET":
+        audit_log(
+            actor=request.user,
+            action=AuditLog.Action.VIEW,
+            object_type="supervision.flag",
+            object_id=flag.pk,
+            summary=f"view flag of settlement {flag.settlement_id}",
+            request=request,
+        )
     answer_form = forms.FlagAnswerForm()
     review_form = forms.FlagReviewForm(initial={"deduction": flag.amount})
     case_form = forms.FlagCaseForm()
@@ -636,6 +646,15 @@ def self_inspections(request):
     file_form = forms.SelfInspectionFileForm(prefix="file")
     if request.method == "POST":
         try:
+            if "findings" in request.POST:
+                services.self_inspection_record_findings(
+                    actor=request.user,
+                    self_inspection_id=int(request.POST.get("self_inspection", 0)),
+                    findings=request.POST["findings"],
+                    request=request,
+                )
+                messages.success(request, _("检查发现已记录"))
+                return redirect(f"{request.path}?year={year}")
             if "round-year" in request.POST:
                 round_form = forms.RoundForm(request.POST, prefix="round")
                 if round_form.is_valid():
@@ -692,24 +711,29 @@ def _require_stats(request):
 
 
 FIGURE_ROWS = [
-    ("inspections", "现场检查医药机构（家次）"),
-    ("institutions_inspected", "检查机构数（家）"),
-    ("penalties_or_agreement_handlings", "行政处罚和协议处理（家次）"),
-    ("recovered", "追回医保基金（元）"),
-    ("rejected", "拒付（元）"),
-    ("fines", "罚款（违约金）（元）"),
-    ("agreements_suspended", "中止医保协议（家）"),
-    ("agreements_terminated", "解除医保协议（家）"),
-    ("publicized", "公示曝光案例（件）"),
-    ("reports_received", "受理举报线索（件）"),
-    ("reports_handled", "举报线索作出处理（家次）"),
-    ("reports_recovered", "其中举报追回医保基金（元）"),
-    ("reports_fines", "其中举报处罚款（违约金）（元）"),
-    ("transferred_to_police", "移交公安（件）"),
-    ("flags_raised", "智能审核疑点（条）"),
-    ("flags_confirmed", "确认违规疑点（条）"),
+    ("inspections", N_("现场检查医药机构（家次）")),
+    ("institutions_inspected", N_("检查机构数（家）")),
+    ("penalties_or_agreement_handlings", N_("行政处罚和协议处理（家次）")),
+    ("recovered", N_("追回医保基金（元）")),
+    ("rejected", N_("拒付（元）")),
+    ("fines", N_("罚款（违约金）（元）")),
+    ("agreements_suspended", N_("中止医保协议（家）")),
+    ("agreements_terminated", N_("解除医保协议（家）")),
+    ("publicized", N_("公示曝光案例（件）")),
+    ("reports_received", N_("受理举报线索（件）")),
+    ("reports_handled", N_("举报线索作出处理（家次）")),
+    ("reports_recovered", N_("其中举报追回医保基金（元）")),
+    ("reports_fines", N_("其中举报处罚款（违约金）（元）")),
+    ("transferred_to_police", N_("移交公安（件）")),
+    ("flags_raised", N_("智能审核疑点（条）")),
+    ("flags_confirmed", N_("确认违规疑点（条）")),
 ]
-KIND_LABELS = [("medical", "定点医疗机构"), ("pharmacy", "定点零售药店"), ("person", "参保人员"), ("other", "未指明")]
+KIND_LABELS = [
+    ("medical", N_("定点医疗机构")),
+    ("pharmacy", N_("定点零售药店")),
+    ("person", N_("参保人员")),
+    ("other", N_("未指明")),
+]
 
 
 def _figure_rows(table):

@@ -96,3 +96,35 @@ def test_evidence_checked_stored_outside_web_root_and_served_to_staff_only(clien
     got = c.get(f"/supervision/evidence/{ev.pk}/")
     assert got.status_code == 200 and b"".join(got.streaming_content) == PDF
     assert client_as(f.institution_user(inst)).get(f"/supervision/evidence/{ev.pk}/").status_code == 404
+
+
+def test_findings_decide_the_follow_up_and_suspensions_end_by_themselves(client_as):
+    staff = f.staff()
+    inst = f.institution()
+    rnd = services.self_inspection_round_create(actor=staff, year=2024, deadline=date(2024, 9, 10))
+    si = services.self_inspection_file(
+        actor=f.institution_user(inst), round_id=rnd.pk, summary="已自查", filed_on=date(2024, 9, 1)
+    )
+    c = client_as(staff)
+    c.post("/supervision/self-inspections/?year=2024", {"self_inspection": si.pk, "findings": "serious"})
+    si.refresh_from_db()
+    assert (si.outcome, si.follow_up) == ("failing", "suspension")
+    services.self_inspection_record_findings(actor=staff, self_inspection_id=si.pk, findings="unrectified")
+    si.refresh_from_db()
+    assert si.follow_up == "warning"
+    # a suspension ends by itself
+    services.agreement_change(
+        actor=staff,
+        institution_id=inst.pk,
+        action="suspend",
+        start=date(2024, 10, 1),
+        end=date(2024, 12, 31),
+        note="自查发现严重问题",
+    )
+    from supervision.tasks import agreements_restore_task
+
+    assert agreements_restore_task("2024-12-31") == {"restored": 0}
+    assert agreements_restore_task("2025-01-01") == {"restored": 1}
+    a = Agreement.objects.get(institution=inst)
+    assert (a.status, a.status_from) == ("active", date(2025, 1, 1))
+    assert agreements_restore_task("2025-01-02") == {"restored": 0}
