@@ -442,6 +442,27 @@ def section_update(*, actor, section_id: int, heading: str, body: str) -> Sectio
 
 
 @transaction.atomic(durable=True)
+def section_move(*, actor, section_id: int, up: bool) -> Section:
+    """Swap a section with its neighbour (the points keep the suggestion's order)."""
+    section = Section.objects.get(pk=section_id)
+    version = _lock_version(section.version_id)
+    _check_draft(version)
+    siblings = version.sections.order_by("-order" if up else "order")
+    neighbour = (
+        siblings.filter(order__lt=section.order).first() if up else siblings.filter(order__gt=section.order).first()
+    )
+    if neighbour is None:
+        return section
+    a, b = section.order, neighbour.order
+    Section.objects.filter(pk=section.pk).update(order=0)
+    Section.objects.filter(pk=neighbour.pk).update(order=a)
+    Section.objects.filter(pk=section.pk).update(order=b)
+    section.order = b
+    _audit(actor, version, f"调整段落顺序 {a}→{b}")
+    return section
+
+
+@transaction.atomic(durable=True)
 def section_delete(*, actor, section_id: int) -> None:
     section = Section.objects.get(pk=section_id)
     version = _lock_version(section.version_id)

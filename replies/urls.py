@@ -20,6 +20,7 @@ urlpatterns = [
     path("letters/<int:pk>/print/", views.letter_print, name="letter_print"),
     path("sections/<int:section_id>/", views.section_save, name="section_save"),
     path("sections/<int:section_id>/delete/", views.section_delete, name="section_delete"),
+    path("sections/<int:section_id>/move/<str:direction>/", views.section_move, name="section_move"),
     path("sections/<int:section_id>/figure/", views.figure_insert, name="figure_insert"),
     path("commitments/", views.commitment_list, name="commitment_list"),
     path("reminders/", views.reminder_list, name="reminder_list"),

@@ -309,6 +309,17 @@ def section_delete(request, section_id: int):
 
 @replies_area
 @require_POST
+def section_move(request, section_id: int, direction: str):
+    section = _section(request, section_id)
+    try:
+        services.section_move(actor=request.user, section_id=section.pk, up=direction == "up")
+    except ValidationError as exc:
+        _flash(request, exc)
+    return redirect("replies:letter_edit", pk=section.version_id)
+
+
+@replies_area
+@require_POST
 def figure_insert(request, section_id: int):
     section = _section(request, section_id)
     form = forms.FigureForm(request.POST)
@@ -427,7 +438,13 @@ def stats(request):
     year = request.GET.get("year", "")
     year = int(year) if year.isdigit() else timezone.localdate().year
     data = selectors.replies_stats(request.user, year=year)
-    return render(request, "replies/stats.html", {"s": data, "year": year, "status_labels": dict(Status.choices)})
+    chart = {
+        "statuses": [str(label) for _v, label in Status.choices],
+        "series": [{"name": row["label"], "values": list(row["by_status"].values())} for row in data["by_kind"]],
+    }
+    return render(
+        request, "replies/stats.html", {"s": data, "year": year, "status_labels": dict(Status.choices), "chart": chart}
+    )
 
 
 @replies_area

@@ -238,3 +238,16 @@ def test_deadlines_per_body_from_settings(settings):
     assert register(clerk, number="1", kind="cppcc").due_on == D("2025-05-12")
     assert register(clerk, number="2", kind="npc").due_on == D("2025-06-10")
     assert register(clerk, number="3", handler_role="co", lead_unit="区卫生健康委").due_on == D("2025-04-10")
+
+
+def test_sections_move_and_renumber():
+    clerk = office_user()
+    v = services.letter_start(actor=clerk, proposal_id=register(clerk).pk)
+    a, b, c = (
+        services.section_add(actor=clerk, version_id=v.pk, heading=h, body="x") for h in ("一、", "二、", "三、")
+    )
+    services.section_move(actor=clerk, section_id=c.pk, up=True)
+    assert list(v.sections.order_by("order").values_list("heading", flat=True)) == ["一、", "三、", "二、"]
+    services.section_move(actor=clerk, section_id=a.pk, up=True)  # already first: nothing moves
+    services.section_delete(actor=clerk, section_id=a.pk)
+    assert list(v.sections.order_by("order").values_list("order", "heading")) == [(1, "三、"), (2, "二、")]
