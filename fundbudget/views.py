@@ -293,7 +293,7 @@ def rule_list(request):
                 threshold=form.cleaned_data["threshold"],
                 active=form.cleaned_data["active"],
             )
-            messages.success(request, _("预警规则已保存，新阈值从下一次报表评估起生效"))
+            messages.success(request, _("预警规则已保存，最近一年的报表将按新阈值重新评估"))
             return redirect("fundbudget:rule_list")
         messages.error(
             request, _("阈值：%(e)s") % {"e": "；".join(e for errs in form.errors.values() for e in errs) or _("无效")}

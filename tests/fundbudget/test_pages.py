@@ -157,3 +157,10 @@ def test_replacing_a_month_starts_from_its_figures_and_unread_banner(fund_user, 
     assert 'value="63866100.00"' in page
     page = client.get(reverse("fundbudget:execution") + "?year=2024&month=4").content.decode()
     assert "您有3条未读预警消息" in page
+
+
+def test_pages_in_english_when_chosen(fund_user, client_as, seed_004):
+    client = client_as(fund_user)
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("fundbudget:execution") + "?year=2024&month=4").content.decode()
+    assert "Fund execution" in page and "Months the balance covers" in page and "Too large a balance" in page
