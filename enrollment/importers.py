@@ -492,9 +492,15 @@ def validate_file(
     errors = result.errors
     dedupe_key = "receipt_no" if spec.source == "tax" else "id_number"
     total = len(df)
+    if total and not present:
+        raise FileUnreadable(_("文件中没有可识别的列"))
     with open(clean_path, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
-        for i, values in enumerate(df[present].itertuples(index=False, name=None)):
+        columns = [df[h].astype(str).tolist() for h in present]  # plain Python strings: fast to iterate
+        del df
+        col_index: list[tuple[int, str]] | None = None
+        width = len(STAGE_COLUMNS)
+        for i, values in enumerate(zip(*columns, strict=True)):
             line = i + 2  # header is line 1
             if not any(v.strip() for v in values):
                 continue  # empty row
@@ -529,7 +535,13 @@ def validate_file(
                 if len(errors) > before:
                     result.error_lines += 1
                 continue
-            writer.writerow([_format(row.get(c)) for c in STAGE_COLUMNS])
+            if col_index is None:  # every valid row of one file has the same keys
+                col_index = [(j, c) for j, c in enumerate(STAGE_COLUMNS) if c in row]
+            out = [""] * width
+            for j, c in col_index:
+                v = row[c]
+                out[j] = v if type(v) is str else _format(v)
+            writer.writerow(out)
             result.valid_rows += 1
             if progress and i % 50_000 == 0 and i:
                 progress(i, total)

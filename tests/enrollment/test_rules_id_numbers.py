@@ -109,3 +109,10 @@ def test_generated_numbers_round_trip(born, seq, county):
 def test_15_to_18_agrees_with_18(born, seq):
     n15 = f"500116{born:%y%m%d}{seq:03d}"
     assert parse_id_number(n15, as_of=AS_OF).number == make_id_number("500116", born, seq)
+
+
+@given(st.text(alphabet="0123456789", min_size=17, max_size=17))
+def test_fast_check_char_equals_weighted_sum(s17):
+    from enrollment.rules.id_numbers import CHECK_CHARS, WEIGHTS
+
+    assert check_char(s17) == CHECK_CHARS[sum(int(c) * w for c, w in zip(s17, WEIGHTS, strict=True)) % 11]
