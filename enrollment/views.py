@@ -186,6 +186,11 @@ def resident_list(request):
 
 @area_required(AREA)
 def resident_detail(request, pk: int):
+    if request.method == "POST":
+        opt_out = request.POST.get("reminder_opt_out") == "1"
+        services.resident_set_opt_out(actor=request.user, resident_id=pk, opt_out=opt_out, request=request)
+        messages.success(request, _("已设置为拒收缴费提醒") if opt_out else _("已恢复缴费提醒"))
+        return redirect("enrollment:resident", pk=pk)
     r = access_resident_by_id(request.user, pk)
     audit_log(
         actor=request.user,

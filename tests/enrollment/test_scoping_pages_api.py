@@ -262,3 +262,40 @@ def test_stale_save_in_the_browser_keeps_what_the_worker_typed(world, client_as)
     assert "刷新" in html and 'value="嫌贵"' in html and '<option value="refused" selected>' in html
     t.refresh_from_db()
     assert (t.outcome, t.version) == ("unreachable", 2)
+
+
+def test_opt_out_on_the_resident_page_is_scoped_and_kept(world, client_as):
+    from enrollment.models import ResidentHistory
+
+    b = world["b"]
+    assert client_as(world["town_a"]).post(reverse("enrollment:resident", args=[b.pk]), {"reminder_opt_out": "1"}).status_code == 404
+    r = client_as(world["town_b"]).post(reverse("enrollment:resident", args=[b.pk]), {"reminder_opt_out": "1"})
+    assert r.status_code == 302
+    b.refresh_from_db()
+    assert b.reminder_opt_out is True
+    assert ResidentHistory.objects.filter(resident=b, field="reminder_opt_out").exists()
+
+
+def test_split_page(world, client_as):
+    tree = world["tree"]
+    c = client_as(world["town_a"])
+    page = c.get(reverse("enrollment:task_split") + "?year=2025").content.decode()
+    assert tree.village_a1.name in page and tree.village_b1.name not in page
+    r = c.post(reverse("enrollment:task_split") + "?year=2025", {"mode": "by_count", "assignee": world["village_a"].pk, "count": 5, "year": 2025}, follow=True)
+    assert "已分派 1 条任务" in r.content.decode()
+    assert MobilisationTask.objects.get(resident=world["a"]).assignee == world["village_a"]
+    r = c.post(reverse("enrollment:task_split") + "?year=2025", {"mode": "by_count", "assignee": world["village_a"].pk, "year": 2025})
+    assert "请填写分派数量" in r.content.decode()
+
+
+def test_query_counts_are_fixed(world, django_assert_num_queries):
+    from enrollment import selectors
+
+    with django_assert_num_queries(1):
+        selectors.progress_rows(user=world["leader"], year=2025)
+    with django_assert_num_queries(3):
+        selectors.guideline_tasks(user=world["leader"], year=2025)
+    with django_assert_num_queries(1):
+        list(selectors.resident_list(world["staff"], q="甲"))
+    with django_assert_num_queries(1):
+        list(selectors.task_list(world["town_a"], year=2025))
