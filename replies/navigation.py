@@ -6,6 +6,7 @@ from medinsure.navigation import NavItem
 MENU = [
     NavItem(area=Area.REPLIES, url_name="replies:case_list", label=_("建议提案办理")),
     NavItem(area=Area.REPLIES, url_name="replies:case_create", label=_("登记建议提案")),
+    NavItem(area=Area.REPLIES, url_name="replies:import", label=_("导入交办清单")),
     NavItem(area=Area.REPLIES, url_name="replies:commitment_list", label=_("承诺事项跟踪")),
     NavItem(area=Area.REPLIES, url_name="replies:reminder_list", label=_("办理提醒")),
     NavItem(area=Area.REPLIES, url_name="replies:stats", label=_("办理统计"), stats=True),

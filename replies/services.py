@@ -205,6 +205,44 @@ def proposal_register(
 
 
 @transaction.atomic(durable=True)
+def proposals_import(*, actor, rows) -> dict:
+    """Accept a validated list: one bulk write; numbers already registered are left as they are, so
+    the same file accepted twice changes nothing the second time."""
+    from replies.rules.intake import IntakeRow
+
+    rows = [r for r in rows if isinstance(r, IntakeRow)]
+    keys = {(r.kind, r.session, r.number) for r in rows}
+    existing = set(Proposal.objects.filter(number__in={k[2] for k in keys}).values_list("kind", "session", "number"))
+    schedule = selectors.holiday_schedule()
+    new = []
+    for r in rows:
+        if r.key in existing:
+            continue
+        p = Proposal(
+            kind=r.kind,
+            session=r.session,
+            number=r.number,
+            title=r.title,
+            proposers=list(r.proposers),
+            assigned_on=r.assigned_on,
+            clock_start=r.assigned_on,
+            urgent=r.urgent,
+            hard=r.hard,
+            created_by=actor,
+        )
+        _apply_due(p, compute_due(p, schedule))
+        new.append(p)
+    Proposal.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
+    audit_log(
+        actor=actor,
+        action=AuditLog.Action.CHANGE,
+        object_type="replies.proposal",
+        summary=f"导入交办清单：新增 {len(new)} 件，已存在 {len(rows) - len(new)} 件",
+    )
+    return {"created": len(new), "existing": len(rows) - len(new)}
+
+
+@transaction.atomic(durable=True)
 def proposal_assign(*, actor, proposal_id: int, department: str, drafter, department_head=None) -> Proposal:
     proposal = _lock(proposal_id)
     if proposal.status == Status.REGISTERED:

@@ -463,6 +463,85 @@ def holiday_list(request):
     return render(request, "replies/holiday_list.html", {"years": selectors.holiday_year_list(), "form": form})
 
 
+# --- the assigning office's list ----------------------------------------------------------------
+IMPORT_SALT = "replies.import"
+
+
+def _rows_payload(result) -> str:
+    from dataclasses import asdict
+
+    from django.core import signing
+
+    rows = [
+        {**asdict(r), "assigned_on": r.assigned_on.isoformat(), "proposers": list(r.proposers)} for r in result.rows
+    ]
+    return signing.dumps({"rows": rows, "errors": [asdict(e) for e in result.errors]}, salt=IMPORT_SALT, compress=True)
+
+
+def _rows_from_payload(payload: str) -> dict:
+    from datetime import date as _date
+
+    from django.core import signing
+
+    from replies.rules.intake import IntakeRow
+
+    data = signing.loads(payload, salt=IMPORT_SALT, max_age=3600)
+    data["rows"] = [
+        IntakeRow(**{**r, "assigned_on": _date.fromisoformat(r["assigned_on"]), "proposers": tuple(r["proposers"])})
+        for r in data["rows"]
+    ]
+    return data
+
+
+@replies_area
+def proposal_import(request):
+    from django.core import signing
+
+    from replies import importers
+
+    context: dict = {}
+    if request.method == "POST" and request.POST.get("step") == "accept":
+        try:
+            data = _rows_from_payload(request.POST.get("payload", ""))
+        except signing.BadSignature:
+            messages.error(request, _("校验结果已过期，请重新上传文件"))
+            return redirect("replies:import")
+        outcome = services.proposals_import(actor=request.user, rows=data["rows"])
+        messages.success(request, _("已导入：新增%(created)s件，已存在%(existing)s件") % outcome)
+        return redirect("replies:case_list")
+    if request.method == "POST" and request.POST.get("step") == "report":
+        try:
+            data = _rows_from_payload(request.POST.get("payload", ""))
+        except signing.BadSignature:
+            return redirect("replies:import")
+        response = HttpResponse(
+            importers.error_report_xlsx(data["errors"]),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = "attachment; filename=errors.xlsx"
+        return response
+    if request.method == "POST" and request.FILES.get("file"):
+        upload = request.FILES["file"]
+        result = importers.read_list(upload.name, upload.read())
+        context = {
+            "result": result,
+            "payload": _rows_payload(result) if not result.file_error else "",
+            "error_rows": [(e, importers.ERROR_TEXT.get(e.code, e.code)) for e in result.errors[:200]],
+        }
+    return render(request, "replies/import.html", context)
+
+
+@replies_area
+def import_template(request):
+    from replies import importers
+
+    response = HttpResponse(
+        importers.template_xlsx(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = "attachment; filename=jiaoban-template.xlsx"
+    return response
+
+
 # --- public --------------------------------------------------------------------------------------
 @login_not_required
 def public_list(request):

@@ -1,0 +1,83 @@
+"""The assigning office's list: a real Excel file validated as a whole, an error report in Excel,
+nothing written until accepted, and the same file accepted twice changes nothing."""
+
+import io
+from datetime import date
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from medinsure.audit.models import AuditLog
+from replies.models import Proposal
+
+from .factories import office_user
+
+pytestmark = [pytest.mark.django_db, pytest.mark.service]
+
+HEAD = ["类别", "会议届次", "编号", "标题", "提出人", "交办日期", "急件"]
+
+
+def xlsx(rows) -> io.BytesIO:
+    wb = Workbook()
+    ws = wb.active
+    ws.append(HEAD)
+    for r in rows:
+        ws.append(r)
+    out = io.BytesIO()
+    wb.save(out)
+    out.seek(0)
+    out.name = "jiaoban.xlsx"
+    return out
+
+
+ROWS = [
+    ["人大代表建议", "第五次会议", "166", "关于全社会共同参与实现全民医保的建议", "梁筱钟、况文凤", "2025-03-10", "否"],
+    [
+        "政协委员提案",
+        "十一届二次会议",
+        "2023200000038",
+        "关于提高职工医疗保险统筹层次的建议",
+        "范纯文",
+        "2025-01-31",
+        "是",
+    ],
+    ["人大代表建议", "第五次会议", "17A", "坏编号", "某代表", "2025-03-10", "否"],
+    ["人大代表建议", "第五次会议", "166", "重复", "某代表", "2025-03-10", "否"],
+]
+
+
+def test_validate_report_accept_and_accept_again(client_as):
+    c = client_as(office_user())
+    r = c.post("/replies/import/", {"file": xlsx(ROWS)})
+    html = r.content.decode()
+    assert "可导入 2 行；问题 2 处" in html and Proposal.objects.count() == 0  # nothing written yet
+    payload = r.context["payload"]
+    report = c.post("/replies/import/", {"step": "report", "payload": payload})
+    ws = load_workbook(io.BytesIO(report.content)).active
+    assert [tuple(row) for row in ws.iter_rows(min_row=2, values_only=True)] == [
+        (4, "编号", "格式不正确", "17A"),
+        (5, "编号", "文件内编号重复", "166（第2行）"),
+    ]
+    c.post("/replies/import/", {"step": "accept", "payload": payload})
+    assert {(p.number, p.due_on) for p in Proposal.objects.all()} == {
+        ("166", date(2025, 6, 10)),
+        ("2023200000038", date(2025, 2, 28)),
+    }
+    r = c.post("/replies/import/", {"file": xlsx(ROWS)})
+    c.post("/replies/import/", {"step": "accept", "payload": r.context["payload"]})
+    assert Proposal.objects.count() == 2
+    assert AuditLog.objects.filter(summary__startswith="导入交办清单：新增 0 件，已存在 2 件").exists()
+
+
+def test_missing_columns_and_bad_payload(client_as):
+    c = client_as(office_user())
+    wb = Workbook()
+    wb.active.append(["类别", "编号"])
+    out = io.BytesIO()
+    wb.save(out)
+    out.seek(0)
+    out.name = "x.xlsx"
+    html = c.post("/replies/import/", {"file": out}).content.decode()
+    assert "缺少列：会议届次、标题、提出人、交办日期" in html
+    r = c.post("/replies/import/", {"step": "accept", "payload": "forged"})
+    assert r.status_code == 302 and Proposal.objects.count() == 0
