@@ -487,6 +487,22 @@ def tasks_sync(*, year: int) -> dict:
                 {"c": campaign.pk, "y": year},
             )
             closed = cur.rowcount
+            # the police file reported a death: the to-do closes with that outcome
+            cur.execute(
+                """
+                WITH closed AS (
+                    UPDATE enrollment_mobilisationtask t SET status = 'closed', outcome = 'deceased', closed_at = now(),
+                        outcome_at = now(), version = t.version + 1
+                    FROM enrollment_resident r
+                    WHERE t.campaign_id = %(c)s AND t.status <> 'closed' AND r.id = t.resident_id AND r.deceased_on IS NOT NULL
+                    RETURNING t.id
+                )
+                INSERT INTO enrollment_taskoutcomelog (task_id, outcome, refusal_reason, note, recorded_at)
+                SELECT id, 'deceased', '', '', now() FROM closed
+                """,
+                {"c": campaign.pk},
+            )
+            closed += cur.rowcount
     return {"added": added, "closed": closed}
 
 

@@ -83,6 +83,10 @@ def test_tasks_sync_adds_and_closes_and_is_idempotent(registry):
     assert services.tasks_sync(year=2025) == {"added": 0, "closed": 1}
     t = MobilisationTask.objects.get(resident=ps[4])
     assert (t.status, t.outcome) == ("closed", "paid")
+    ps[5].deceased_on = date(2025, 2, 1)
+    ps[5].save()
+    assert services.tasks_sync(year=2025) == {"added": 0, "closed": 1}
+    assert MobilisationTask.objects.get(resident=ps[5]).outcome == "deceased"
 
 
 def _task(tree, worker=None):
