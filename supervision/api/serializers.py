@@ -143,3 +143,17 @@ class FlagReviewIn(serializers.Serializer):
     confirm = serializers.BooleanField()
     deduction = serializers.DecimalField(max_digits=16, decimal_places=2, required=False, allow_null=True)
     note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class InstitutionOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    type = serializers.CharField()
+    level = serializers.IntegerField(allow_null=True)
+    division_code = serializers.CharField(source="division.code", default=None)
+    agreement_number = serializers.CharField(source="agreement.number", default=None)
+    agreement_status = serializers.CharField(source="agreement.status", default=None)
+    agreement_status_from = serializers.DateField(source="agreement.status_from", default=None)
+    agreement_status_until = serializers.DateField(source="agreement.status_until", default=None)

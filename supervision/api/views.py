@@ -10,6 +10,7 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from medinsure.institutions.models import Institution
 from supervision import access, selectors, services
 from supervision.models import Case, Flag
 
@@ -154,3 +155,25 @@ class FlagViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         data.is_valid(raise_exception=True)
         _service(services.flag_review, actor=request.user, flag_id=flag.pk, request=request, **data.validated_data)
         return Response(s.FlagOut(self.get_object(), context={"request": request}).data)
+
+
+class InstitutionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Designated institutions with their agreement status (institution staff: their own only).
+    Filters: q (name or code), kind, status (active/suspended/terminated/none), division (code)."""
+
+    serializer_class = s.InstitutionOut
+    permission_classes = [StaffOrInstitution]
+    queryset = Institution.objects.none()
+
+    def get_queryset(self):
+        p = self.request.query_params
+        return selectors.institution_list(
+            self.request.user,
+            q=p.get("q", ""),
+            kind=p.get("kind", ""),
+            status=p.get("status", ""),
+            division=p.get("division", ""),
+        )
+
+    def get_object(self):
+        return access.access_institution_by_id(self.request.user, self.kwargs["pk"])

@@ -178,3 +178,12 @@ def test_case_workflow_through_the_pages(world, client_as):
         },
     )
     assert r.status_code == 200 and 'data-testid="error-fine_multiple"' in r.content.decode()
+
+
+def test_institutions_api_scoped(world, api_as):
+    staff_rows = api_as(world["staff"]).get("/api/v1/supervision/institutions/").json()["results"]
+    assert {r["code"] for r in staff_rows} >= {world["own"].code, world["other"].code}
+    own_rows = api_as(world["user"]).get("/api/v1/supervision/institutions/").json()["results"]
+    assert [r["code"] for r in own_rows] == [world["own"].code]
+    assert own_rows[0]["agreement_status"] == "active"
+    assert api_as(world["user"]).get(f"/api/v1/supervision/institutions/{world['other'].pk}/").status_code == 404
