@@ -24,6 +24,9 @@ def test_file_a_report_and_check_it_by_code(live_server, browser_page, make_user
     page.select_option("#id_institution", str(inst.pk))
     page.fill("#id_content", "该药店让参保人用医保卡购买生活用品，时间是2024年5月。")
     page.fill("#id_reporter_name", "孙八")
+    img = page.locator("img.captcha")
+    img.wait_for()
+    assert page.evaluate("(el) => el.complete && el.naturalWidth > 0", img.element_handle())  # served to the public
     key = page.locator("input[name=captcha_0]").input_value()
     page.fill("input[name=captcha_1]", CaptchaStore.objects.get(hashkey=key).response)
     page.get_by_role("button", name="提交举报").click()
