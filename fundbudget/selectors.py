@@ -169,7 +169,7 @@ def budget_lines(budget: FundBudget) -> dict:
     return {"income": income, "expenditure": expenditure}
 
 
-def _totals(budget: FundBudget | None) -> BudgetTotals | None:
+def budget_totals_of(budget: FundBudget | None) -> BudgetTotals | None:
     if budget is None:
         return None
     lines = list(budget.lines.all())
@@ -262,7 +262,7 @@ def _fund_figures(
     st = by_key.get((fund, year, month))
     last = by_key.get((fund, year - 1, month))
     last_full = by_key.get((fund, year - 1, 12))
-    totals = _totals(budget)
+    totals = budget_totals_of(budget)
     this_year = {m: s for (f, y, m), s in by_key.items() if f == fund and y == year and m <= month}
     last_year = {m: s for (f, y, m), s in by_key.items() if f == fund and y == year - 1}
     inc_month = monthly_amounts({m: s.income_ytd for m, s in this_year.items()})

@@ -203,7 +203,7 @@ def import_template_xlsx(request):
 @READ
 def budget_list(request):
     budgets = list(selectors.budget_list(request.user))
-    rows = [{"budget": b, "lines": selectors.budget_lines(b), "totals": selectors._totals(b)} for b in budgets]
+    rows = [{"budget": b, "lines": selectors.budget_lines(b), "totals": selectors.budget_totals_of(b)} for b in budgets]
     this_year = timezone.localdate().year
     return render(
         request,

@@ -92,9 +92,9 @@ class BudgetOutSerializer(serializers.ModelSerializer):
         return BudgetLinesSerializer(budget_lines(obj)).data
 
     def get_totals(self, obj) -> BudgetTotalsSerializer:
-        from ..selectors import _totals
+        from ..selectors import budget_totals_of
 
-        return BudgetTotalsSerializer(_totals(obj)).data
+        return BudgetTotalsSerializer(budget_totals_of(obj)).data
 
 
 class ExecutionSerializer(serializers.Serializer):
