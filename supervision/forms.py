@@ -12,7 +12,7 @@ from supervision.models import (
     Violation,
 )
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
 def apply_errors(form, exc) -> None:
