@@ -134,8 +134,8 @@ SOURCES: dict[str, SourceSpec] = {
             (
                 "500116199001011234",
                 "张三",
-                "500116100001",
-                "500116100001",
+                "500116001001",
+                "500116001001",
                 "13800000000",
                 "几江街道某村1号",
                 "在册",
@@ -148,6 +148,7 @@ SOURCES: dict[str, SourceSpec] = {
         gettext_lazy("人社职工医保参保名单"),
         (ID, NAME, Column("employer", "单位名称", required=False), Column("status_date", "参保日期", kind="date")),
         needs_year=True,
+        example=(("50011619850615042X", "李芳", "重庆某某有限公司", "2025-01-01"),),
     ),
     "tax": SourceSpec(
         "tax",
@@ -162,6 +163,7 @@ SOURCES: dict[str, SourceSpec] = {
             Column("receipt_no", "票据号", max_length=40),
         ),
         needs_year=True,
+        example=(("500116199001011234", "张三", "一档", "400", "", "2024-10-08", "T2025000001"),),
     ),
     "civil": SourceSpec(
         "civil",
@@ -182,6 +184,7 @@ SOURCES: dict[str, SourceSpec] = {
                 choices={str(lbl): v for v, lbl in SubsidyPayer.choices if v},
             ),
         ),
+        example=(("50011619850615042X", "李芳", "低保对象", "民政部门"),),
     ),
     "education": SourceSpec(
         "education",
@@ -193,6 +196,7 @@ SOURCES: dict[str, SourceSpec] = {
             Column("school", "学校", required=False),
             Column("phone", "监护人电话", required=False, kind="phone"),
         ),
+        example=(("500116201003080110", "王小明", "500116001001", "几江小学", "13800000000"),),
     ),
 }
 
@@ -239,7 +243,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
             else:  # pragma: no cover - gb18030 decodes almost anything
                 raise FileUnreadable(_("文件编码无法识别，请保存为 UTF-8 或 GBK 编码的 CSV"))
             df = pd.read_csv(
-                io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=True
+                io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=False
             )
         else:
             raise FileUnreadable(

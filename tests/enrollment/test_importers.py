@@ -257,3 +257,13 @@ def test_hr_and_civil_and_education(registry, staff):
     )
     services.import_accept(actor=staff, batch_id=edu.pk)
     assert Resident.objects.get(id_number=P3).hukou_division == registry.village_b1
+
+
+def test_line_numbers_count_blank_lines(registry, staff):
+    text = (
+        "身份证号,姓名,户籍地区划代码\n\n"
+        + f"{P1},张三,{registry.village_a1.code}\n\n\n"
+        + f"{P2[:17]}{'1' if P2[17] != '1' else '2'},坏号,{registry.village_a1.code}\n"
+    )
+    batch = upload(staff, "police", text.encode())
+    assert batch.total_rows == 2 and [e["line"] for e in batch.errors] == [6]

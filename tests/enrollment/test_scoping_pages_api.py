@@ -268,7 +268,12 @@ def test_opt_out_on_the_resident_page_is_scoped_and_kept(world, client_as):
     from enrollment.models import ResidentHistory
 
     b = world["b"]
-    assert client_as(world["town_a"]).post(reverse("enrollment:resident", args=[b.pk]), {"reminder_opt_out": "1"}).status_code == 404
+    assert (
+        client_as(world["town_a"])
+        .post(reverse("enrollment:resident", args=[b.pk]), {"reminder_opt_out": "1"})
+        .status_code
+        == 404
+    )
     r = client_as(world["town_b"]).post(reverse("enrollment:resident", args=[b.pk]), {"reminder_opt_out": "1"})
     assert r.status_code == 302
     b.refresh_from_db()
@@ -281,10 +286,17 @@ def test_split_page(world, client_as):
     c = client_as(world["town_a"])
     page = c.get(reverse("enrollment:task_split") + "?year=2025").content.decode()
     assert tree.village_a1.name in page and tree.village_b1.name not in page
-    r = c.post(reverse("enrollment:task_split") + "?year=2025", {"mode": "by_count", "assignee": world["village_a"].pk, "count": 5, "year": 2025}, follow=True)
+    r = c.post(
+        reverse("enrollment:task_split") + "?year=2025",
+        {"mode": "by_count", "assignee": world["village_a"].pk, "count": 5, "year": 2025},
+        follow=True,
+    )
     assert "已分派 1 条任务" in r.content.decode()
     assert MobilisationTask.objects.get(resident=world["a"]).assignee == world["village_a"]
-    r = c.post(reverse("enrollment:task_split") + "?year=2025", {"mode": "by_count", "assignee": world["village_a"].pk, "year": 2025})
+    r = c.post(
+        reverse("enrollment:task_split") + "?year=2025",
+        {"mode": "by_count", "assignee": world["village_a"].pk, "year": 2025},
+    )
     assert "请填写分派数量" in r.content.decode()
 
 
