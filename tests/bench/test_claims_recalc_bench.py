@@ -160,6 +160,7 @@ def _copy_settlements(n, version, institution, division):
         cur.execute("ANALYZE claims_settlement")
 
 
+@pytest.mark.timeout(3600)
 def test_recalculate_a_year(bench_report, divisions):
     from claims import services
     from claims.models import Recalculation, RecalculationDiff
