@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from ..models import Fund, FundBudget, FundWarning, Indicator, Level, MonthlyStatement
+from ..models import Fund, FundBudget, FundWarning, Indicator, Level, MonthlyStatement, WarningRule
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 
@@ -197,3 +197,12 @@ class PeriodQuerySerializer(serializers.Serializer):
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     month = serializers.IntegerField(min_value=1, max_value=12)
     fund = serializers.ChoiceField(choices=Fund.choices, required=False)
+
+
+class WarningRuleOutSerializer(serializers.ModelSerializer):
+    indicator_label = serializers.CharField(source="get_indicator_display")
+    level_label = serializers.CharField(source="get_level_display")
+
+    class Meta:
+        model = WarningRule
+        fields = ["id", "indicator", "indicator_label", "comparison", "threshold", "level", "level_label", "active"]

@@ -156,3 +156,14 @@ class ExecutionView(APIView):
             request.user, year=q.validated_data["year"], month=q.validated_data["month"], funds=[fund] if fund else None
         )
         return Response(s.ExecutionReportSerializer(report).data)
+
+
+class WarningRuleViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Warning thresholds as the fund department keeps them (预警规则)."""
+
+    serializer_class = s.WarningRuleOutSerializer
+    permission_classes = [READ]
+    pagination_class = None
+
+    def get_queryset(self):
+        return selectors.warning_rule_list(self.request.user)

@@ -181,3 +181,10 @@ def test_division_filter_names_the_district_only(fund_user, api_as, divisions):
         assert bad.status_code == 400 and "division" in bad.json(), path
     r = api.get(f"{URL}statements/?division={divisions.district.code}")
     assert r.json()["count"] == 1
+
+
+def test_rules_endpoint_lists_the_thresholds(fund_user, api_as, township_user):
+    rows = api_as(fund_user).get(URL + "rules/").json()
+    got = {(r["indicator"], r["comparison"], r["threshold"], r["level"]) for r in rows}
+    assert ("months_payable_low", "lt", "3.00", "red") in got and len(got) == 8
+    assert api_as(township_user).get(URL + "rules/").status_code == 403
