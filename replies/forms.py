@@ -121,6 +121,15 @@ class VersionForm(forms.ModelForm):
             "redaction_terms": forms.Textarea(attrs={"rows": 2}),
         }
 
+    def __init__(self, *args, **kwargs):
+        from django.conf import settings
+
+        super().__init__(*args, **kwargs)
+        allowed = set(getattr(settings, "REPLIES_CLASSES", ("A", "B", "C")))
+        self.fields["classification"].choices = [
+            c for c in self.fields["classification"].choices if c[0] == "" or c[0] in allowed
+        ]
+
 
 class SectionForm(forms.Form):
     heading = forms.CharField(

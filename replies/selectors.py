@@ -120,6 +120,14 @@ def published_get(pk: int) -> PublishedReply | None:
     return published_list().filter(pk=pk).first()
 
 
+def published_feedback(published: PublishedReply) -> QuerySet[Receipt]:
+    """The proposer's opinion of a published reply (the opinion only: reasons may be private)."""
+    letter = published.version.letter
+    return Receipt.objects.filter(proposal_id=letter.proposal_id, round=letter.round).only(
+        "opinion", "received_on", "round"
+    )
+
+
 def reminder_list(user, *, unread_only: bool = False) -> QuerySet[Reminder]:
     qs = Reminder.objects.filter(recipient=user).select_related("proposal", "commitment")
     if unread_only:

@@ -128,10 +128,13 @@ def _apply_due(proposal: Proposal, due: ComputedDate) -> None:
     proposal.provisional_years = list(due.provisional_years)
 
 
-def deadline_policy(kind: str) -> deadlines.DeadlinePolicy:
-    """Deadlines per body: settings.REPLIES_DEADLINES = {"npc": {...}, "cppcc": {...}} override the
-    domain page's defaults (e.g. {"cppcc": {"reply_months": 2}} for a CPPCC with a shorter cycle)."""
-    return deadlines.policy_from(getattr(settings, "REPLIES_DEADLINES", {}).get(kind, {}))
+def deadline_policy(kind: str, year: int | None = None) -> deadlines.DeadlinePolicy:
+    """Deadlines per body and per year: settings.REPLIES_DEADLINES = {"cppcc": {...}, "cppcc:2027": {...}}
+    override the domain page's defaults (e.g. {"cppcc": {"reply_months": 2}} for a CPPCC with a
+    shorter cycle); a "<kind>:<year>" entry applies to items assigned in that year."""
+    configured = getattr(settings, "REPLIES_DEADLINES", {})
+    overrides = {**configured.get(kind, {}), **(configured.get(f"{kind}:{year}", {}) if year else {})}
+    return deadlines.policy_from(overrides)
 
 
 def compute_due(proposal: Proposal, schedule: HolidaySchedule) -> ComputedDate:
@@ -142,7 +145,7 @@ def compute_due(proposal: Proposal, schedule: HolidaySchedule) -> ComputedDate:
         hard=proposal.hard,
         co_handler=proposal.handler_role == "co",
         schedule=schedule,
-        policy=deadline_policy(proposal.kind),
+        policy=deadline_policy(proposal.kind, proposal.assigned_on.year),
     )
 
 
@@ -721,9 +724,12 @@ def letter_publish(*, actor, version_id: int) -> PublishedReply:
         raise ValidationError({"version": _("只有已审签的答复函可以公开")})
     if version.publication != "public":
         raise ValidationError({"publication": _("该答复函的公开属性不是主动公开")})
+    proposal = version.letter.proposal
+    sent = version.letter.round < proposal.round or proposal.replied_on is not None or proposal.status == Status.CLOSED
+    if not sent:
+        raise ValidationError({"status": _("答复送达提出人后才能公开")})
     if PublishedReply.objects.filter(version=version).exists():
         raise ValidationError({"version": _("该答复函已公开")})
-    proposal = version.letter.proposal
     keep = (version.contact_phone,) if version.contact_phone else ()
     body = redact(published_text(version, list(version.commitments_snapshot)), terms=version.redaction_list, keep=keep)
     title = _published_title(version, proposal)

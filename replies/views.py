@@ -551,4 +551,7 @@ def public_list(request):
 
 @login_not_required
 def public_detail(request, pk: int):
-    return render(request, "replies/public_detail.html", {"r": access_published_by_id(pk)})
+    published = access_published_by_id(pk)
+    return render(
+        request, "replies/public_detail.html", {"r": published, "receipts": selectors.published_feedback(published)}
+    )

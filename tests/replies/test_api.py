@@ -179,6 +179,7 @@ def test_detail_lists_letter_versions_and_commitments_api(api_as, client):
     rows = api.get("/api/v1/replies/commitments/?open=1").json()["results"]
     assert [(r["proposal"], r["number"], r["state"]) for r in rows] == [(p.pk, 1, "open")]
     assert api_as(UserFactory(role=Role.CLAIMS)).get("/api/v1/replies/commitments/").status_code == 403
+    services.letter_send(actor=clerk, proposal_id=p.pk, sent_on=date(2025, 5, 20))
     services.letter_publish(actor=clerk, version_id=v.pk)
     r = client.get("/api/v1/replies/published/")  # no login, no token
     assert r.status_code == 200

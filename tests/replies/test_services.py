@@ -174,6 +174,10 @@ def test_publication_redacts_the_published_copy_only():
         actor=clerk, version_id=v.pk, redaction_terms="张三\n江津区几江街道1号", contact_phone="19122865531"
     )
     services.letter_sign(actor=boss, version_id=v.pk)
+    with pytest.raises(ValidationError) as exc:
+        services.letter_publish(actor=clerk, version_id=v.pk)  # not before the proposer has it
+    assert "status" in exc.value.message_dict
+    services.letter_send(actor=clerk, proposal_id=p.pk, sent_on=D("2025-05-20"))
     published = services.letter_publish(actor=clerk, version_id=v.pk)
     assert "13912345678" not in published.body and "张三" not in published.body and "几江街道1号" not in published.body
     assert "19122865531" in published.body  # the bureau's contact number is published
@@ -251,3 +255,10 @@ def test_sections_move_and_renumber():
     services.section_move(actor=clerk, section_id=a.pk, up=True)  # already first: nothing moves
     services.section_delete(actor=clerk, section_id=a.pk)
     assert list(v.sections.order_by("order").values_list("order", "heading")) == [(1, "三、"), (2, "二、")]
+
+
+def test_deadlines_per_year_from_settings(settings):
+    settings.REPLIES_DEADLINES = {"npc:2025": {"reply_months": 2}}
+    clerk = office_user()
+    assert register(clerk, number="1", assigned_on=D("2025-03-10")).due_on == D("2025-05-12")
+    assert register(clerk, number="2", assigned_on=D("2024-03-11")).due_on == D("2024-06-11")

@@ -139,6 +139,7 @@ def test_public_page_without_login_shows_the_redacted_copy(client):
     p = register(clerk)
     v = signable_letter(clerk, p, sections=(("一、关于监管的建议", "投诉人电话13912345678已回访。"),))
     services.letter_sign(actor=boss, version_id=v.pk)
+    services.letter_send(actor=clerk, proposal_id=p.pk, sent_on=date(2025, 5, 20))
     pub = services.letter_publish(actor=clerk, version_id=v.pk)
     assert pub.title in client.get("/replies/public/").content.decode()
     html = client.get(f"/replies/public/{pub.pk}/").content.decode()
@@ -219,3 +220,24 @@ def test_sign_off_problems_are_named_in_chinese(client_as):
     services.section_add(actor=clerk, version_id=v.pk, heading="一、", body="")
     html = client_as(clerk).get(f"/replies/letters/{v.pk}/").content.decode()
     assert "第1段 正文：不能为空" in html and "文号：不能为空" in html and "document_number：" not in html
+
+
+def test_classes_offered_follow_the_setting(client_as, settings):
+    settings.REPLIES_CLASSES = ("A", "B", "C", "D")
+    clerk = office_user()
+    v = services.letter_start(actor=clerk, proposal_id=register(clerk).pk)
+    assert 'value="D"' in client_as(clerk).get(f"/replies/letters/{v.pk}/").content.decode()
+    settings.REPLIES_CLASSES = ("A", "B", "C")
+    assert 'value="D"' not in client_as(clerk).get(f"/replies/letters/{v.pk}/").content.decode()
+
+
+def test_public_page_shows_the_feedback(client):
+    clerk, boss = office_user(), director()
+    p = register(clerk)
+    v = signable_letter(clerk, p)
+    services.letter_sign(actor=boss, version_id=v.pk)
+    services.letter_send(actor=clerk, proposal_id=p.pk, sent_on=date(2025, 5, 20))
+    pub = services.letter_publish(actor=clerk, version_id=v.pk)
+    services.receipt_record(actor=clerk, proposal_id=p.pk, opinion="basic", received_on=date(2025, 6, 3))
+    html = client.get(f"/replies/public/{pub.pk}/").content.decode()
+    assert "基本满意" in html and 'data-testid="feedback"' in html
