@@ -1,5 +1,6 @@
 """Demo budgets and statements for the demo district: 2023 month by month, 2024 January to April,
-April 2024 being seed 004's figures (Dongtou, end of April 2024). Idempotent: a second run changes nothing."""
+April 2024 being seed 004's figures (Dongtou, end of April 2024); and the resident fund's 2018 half
+year of seed 003 篇8 with its budget. Idempotent: a second run changes nothing."""
 
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -64,6 +65,55 @@ BUDGETS_2024 = {
 }
 
 
+# Seed 003 篇8: a county's resident fund in 2018 — 324,805 insured at 700 yuan (central 356, provincial
+# 115.6, county 18.4, personal 210 of which 60 buys critical-illness cover): 22,736.35 万元 raised,
+# 20,787.52 万元 available; 14,547.48 万元 spent in the first half (69.98 %), forecast 139.96 %.
+SEED_003_BUDGET = (
+    {
+        "central_subsidy": "115630580",
+        "provincial_subsidy": "37547458",
+        "county_subsidy": "5976412",
+        "personal": "68209050",
+    },
+    {
+        "inpatient_township": "26700000",
+        "inpatient_county": "103500000",
+        "inpatient_municipal": "14100000",
+        "inpatient_provincial": "39900000",
+        "general_outpatient": "15600000",
+        "chronic_outpatient": "8075200",
+        "critical_illness_premium": "19488300",
+    },
+)
+SEED_003_STATEMENTS = [
+    # 2017 first half: 8,691.87 万元 spent (seed); the other figures are the demo's own.
+    {
+        "fund": Fund.RESIDENT,
+        "year": 2017,
+        "month": 6,
+        "income_ytd": D("150000000"),
+        "expenditure_ytd": D("86918700"),
+        "accumulated_balance": D("120000000"),
+    },
+    {
+        "fund": Fund.RESIDENT,
+        "year": 2017,
+        "month": 12,
+        "income_ytd": D("215000000"),
+        "expenditure_ytd": D("180000000"),
+        "accumulated_balance": D("96000000"),
+    },
+    {
+        "fund": Fund.RESIDENT,
+        "year": 2018,
+        "month": 6,
+        "income_ytd": D("160000000"),
+        "expenditure_ytd": D("145474800"),
+        "accumulated_balance": D("60000000"),
+    },
+]
+
+
 def _yuan(x: Decimal) -> Decimal:
     return x.quantize(D("1"), rounding=ROUND_HALF_UP)
 
@@ -119,13 +169,21 @@ def load(*, stdout=None) -> None:
             expenditure=expenditure,
             note="市级下达2024年基金收支计划（演示）",
         )
+    services.budget_save(
+        actor=actor,
+        fund=Fund.RESIDENT,
+        year=2018,
+        income=SEED_003_BUDGET[0],
+        expenditure=SEED_003_BUDGET[1],
+        note="种子003篇8：2018年城乡居民医保基金（演示）",
+    )
     counts = {"created": 0, "updated": 0, "unchanged": 0}
-    for row in statements():
+    for row in statements() + SEED_003_STATEMENTS:
         out = services.statement_save(actor=actor, source=MonthlyStatement.Source.DEMO, **row)
         counts[out.outcome] += 1
     # Evaluate now so the demo shows its warnings without waiting for a worker (the queued tasks
     # find nothing left to change).
-    for pk in MonthlyStatement.objects.filter(year__in=(2023, 2024)).values_list("pk", flat=True):
+    for pk in MonthlyStatement.objects.filter(year__in=(2017, 2018, 2023, 2024)).values_list("pk", flat=True):
         services.warnings_evaluate(statement_id=pk)
     if stdout:
         stdout.write(f"基金预算：报表新增 {counts['created']}，更新 {counts['updated']}，未变 {counts['unchanged']}")
