@@ -423,6 +423,13 @@ def my_tasks(request):
     qs = selectors.task_list(request.user, year=year, status=status, village=village, mine=mine)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     rows = [selectors.task_row(request.user, t) for t in page.object_list]
+    audit_log(
+        actor=request.user,
+        action=AuditLog.Action.VIEW,
+        object_type="enrollment.MobilisationTask",
+        summary=f"task list page {page.number} ({len(rows)})",
+        request=request,
+    )
     villages = Division.objects.filter(level=Division.Level.VILLAGE).filter(
         scoping.division_code_q(request.user, "code")
     )

@@ -179,6 +179,13 @@ class TaskListView(APIView):
         )
         page = Paginator(qs, 50).get_page(request.query_params.get("page"))
         rows = [selectors.task_row(request.user, t) for t in page.object_list]
+        audit_log(
+            actor=request.user,
+            action=AuditLog.Action.VIEW,
+            object_type="enrollment.MobilisationTask",
+            summary=f"api task list page {page.number} ({len(rows)})",
+            request=request,
+        )
         return Response(
             {"count": page.paginator.count, "page": page.number, "results": s.TaskSerializer(rows, many=True).data}
         )

@@ -311,3 +311,20 @@ def test_query_counts_are_fixed(world, django_assert_num_queries):
         list(selectors.resident_list(world["staff"], q="甲"))
     with django_assert_num_queries(1):
         list(selectors.task_list(world["town_a"], year=2025))
+
+
+@pytest.mark.parametrize("role", ["enrollment", "leader", "director", "township", "village", "admin"])
+def test_every_menu_entry_opens_for_the_roles_that_see_it(world, client_as, make_user, role):
+    from medinsure.navigation import menu_for
+
+    tree = world["tree"]
+    division = {"township": tree.town_a, "village": tree.village_a1}.get(role)
+    user = make_user(role, division)
+    c = client_as(user)
+    entries = [e for section in menu_for(user) if section["area"] == "enrollment" for e in section["entries"]]
+    assert entries
+    for e in entries:
+        r = c.get(e["url"])
+        assert r.status_code in (200, 302), (e, r.status_code)
+    home = c.get("/").content.decode()
+    assert "参保进度" in home or "我的动员任务" in home
