@@ -20,6 +20,7 @@ from medinsure.accounts.scoping import Area
 from . import access, exports, importers, selectors, services
 from .forms import BudgetForm, PeriodForm, RuleForm, StatementForm, UploadForm
 from .models import ExpenditureCategory, Fund, IncomeSource, Level, MonthlyStatement
+from .rules.execution import ytd_decreases
 
 READ = area_required(Area.FUNDBUDGET, stats=True)
 WRITE = area_required(Area.FUNDBUDGET)
@@ -166,6 +167,17 @@ def import_preview(request, import_id):
         else:
             change = "changed"
         rows.append({**r, "fund_label": Fund(r["fund"]).label, "change": change, "old": old})
+    # Year-to-date figures that fall below an earlier month's (file and saved statements together).
+    series: dict[tuple, dict[str, dict[int, Decimal]]] = {}
+    for (fund, year, month), st in existing.items():
+        for k in ("income_ytd", "expenditure_ytd"):
+            series.setdefault((fund, year), {}).setdefault(k, {})[month] = getattr(st, k)
+    for r in batch.rows:
+        for k in ("income_ytd", "expenditure_ytd"):
+            series.setdefault((r["fund"], r["year"]), {}).setdefault(k, {})[r["month"]] = Decimal(r[k])
+    for row in rows:
+        figures = series[(row["fund"], row["year"])]
+        row["decreases"] = [k for k in ("income_ytd", "expenditure_ytd") if row["month"] in ytd_decreases(figures[k])]
     return render(request, "fundbudget/import_preview.html", {"batch": batch, "rows": rows})
 
 

@@ -222,3 +222,15 @@ def average_cost_by_level(
             )
         )
     return rows
+
+
+def ytd_decreases(ytd_by_month: Mapping[int, Decimal]) -> set[int]:
+    """Months whose year-to-date figure is below the latest earlier month's: a likely entry error
+    (or a refund that the finance department should explain)."""
+    out, previous = set(), None
+    for month in sorted(ytd_by_month):
+        value = Decimal(ytd_by_month[month])
+        if previous is not None and value < previous:
+            out.add(month)
+        previous = value
+    return out

@@ -129,3 +129,21 @@ def test_import_pages_end_to_end(fund_user, client_as, make_user):
     x = client_as(fund_user).get(reverse("fundbudget:import_errors", args=[bad_batch.pk]))
     ws = openpyxl.load_workbook(io.BytesIO(x.content)).active
     assert ws.cell(2, 1).value == 2 and ws.cell(2, 2).value == "月份"
+
+
+def test_preview_flags_a_year_to_date_figure_below_the_month_before(fund_user, client_as):
+    services.statement_save(
+        actor=fund_user,
+        fund="employee",
+        year=2024,
+        month=3,
+        income_ytd="80000000",
+        expenditure_ytd="40000000",
+        accumulated_balance="1",
+        source="form",
+    )
+    upload = io.BytesIO(workbook([SEED_004_ROWS[0]]))  # April income 74,915,100 < March 80,000,000
+    upload.name = "x.xlsx"
+    client = client_as(fund_user)
+    page = client.post(reverse("fundbudget:statement_import"), {"file": upload}, follow=True).content.decode()
+    assert page.count('data-testid="ytd-decrease"') == 1

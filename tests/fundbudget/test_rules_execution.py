@@ -167,3 +167,10 @@ def test_level_fund_paid_against_available_fund_and_budget_seed_003():
     assert (row.budget, row.budget_progress) == (D("30000000"), D("62.21"))
     (row,) = average_cost_by_level(cur)
     assert row.fund_paid_share is row.budget_progress is row.fund_paid_growth is None
+
+
+def test_ytd_decreases():
+    from fundbudget.rules.execution import ytd_decreases
+
+    assert ytd_decreases({1: D("10"), 2: D("9"), 4: D("20"), 5: D("20"), 6: D("19.99")}) == {2, 6}
+    assert ytd_decreases({}) == set()
