@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from medinsure.accounts.models import Role, User
+from medinsure.accounts.models import User
 from replies.models import (
     CoHandlerOpinion,
     ContactLog,
@@ -41,11 +41,11 @@ class ProposalForm(forms.Form):
 
 
 def staff_users():
-    return (
-        User.objects.filter(is_active=True, division__isnull=True)
-        .exclude(role__in=[Role.API_CLIENT, Role.INSTITUTION])
-        .order_by("role", "username")
-    )
+    """Drafters and heads are people who can open the case and read its reminders (the replies area)."""
+    from medinsure.accounts.scoping import AREAS_BY_ROLE, Area
+
+    roles = [role for role, areas in AREAS_BY_ROLE.items() if Area.REPLIES in areas]
+    return User.objects.filter(is_active=True, role__in=roles).order_by("role", "username")
 
 
 class AssignForm(forms.Form):

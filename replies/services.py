@@ -66,6 +66,8 @@ FIELD_LABELS = {
     "lead_unit": gettext_lazy("主办单位"),
     "reasons": gettext_lazy("具体理由"),
     "reason": gettext_lazy("退回理由"),
+    "drafter": gettext_lazy("承办人"),
+    "department_head": gettext_lazy("科室负责人"),
     "opinion": gettext_lazy("意见"),
     "note": gettext_lazy("进展"),
     "days": gettext_lazy("日期"),
@@ -149,6 +151,15 @@ def compute_due(proposal: Proposal, schedule: HolidaySchedule) -> ComputedDate:
     )
 
 
+def _check_handlers(drafter, department_head) -> None:
+    """Reminders go to the drafter and the head: both must be able to open the case."""
+    from medinsure.accounts.scoping import Area, has_area
+
+    for name, person in (("drafter", drafter), ("department_head", department_head)):
+        if person is not None and not has_area(person, Area.REPLIES):
+            raise ValidationError({name: _("此人无权使用建议提案办理，收不到提醒")})
+
+
 # --- cases ---------------------------------------------------------------------------------------
 @transaction.atomic(durable=True)
 def proposal_register(
@@ -168,6 +179,7 @@ def proposal_register(
     drafter=None,
     department_head=None,
 ) -> Proposal:
+    _check_handlers(drafter, department_head)
     proposers = [p.strip() for p in proposers if p and p.strip()]
     if not proposers:
         raise ValidationError({"proposers": _("至少填写一名提出人")})
@@ -247,6 +259,7 @@ def proposals_import(*, actor, rows) -> dict:
 
 @transaction.atomic(durable=True)
 def proposal_assign(*, actor, proposal_id: int, department: str, drafter, department_head=None) -> Proposal:
+    _check_handlers(drafter, department_head)
     proposal = _lock(proposal_id)
     if proposal.status == Status.REGISTERED:
         _transition(proposal, Action.START)

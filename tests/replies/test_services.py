@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from medinsure.accounts.models import Role
 from medinsure.audit.models import AuditLog
 from replies import selectors, services
 from replies.models import HolidayDay, HolidayYear, LetterVersion, Proposal, Reminder, Section, Status
@@ -262,3 +263,14 @@ def test_deadlines_per_year_from_settings(settings):
     clerk = office_user()
     assert register(clerk, number="1", assigned_on=D("2025-03-10")).due_on == D("2025-05-12")
     assert register(clerk, number="2", assigned_on=D("2024-03-11")).due_on == D("2024-06-11")
+
+
+def test_drafter_must_be_able_to_see_the_case(make_user):
+    clerk = office_user()
+    p = register(clerk)
+    with pytest.raises(ValidationError) as exc:
+        services.proposal_assign(actor=clerk, proposal_id=p.pk, department="claims", drafter=make_user(Role.CLAIMS))
+    assert "drafter" in exc.value.message_dict
+    services.proposal_assign(
+        actor=clerk, proposal_id=p.pk, department="claims", drafter=clerk, department_head=director()
+    )
