@@ -107,6 +107,7 @@ def load(*, stdout=None) -> None:
         if stdout:
             stdout.write("基金监管：没有基金监管科演示用户，跳过")
         return
+    services.audit_rules_ensure_defaults()
     medical, pharmacy = _institutions()
     core = list(
         Institution.objects.filter(

@@ -1166,3 +1166,27 @@ def self_inspection_record_findings(
             request=request,
         )
     return si
+
+
+def audit_rules_ensure_defaults() -> int:
+    """Create the default rules that are missing (the same rows as migration 0002); returns how many."""
+    import importlib
+
+    from supervision.models import AuditRule
+
+    rules = importlib.import_module("supervision.migrations.0002_default_audit_rules").RULES
+    created = 0
+    for code, name, category, kind, result, basis, params in rules:
+        _obj, new = AuditRule.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "category": category,
+                "kind": kind,
+                "result": result,
+                "basis": basis,
+                "params": params,
+            },
+        )
+        created += new
+    return created

@@ -113,6 +113,7 @@ def test_audit_run_end_to_end_on_postgresql(bench_report):
     from supervision.models import Flag
     from tests.supervision import factories as f
 
+    services.audit_rules_ensure_defaults()
     n_lines = max(1000, int(LINES * SCALE))
     visits = synthetic_visits(n_lines, seed=7)
     institutions = [f.institution(kind="medical" if i % 5 else "pharmacy") for i in range(60)]

@@ -105,6 +105,7 @@ def test_clear_needs_a_reason_and_other_institution_cannot_answer(db):
 def test_daily_task_on_a_real_worker_twice(celery_worker):
     from supervision.tasks import audit_daily_task
 
+    services.audit_rules_ensure_defaults()  # a transactional test starts from a flushed database
     _data()
     first = audit_daily_task.delay(DAY.isoformat()).get(timeout=60)
     second = audit_daily_task.delay(DAY.isoformat()).get(timeout=60)

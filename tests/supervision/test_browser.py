@@ -82,6 +82,7 @@ def test_case_to_termination_and_flag_answer_in_the_browser(live_server, browser
         settled_on=date(2024, 5, 10),
         lines=[("311100001", "前列腺按摩", "1", "80", None)],
     )
+    services.audit_rules_ensure_defaults()  # a transactional test starts from a flushed database
     services.audit_run(kind="daily", start=date(2024, 5, 10), end=date(2024, 5, 10))
 
     # the institution's staff answer their flag
