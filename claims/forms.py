@@ -1,5 +1,3 @@
-from datetime import date
-
 from django import forms
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
@@ -93,7 +91,7 @@ class ImportForm(forms.Form):
 
 class RecalculationForm(forms.Form):
     version = forms.ModelChoiceField(label=_("新政策版本"), queryset=None)
-    year = forms.IntegerField(label=_("结算年度"), min_value=2000, max_value=2100, initial=date.today().year)
+    year = forms.IntegerField(label=_("结算年度"), min_value=2000, max_value=2100)
 
     def __init__(self, *args, policy, **kwargs):
         super().__init__(*args, **kwargs)

@@ -17,7 +17,6 @@ from claims.models import (
     RecalculationDiff,
     Settlement,
     SettlementImport,
-    SettlementLine,
 )
 from claims.policies import digest, normalise, read_policy_file, shipped_codes
 from claims.rules import PolicyError, parse_policy
@@ -143,6 +142,141 @@ def _settle_new(policy: Policy, engine_policy, parsed: list) -> dict:
     old_visits = [settlement_visit(s) for s in existing.select_related(None)]
     results = settle(engine_policy, old_visits + new_visits)
     return dict(zip([v.visit_id for v in new_visits], results[len(old_visits) :], strict=True)), new_visits
+
+
+_SETTLEMENT_COLUMNS = (
+    "id",
+    "number",
+    "institution_id",
+    "id_number",
+    "name",
+    "sex",
+    "birth_date",
+    "division_id",
+    "scheme",
+    "kind",
+    "hospital_level",
+    "admitted_on",
+    "discharged_on",
+    "settled_on",
+    "essential_drug_cost",
+    "disease",
+    "third_party",
+    "group",
+    "employment",
+    "continuous_years",
+    "tier",
+    "poor",
+    "total_cost",
+    "in_scope_cost",
+    "deductible",
+    "fund_paid",
+    "critical_paid",
+    "personal_paid",
+    "relief_paid",
+    "policy_version_id",
+    "explanation",
+    "import_batch_id",
+    "created_at",
+    "updated_at",
+)
+_LINE_COLUMNS = ("settlement_id", "item_code", "item_name", "category", "quantity", "price", "amount", "charged_on")
+
+
+def _copy(table: str, columns, rows) -> None:
+    """COPY rows into a table (inside the caller's transaction)."""
+    import csv
+    import io
+
+    def cell(v):
+        if v is None:
+            return "\\N"
+        if isinstance(v, bool):
+            return "t" if v else "f"
+        return v
+
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    for r in rows:
+        writer.writerow([cell(v) for v in r])
+    buf.seek(0)
+    cols = ", ".join(f'"{c}"' for c in columns)
+    with connection.cursor() as cur:
+        cur.cursor.copy_expert(f"COPY {table} ({cols}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buf)
+
+
+def _copy_settlements(rows: list, parsed: list) -> list:
+    """Write settlements and their line items with COPY (ids drawn from the table's sequence first)."""
+    import json
+
+    from django.utils import timezone
+
+    if not rows:
+        return []
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT nextval(pg_get_serial_sequence('claims_settlement', 'id')) FROM generate_series(1, %s)",
+            [len(rows)],
+        )
+        ids = [r[0] for r in cur.fetchall()]
+    now = timezone.now().isoformat()
+    settlement_rows, line_rows = [], []
+    for pk, s, p in zip(ids, rows, parsed, strict=True):
+        s.pk = s.id = pk
+        settlement_rows.append(
+            [
+                pk,
+                s.number,
+                s.institution_id,
+                s.id_number,
+                s.name,
+                s.sex,
+                s.birth_date,
+                s.division_id,
+                s.scheme,
+                s.kind,
+                s.hospital_level,
+                s.admitted_on,
+                s.discharged_on,
+                s.settled_on,
+                s.essential_drug_cost,
+                s.disease,
+                s.third_party,
+                s.group,
+                s.employment,
+                s.continuous_years,
+                s.tier,
+                s.poor,
+                s.total_cost,
+                s.in_scope_cost,
+                s.deductible,
+                s.fund_paid,
+                s.critical_paid,
+                s.personal_paid,
+                s.relief_paid,
+                s.policy_version_id,
+                json.dumps(s.explanation, ensure_ascii=False),
+                s.import_batch_id,
+                now,
+                now,
+            ]
+        )
+        for item in p.lines:
+            line_rows.append(
+                [
+                    pk,
+                    item["item_code"],
+                    item["item_name"],
+                    item["category"],
+                    item["quantity"],
+                    item["price"],
+                    item["amount"],
+                    item["charged_on"],
+                ]
+            )
+    _copy("claims_settlement", _SETTLEMENT_COLUMNS, settlement_rows)
+    _copy("claims_settlementline", _LINE_COLUMNS, line_rows)
+    return rows
 
 
 def settlement_import_create(*, actor, policy: Policy, file_name: str, content: bytes) -> SettlementImport:
@@ -322,9 +456,7 @@ def settlement_import_apply(*, import_id) -> dict:
                     import_batch=batch,
                 )
             )
-        created = Settlement.objects.bulk_create(rows, batch_size=2000)
-        lines = [SettlementLine(settlement=s, **item) for s, p in zip(created, fresh, strict=True) for item in p.lines]
-        SettlementLine.objects.bulk_create(lines, batch_size=5000)
+        created = _copy_settlements(rows, fresh)
         batch.status = SettlementImport.Status.DONE
         batch.created = len(created)
         batch.skipped = len(parsed.settlements) - len(created)

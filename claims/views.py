@@ -326,10 +326,10 @@ def recalculation_discard(request, pk):
 
 # --- statistics ---------------------------------------------------------------------------------
 def _stats_params(request):
-    from datetime import date
+    from django.utils import timezone
 
     g = request.GET
-    year = int(g["year"]) if g.get("year", "").isdigit() else date.today().year
+    year = int(g["year"]) if g.get("year", "").isdigit() else timezone.localdate().year
     month = int(g["month"]) if g.get("month", "").isdigit() and 1 <= int(g["month"]) <= 12 else None
     scheme = g.get("scheme") if g.get("scheme") in ("resident", "employee") else None
     division = g.get("division") if g.get("division", "").isdigit() else None
