@@ -41,6 +41,12 @@ def holiday_year_list() -> QuerySet[HolidayYear]:
     ).order_by("-year")
 
 
+def holiday_years_with_days() -> QuerySet[HolidayYear]:
+    return HolidayYear.objects.prefetch_related(Prefetch("days", queryset=HolidayDay.objects.order_by("day"))).order_by(
+        "-year"
+    )
+
+
 def _visible(user) -> Q:
     """Cases are bureau business: the replies area sees every case; nobody else sees any."""
     return Q() if scoping.has_area(user, Area.REPLIES) else Q(pk__in=[])

@@ -1,6 +1,16 @@
 from rest_framework import serializers
 
-from replies.models import Commitment, HandlerRole, Kind, LetterVersion, Proposal, PublishedReply, Receipt
+from replies.models import (
+    Commitment,
+    HandlerRole,
+    HolidayDay,
+    HolidayYear,
+    Kind,
+    LetterVersion,
+    Proposal,
+    PublishedReply,
+    Receipt,
+)
 
 
 class StrictBooleanField(serializers.BooleanField):
@@ -155,3 +165,17 @@ class StatsSerializer(serializers.Serializer):
     satisfaction_rate = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
     commitments_open = serializers.IntegerField()
     commitments_done = serializers.IntegerField()
+
+
+class HolidayDaySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = HolidayDay
+        fields = ["day", "kind", "name"]
+
+
+class HolidayYearSerializer(serializers.ModelSerializer):
+    days = HolidayDaySerializer(many=True, read_only=True)
+
+    class Meta:
+        model = HolidayYear
+        fields = ["year", "source", "note", "days"]

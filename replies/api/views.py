@@ -15,6 +15,7 @@ from replies import selectors, services
 from replies.access import access_proposal_by_id
 from replies.api.serializers import (
     CommitmentListSerializer,
+    HolidayYearSerializer,
     ProposalDetailSerializer,
     ProposalInSerializer,
     ProposalOutSerializer,
@@ -102,6 +103,23 @@ class PublishedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
     def get_queryset(self):
         return selectors.published_list()
+
+
+class HolidayYearViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The holiday schedule the due dates follow: days off and make-up working days per year."""
+
+    permission_classes = [AreaPermission.for_area(Area.REPLIES)]
+    serializer_class = HolidayYearSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        qs = selectors.holiday_years_with_days()
+        year = self.request.query_params.get("year", "")
+        return qs.filter(year=int(year)) if year.isdigit() else qs
+
+    @extend_schema(parameters=[OpenApiParameter("year", int)])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
 
 
 class StatsView(APIView):

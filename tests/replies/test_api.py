@@ -184,3 +184,10 @@ def test_detail_lists_letter_versions_and_commitments_api(api_as, client):
     assert r.status_code == 200
     body = r.json()["results"][0]["body"]
     assert "13912345678" not in body and "■■■" in body
+
+
+def test_holiday_schedule_endpoint(api_as):
+    r = api_as(office_user()).get("/api/v1/replies/holidays/?year=2025")
+    assert r.status_code == 200
+    (year,) = r.json()
+    assert year["year"] == 2025 and {"day": "2025-10-11", "kind": "workday", "name": "国庆节"} in year["days"]
