@@ -4,10 +4,12 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from replies.rules.deadlines import OVERDUE, Reminder, is_overdue, reminder_decision
 from replies.rules.letters import CommitmentDraft, LetterDraft, Problem, SectionDraft, sign_off_problems
-from replies.rules.redaction import MASK, redact
+from replies.rules.redaction import MASK, PATTERNS, redact
 from replies.rules.stats import rate
 from replies.rules.status import (
     Action,
@@ -177,3 +179,14 @@ def test_redact(text, terms, keep, expected, count):
 )
 def test_rate(part, whole, expected):
     assert rate(part, whole) == expected
+
+
+MOBILE = st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True)
+TEXT = st.text(alphabet="关于医保基金的建议，。电话 ", max_size=30)
+
+
+@given(TEXT, MOBILE, TEXT, MOBILE)
+def test_no_mobile_number_survives_redaction(a, phone, b, kept):
+    out = redact(f"{a}{phone}{b}联系电话{kept}", keep=(kept,))
+    assert kept in out.text
+    assert not any(p.search(out.text.replace(kept, "")) for _n, p in PATTERNS)
