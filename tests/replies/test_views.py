@@ -241,3 +241,25 @@ def test_public_page_shows_the_feedback(client):
     services.receipt_record(actor=clerk, proposal_id=p.pk, opinion="basic", received_on=date(2025, 6, 3))
     html = client.get(f"/replies/public/{pub.pk}/").content.decode()
     assert "基本满意" in html and 'data-testid="feedback"' in html
+
+
+def test_reminder_and_commitment_pages(client_as):
+    clerk = office_user()
+    p = register(clerk, assigned_on=date(2025, 3, 10))
+    services.proposal_assign(actor=clerk, proposal_id=p.pk, department="office", drafter=clerk)
+    services.commitment_add(
+        actor=clerk,
+        proposal_id=p.pk,
+        content="研究门诊共济",
+        due_text="2025年6月",
+        unit="区医保局",
+        due_on=date(2025, 6, 30),
+    )
+    services.reminders_run(as_of=date(2025, 6, 11))
+    c = client_as(clerk)
+    html = c.get("/replies/reminders/").content.decode()
+    assert "已超过答复期限（2025-06-10）" in html and "table-danger" in html
+    html = c.get("/replies/commitments/").content.decode()
+    assert "研究门诊共济" in html and "2025-06-30" in html
+    other = client_as(office_user()).get("/replies/reminders/").content.decode()
+    assert "暂无提醒" in other and "已超过答复期限" not in other  # reminders are personal
