@@ -41,6 +41,18 @@ def holiday_year_list() -> QuerySet[HolidayYear]:
     ).order_by("-year")
 
 
+def holiday_year_initial(year: int) -> dict:
+    """A year's schedule as the edit form's text (one date a line), to correct or extend it."""
+    hy = HolidayYear.objects.filter(year=year).first()
+    days = list(HolidayDay.objects.filter(day__year=year).order_by("day").values_list("day", "kind", "name"))
+    return {
+        "year": year,
+        "note": hy.note if hy else "",
+        "holidays": "\n".join(f"{d.isoformat()} {n}".strip() for d, k, n in days if k == HolidayDay.Kind.HOLIDAY),
+        "workdays": "\n".join(d.isoformat() for d, k, _n in days if k == HolidayDay.Kind.WORKDAY),
+    }
+
+
 def holiday_years_with_days() -> QuerySet[HolidayYear]:
     return HolidayYear.objects.prefetch_related(Prefetch("days", queryset=HolidayDay.objects.order_by("day"))).order_by(
         "-year"

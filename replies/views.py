@@ -449,7 +449,11 @@ def stats(request):
 
 @replies_area
 def holiday_list(request):
-    form = forms.HolidayYearForm(request.POST or None)
+    initial = {}
+    year = request.GET.get("year", "")
+    if request.method == "GET" and year.isdigit():
+        initial = selectors.holiday_year_initial(int(year))
+    form = forms.HolidayYearForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:

@@ -263,3 +263,8 @@ def test_reminder_and_commitment_pages(client_as):
     assert "研究门诊共济" in html and "2025-06-30" in html
     other = client_as(office_user()).get("/replies/reminders/").content.decode()
     assert "暂无提醒" in other and "已超过答复期限" not in other  # reminders are personal
+
+
+def test_holiday_year_prefilled_for_correction(client_as):
+    html = client_as(office_user()).get("/replies/holidays/?year=2026").content.decode()
+    assert "2026-02-15 春节" in html and "2026-02-14" in html and 'value="2026"' in html
