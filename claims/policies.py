@@ -58,8 +58,68 @@ def digest(document: dict) -> str:
     return hashlib.sha256(json.dumps(normalise(document), sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
+KEY_ORDER = [
+    "code",
+    "name",
+    "scheme",
+    "year",
+    "partial",
+    "region",
+    "source",
+    "notes",
+    "admission_kinds",
+    "caps",
+    "benefits",
+    "inpatient",
+    "inpatient_accident",
+    "outpatient_general",
+    "outpatient_chronic",
+    "outpatient_accident",
+    "critical_illness",
+    "poverty_relief",
+    "levels",
+    "groups",
+    "employment",
+    "no_third_party",
+    "deductible",
+    "type",
+    "amount",
+    "nth_admission_factors",
+    "accumulator",
+    "ratio",
+    "essential_drug_ratio",
+    "disease_groups",
+    "diseases",
+    "kinds",
+    "segments",
+    "from",
+    "to",
+    "cap",
+    "continuous_years_bonus",
+    "min_years",
+    "max_years",
+    "above_fund_cap_ratio",
+    "floor_ratio",
+    "when",
+    "level",
+    "tier",
+    "value",
+]
+_RANK = {k: i for i, k in enumerate(KEY_ORDER)}
+
+
+def _ordered(value):
+    """Keys in a reader's order (the database's JSON keeps its own); level keys back to numbers."""
+    if isinstance(value, dict):
+        items = sorted(value.items(), key=lambda kv: (_RANK.get(str(kv[0]), len(_RANK)), str(kv[0])))
+        return {(int(k) if isinstance(k, str) and k.isdigit() else k): _ordered(v) for k, v in items}
+    if isinstance(value, list):
+        return [_ordered(v) for v in value]
+    return value
+
+
 def as_yaml(document: dict) -> str:
-    return yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=110)
+    return yaml.safe_dump(_ordered(document), allow_unicode=True, sort_keys=False, width=110)
 
 
 @lru_cache(maxsize=64)

@@ -107,7 +107,7 @@ def policy_detail(request, code):
     versions = list(selectors.policy_versions(policy))
     number = request.GET.get("version")
     shown = next((v for v in versions if str(v.number) == number), versions[0] if versions else None)
-    summary = selectors.policy_summary(code=code)
+    summary = _readable_summary(selectors.policy_summary(code=code))
     return render(
         request,
         "claims/policy_detail.html",
@@ -119,6 +119,70 @@ def policy_detail(request, code):
             "document": as_yaml(shown.document) if shown else "",
         },
     )
+
+
+def _table_text(value) -> str:
+    """A policy value (number or rows with conditions) as one line a reader understands."""
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        return value
+    parts = []
+    for row in value:
+        when = row["when"]
+        cond = []
+        if "level" in when:
+            cond.append("/".join(str(v) for v in when["level"]) + _("级"))
+        if "employment" in when:
+            cond.append("/".join({"in_service": _("在职"), "retired": _("退休")}[e] for e in when["employment"]))
+        if "tier" in when:
+            cond.append("/".join(str(v) for v in when["tier"]) + _("档"))
+        if "group" in when:
+            cond.append("/".join({"resident": _("居民"), "student": _("学生儿童")}[g] for g in when["group"]))
+        parts.append(("".join(cond) + " " if cond else "") + row["value"])
+    return "；".join(parts)
+
+
+def _readable_summary(summary: dict) -> dict:
+    rows = []
+    for b in summary["benefits"].values():
+        ded = b["deductible"]
+        deductible = _("无") if ded["type"] == "none" else _table_text(ded["amount"])
+        if ded["type"] == "annual":
+            deductible = _("年度累计 %(v)s") % {"v": deductible}
+        elif ded.get("nth_admission_factors") and len(ded["nth_admission_factors"]) > 1:
+            deductible += _("（第n次住院系数 %(f)s）") % {"f": "、".join(ded["nth_admission_factors"])}
+        ratio = _table_text(b["ratio"]) if b["ratio"] else "—"
+        if b["disease_groups"]:
+            groups = [f"{g['name']} {_table_text(g['ratio'])}" for g in b["disease_groups"] if g["ratio"]]
+            if groups:
+                ratio = "；".join(groups) if ratio == "—" else ratio + "；" + "；".join(groups)
+        if b["essential_drug_ratio"]:
+            ratio += _("；基本药物 %(v)s") % {"v": _table_text(b["essential_drug_ratio"])}
+        caps = "、".join(summary["caps"][c]["name"] for c in b["caps"]) or "—"
+        rows.append(
+            {
+                "name": b["name"],
+                "levels": "/".join(str(v) for v in b["levels"]) if b["levels"] else _("不限"),
+                "deductible": deductible,
+                "ratio": ratio,
+                "caps": caps,
+            }
+        )
+    caps = [{"name": c["name"], "amount": _table_text(c["amount"])} for c in summary["caps"].values()]
+    ci = summary["critical_illness"]
+    critical = None
+    if ci:
+        segs = [f"{s['from']}–{s['to'] or '∞'} {s['ratio']}" for s in ci["segments"]]
+        critical = {
+            "segments": "；".join(segs),
+            "cap": _table_text(ci["cap"]),
+            "bonus": "；".join(
+                f"{b['min_years']}–{b['max_years'] or '∞'}年 +{b['amount']}" for b in ci["continuous_years_bonus"]
+            ),
+            "above": ci["above_fund_cap_ratio"],
+        }
+    return {"benefits": rows, "caps": caps, "critical": critical, "relief": summary["poverty_relief"]}
 
 
 @area_required(Area.CLAIMS)

@@ -129,3 +129,12 @@ def test_policies_api_and_load_command(make_user, api_as):
     detail = api.get("/api/v1/claims/policies/xx-district-2021/").json()
     assert detail["benefits"]["outpatient_general"]["ratio"] == "0.55"
     assert api.get("/api/v1/claims/policies/nowhere/").status_code == 404
+
+
+def test_policy_page_summary_reads_like_the_policy(make_user, client_as):
+    policies_load_files(codes=["sanming-employee-outpatient-2022", "guangzhou-critical-illness-2015"])
+    client = client_as(make_user(Role.CLAIMS))
+    html = client.get("/claims/policies/sanming-employee-outpatient-2022/").content.decode()
+    assert "年度累计 700" in html and "1级在职 0.85；在职 0.75；1级退休 0.9；退休 0.8" in html
+    html = client.get("/claims/policies/guangzhou-critical-illness-2015/").content.decode()
+    assert "18000–∞ 0.5" in html and "2–5年 +30000；5–∞年 +60000" in html
