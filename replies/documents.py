@@ -74,6 +74,7 @@ def letter_blocks(version: LetterVersion, commitments: list[dict]) -> dict:
         "addressee": version.addressee + "：",
         "opening": version.opening,
         "sections": [(s.heading, [p for p in s.body.splitlines() if p.strip()]) for s in sections],
+        "withheld": [s.withheld for s in sections],
         "closing": version.closing,
         "signing": signing_sentence(version),
         "attachment_note": _("附件：承诺事项列表") if commitments else "",
@@ -87,12 +88,16 @@ def letter_blocks(version: LetterVersion, commitments: list[dict]) -> dict:
 
 
 @chinese
-def letter_plain_text(version: LetterVersion, commitments: list[dict]) -> str:
+def letter_plain_text(version: LetterVersion, commitments: list[dict], *, for_publication: bool = False) -> str:
+    """The letter as text; ``for_publication`` leaves out the sections marked not for publication."""
     b = letter_blocks(version, commitments)
     lines = [b["title"], b["document_number"], "", b["addressee"], b["opening"]]
-    for heading, paragraphs in b["sections"]:
+    for (heading, paragraphs), withheld in zip(b["sections"], b["withheld"], strict=True):
         if heading:
             lines.append(heading)
+        if withheld and for_publication:
+            lines.append(_("（此部分内容不予公开）"))
+            continue
         lines.extend(paragraphs)
     lines += [
         b["closing"],

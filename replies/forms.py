@@ -136,6 +136,7 @@ class SectionForm(forms.Form):
         label=_("小标题"), max_length=200, required=False, help_text=_("如：一、关于明确部门责任加强协作的建议")
     )
     body = forms.CharField(label=_("正文"), required=False, widget=forms.Textarea(attrs={"rows": 6}))
+    withheld = forms.BooleanField(label=_("此段不予公开"), required=False)
 
 
 class FigureForm(forms.Form):

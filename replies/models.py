@@ -313,6 +313,9 @@ class Section(models.Model):
     order = models.PositiveSmallIntegerField(_("序号"))
     heading = models.CharField(_("小标题"), max_length=200, blank=True)
     body = models.TextField(_("正文"), blank=True)
+    withheld = models.BooleanField(
+        _("此段不予公开"), default=False, help_text=_("内部研究、国家秘密等：公开文本中整段删除，原件保留")
+    )
 
     class Meta:
         verbose_name = _("答复段落")

@@ -475,22 +475,26 @@ def version_update(*, actor, version_id: int, **fields) -> LetterVersion:
 
 
 @transaction.atomic(durable=True)
-def section_add(*, actor, version_id: int, heading: str, body: str = "") -> Section:
+def section_add(*, actor, version_id: int, heading: str, body: str = "", withheld: bool = False) -> Section:
     version = _lock_version(version_id)
     _check_draft(version)
     order = (version.sections.order_by("-order").values_list("order", flat=True).first() or 0) + 1
-    section = Section.objects.create(version=version, order=order, heading=heading.strip(), body=body)
+    section = Section.objects.create(
+        version=version, order=order, heading=heading.strip(), body=body, withheld=withheld
+    )
     _audit(actor, version, f"新增段落 {order}")
     return section
 
 
 @transaction.atomic(durable=True)
-def section_update(*, actor, section_id: int, heading: str, body: str) -> Section:
+def section_update(*, actor, section_id: int, heading: str, body: str, withheld: bool | None = None) -> Section:
     section = Section.objects.select_related("version").get(pk=section_id)
     version = _lock_version(section.version_id)
     _check_draft(version)
     section.heading, section.body = heading.strip(), body
-    section.save(update_fields=["heading", "body"])
+    if withheld is not None:
+        section.withheld = withheld
+    section.save(update_fields=["heading", "body", "withheld"])
     _audit(actor, version, f"修改段落 {section.order}")
     return section
 
@@ -621,7 +625,7 @@ def letter_revise(*, actor, version_id: int) -> LetterVersion:
         created_by=actor,
     )
     for s in version.sections.prefetch_related("figures").order_by("order"):
-        copy = Section.objects.create(version=new, order=s.order, heading=s.heading, body=s.body)
+        copy = Section.objects.create(version=new, order=s.order, heading=s.heading, body=s.body, withheld=s.withheld)
         FrozenFigure.objects.bulk_create(
             [
                 FrozenFigure(
@@ -716,7 +720,7 @@ def receipt_record(*, actor, proposal_id: int, opinion: str, received_on: date, 
 def published_text(version: LetterVersion, commitments: list[dict]) -> str:
     from replies.documents import letter_plain_text
 
-    return letter_plain_text(version, commitments)
+    return letter_plain_text(version, commitments, for_publication=True)
 
 
 @chinese

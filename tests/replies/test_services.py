@@ -274,3 +274,18 @@ def test_drafter_must_be_able_to_see_the_case(make_user):
     services.proposal_assign(
         actor=clerk, proposal_id=p.pk, department="claims", drafter=clerk, department_head=director()
     )
+
+
+def test_a_section_withheld_from_the_published_copy_only():
+    clerk, boss = office_user(), director()
+    p = register(clerk)
+    v = signable_letter(clerk, p)
+    services.section_add(
+        actor=clerk, version_id=v.pk, heading="二、关于内部研究的情况", body="局务会研究意见：暂缓。", withheld=True
+    )
+    services.letter_sign(actor=boss, version_id=v.pk)
+    services.letter_send(actor=clerk, proposal_id=p.pk, sent_on=D("2025-05-20"))
+    published = services.letter_publish(actor=clerk, version_id=v.pk)
+    assert "局务会研究意见" not in published.body and "（此部分内容不予公开）" in published.body
+    assert "二、关于内部研究的情况" in published.body
+    assert Section.objects.get(version=v, order=2).body == "局务会研究意见：暂缓。"
