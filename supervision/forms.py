@@ -15,6 +15,24 @@ from supervision.models import (
 DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
+class StyledForm(forms.Form):
+    """Bootstrap classes on every widget."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            w = field.widget
+            if isinstance(w, (forms.CheckboxSelectMultiple, forms.RadioSelect)):
+                continue
+            if isinstance(w, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(w, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            w.attrs["class"] = (w.attrs.get("class", "") + " " + css).strip()
+
+
 def apply_errors(form, exc) -> None:
     """Put a service's ValidationError on the form, field by field."""
     if hasattr(exc, "message_dict"):
@@ -27,7 +45,7 @@ def apply_errors(form, exc) -> None:
             form.add_error(None, m)
 
 
-class CaseForm(forms.Form):
+class CaseForm(StyledForm):
     source = forms.ChoiceField(label=_("案件来源"), choices=CaseSource.choices)
     target_kind = forms.ChoiceField(label=_("对象类型"), choices=TargetKind.choices)
     institution = forms.ModelChoiceField(
@@ -43,13 +61,13 @@ class CaseForm(forms.Form):
     inspected_on = forms.DateField(label=_("现场检查日期"), widget=DATE, required=False)
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(StyledForm):
     target = forms.ChoiceField(label=_("变更为"), choices=CaseStatus.choices)
     on = forms.DateField(label=_("日期"), widget=DATE)
     note = forms.CharField(label=_("说明"), max_length=500, required=False)
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(StyledForm):
     decided_on = forms.DateField(label=_("决定日期"), widget=DATE)
     document_number = forms.CharField(label=_("文书编号"), max_length=60, required=False)
     penalty = forms.BooleanField(label=_("行政处罚"), required=False)
@@ -68,34 +86,34 @@ class DecisionForm(forms.Form):
     note = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
-class PublishForm(forms.Form):
+class PublishForm(StyledForm):
     published_on = forms.DateField(label=_("曝光日期"), widget=DATE)
     public_summary = forms.CharField(label=_("公开摘要（不得含个人信息）"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(StyledForm):
     file = forms.FileField(label=_("证据文件（PDF、JPG、PNG、DOCX、XLSX，20 MB 以内）"))
     description = forms.CharField(label=_("说明"), max_length=200, required=False)
 
 
-class AgreementChangeForm(forms.Form):
+class AgreementChangeForm(StyledForm):
     action = forms.ChoiceField(label=_("操作"), choices=AgreementAction.choices[1:])
     start = forms.DateField(label=_("生效日期"), widget=DATE)
     end = forms.DateField(label=_("中止截止日"), widget=DATE, required=False)
     note = forms.CharField(label=_("说明"), max_length=300)
 
 
-class AgreementSignForm(forms.Form):
+class AgreementSignForm(StyledForm):
     number = forms.CharField(label=_("协议编号"), max_length=40)
     signed_on = forms.DateField(label=_("签订日期"), widget=DATE)
     valid_until = forms.DateField(label=_("有效期至"), widget=DATE, required=False)
 
 
-class ImportForm(forms.Form):
+class ImportForm(StyledForm):
     file = forms.FileField(label=_("Excel 文件（.xlsx）"))
 
 
-class PublicReportForm(forms.Form):
+class PublicReportForm(StyledForm):
     subject = forms.CharField(label=_("被举报对象（机构或个人）"), max_length=200)
     institution = forms.ModelChoiceField(
         label=_("涉及的定点医药机构（可不选）"), queryset=Institution.objects.order_by("code"), required=False
@@ -111,11 +129,11 @@ class PublicReportForm(forms.Form):
     captcha = CaptchaField(label=_("验证码"))
 
 
-class TrackingForm(forms.Form):
+class TrackingForm(StyledForm):
     code = forms.CharField(label=_("查询码"), max_length=16)
 
 
-class ReportCaseForm(forms.Form):
+class ReportCaseForm(StyledForm):
     institution = forms.ModelChoiceField(
         label=_("定点医药机构"), queryset=Institution.objects.order_by("code"), required=False
     )
@@ -129,55 +147,55 @@ class ReportCaseForm(forms.Form):
     inspected_on = forms.DateField(label=_("现场检查日期"), widget=DATE, required=False)
 
 
-class ReportCloseForm(forms.Form):
+class ReportCloseForm(StyledForm):
     reason = forms.CharField(label=_("办结说明"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class RewardForm(forms.Form):
+class RewardForm(StyledForm):
     amount = forms.DecimalField(label=_("奖励金额（元）"), max_digits=16, decimal_places=2, min_value=0)
     paid_on = forms.DateField(label=_("发放日期"), widget=DATE, required=False)
 
 
-class FlagAnswerForm(forms.Form):
+class FlagAnswerForm(StyledForm):
     answer = forms.CharField(label=_("答复说明"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class FlagReviewForm(forms.Form):
+class FlagReviewForm(StyledForm):
     decision = forms.ChoiceField(label=_("审核结论"), choices=[("confirm", _("确认违规")), ("clear", _("排除疑点"))])
     deduction = forms.DecimalField(label=_("扣款（拒付）金额（元）"), max_digits=16, decimal_places=2, required=False)
     note = forms.CharField(label=_("审核意见"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
-class FlagCaseForm(forms.Form):
+class FlagCaseForm(StyledForm):
     violations = forms.MultipleChoiceField(
         label=_("违规类型"), choices=Violation.choices, widget=forms.CheckboxSelectMultiple
     )
     summary = forms.CharField(label=_("案情摘要"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class RuleForm(forms.Form):
+class RuleForm(StyledForm):
     name = forms.CharField(label=_("规则名称"), max_length=100)
     enabled = forms.BooleanField(label=_("启用"), required=False)
     params = forms.JSONField(label=_("规则参数（JSON）"), widget=forms.Textarea(attrs={"rows": 8}))
     answer_days = forms.IntegerField(label=_("机构答复时限（天）"), min_value=1, max_value=90)
 
 
-class AuditRunForm(forms.Form):
+class AuditRunForm(StyledForm):
     kind = forms.ChoiceField(label=_("类型"), choices=[("daily", _("日任务")), ("monthly", _("月任务"))])
     day = forms.DateField(label=_("日期（日任务）"), widget=DATE, required=False)
     month = forms.CharField(label=_("月份（月任务，YYYY-MM）"), max_length=7, required=False)
 
 
-class RoundForm(forms.Form):
+class RoundForm(StyledForm):
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     deadline = forms.DateField(label=_("报送截止日"), widget=DATE)
 
 
-class SelfInspectionFileForm(forms.Form):
+class SelfInspectionFileForm(StyledForm):
     summary = forms.CharField(label=_("自查自纠情况"), widget=forms.Textarea(attrs={"rows": 5}))
 
 
-class InstitutionForm(forms.Form):
+class InstitutionForm(StyledForm):
     code = forms.CharField(label=_("国家医保编码"), max_length=12)
     name = forms.CharField(label=_("机构名称"), max_length=128)
     kind = forms.ChoiceField(label=_("类别"), choices=Institution.Kind.choices)
