@@ -21,6 +21,16 @@ from medinsure.accounts.scoping import division_q, is_bureau_wide
 ZERO = Decimal("0.00")
 
 
+def code_prefix(code: str) -> str:
+    """The prefix every descendant of a division code shares (district 6, township 9, village 12 digits)."""
+    code = code.strip()
+    if len(code) == 12 and code.endswith("000000"):
+        return code[:6]
+    if len(code) == 12 and code.endswith("000"):
+        return code[:9]
+    return code
+
+
 # --- policies ---------------------------------------------------------------------------------
 def policy_list(user):
     return Policy.objects.order_by("-year", "code")
@@ -66,7 +76,7 @@ def settlement_list(
     if level:
         rows = rows.filter(hospital_level=level)
     if division_code:
-        rows = rows.filter(division__code__startswith=division_code.rstrip("0") or division_code)
+        rows = rows.filter(division__code__startswith=code_prefix(division_code))
     if id_number:
         rows = rows.filter(id_number=id_number.strip().upper())
     if institution_id:
@@ -162,7 +172,7 @@ def _stat_rows(user, *, year: int, month_to: int, scheme: str | None, division_c
         prefix = scope_prefix(user)
         rows = rows.filter(township_code__startswith=prefix) if prefix else rows.none()
     if division_code:
-        rows = rows.filter(township_code__startswith=division_code[:9])
+        rows = rows.filter(township_code__startswith=code_prefix(division_code)[:9])
     return rows
 
 

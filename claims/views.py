@@ -70,10 +70,27 @@ def calculator(request):
     else:
         form = CalculatorForm()
         formset = VisitFormSet(prefix="v")
-    context = {"form": form, "formset": formset, "result": result}
+    context = {"form": form, "formset": formset, "result": result, "diseases": _known_diseases()}
     if _is_htmx(request):
         return render(request, "claims/_calculator_result.html", context)
     return render(request, "claims/calculator.html", context)
+
+
+def _known_diseases() -> list[str]:
+    """Disease names of every policy's lists (the calculator offers them while typing)."""
+    from claims.policies import engine_policy, shipped_codes
+
+    names: set[str] = set()
+    codes = set(shipped_codes()) | set(selectors.policy_list(None).values_list("code", flat=True))
+    for code in codes:
+        try:
+            policy, _version = engine_policy(code)
+        except Exception:  # noqa: BLE001 - a broken file must not break the page
+            continue
+        for benefit in policy.benefits.values():
+            for group in benefit.disease_groups:
+                names |= group.diseases
+    return sorted(names)
 
 
 # --- policies -----------------------------------------------------------------------------------
@@ -225,6 +242,7 @@ def settlement_list(request):
         kind=g.get("kind") or None,
         level=num("level"),
         id_number=g.get("id_number") or None,
+        division_code=g.get("division") if g.get("division", "").isdigit() else None,
     )
     page = Paginator(rows, 50).get_page(g.get("page"))
     for s in page:

@@ -140,3 +140,15 @@ def test_stats_query_count(data, make_user, django_assert_num_queries):
     leader = make_user(Role.LEADER)
     with django_assert_num_queries(4):
         settlement_stats(leader, year=2018, month=6)
+
+
+def test_division_filters(data, make_user, api_as, client_as):
+    api = api_as(make_user(Role.LEADER))
+    a = api.get(f"/api/v1/claims/stats/?year=2018&division={data.town_a.code}").json()
+    b = api.get(f"/api/v1/claims/stats/?year=2018&division={data.town_b.code}").json()
+    assert (a["total"]["count"], b["total"]["count"]) == (3, 2)
+    staff = api_as(make_user(Role.CLAIMS))
+    rows = staff.get(f"/api/v1/claims/settlements/?division={data.village_b1.code}").json()
+    assert [r["number"] for r in rows["results"]] == ["A3"]
+    html = client_as(make_user(Role.CLAIMS)).get(f"/claims/settlements/?division={data.town_b.code}").content.decode()
+    assert "A3" in html and "A4" in html and "A1" not in html

@@ -34,7 +34,12 @@ class Command(BaseCommand):
             raise CommandError(
                 _("就诊记录有 %(n)s 处错误，未生成结果文件") % {"n": len(exc.errors)}, returncode=2
             ) from exc
-        Path(output).write_text(result, encoding="utf-8")
+        try:
+            Path(output).write_text(result, encoding="utf-8")
+        except OSError as exc:
+            raise CommandError(
+                _("无法写入结果文件 %(path)s：%(e)s") % {"path": output, "e": exc}, returncode=2
+            ) from exc
         self.stdout.write(
             _("已计算 %(n)s 条就诊记录，结果写入 %(path)s") % {"n": result.count("\n") - 1, "path": output}
         )
