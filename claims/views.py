@@ -247,14 +247,13 @@ def settlement_list(request):
     page = Paginator(rows, 50).get_page(g.get("page"))
     for s in page:
         s.shown_id_number = shown_id_number(request.user, s.id_number)
-    if g.get("id_number"):
-        audit_log(
-            actor=request.user,
-            action=AuditLog.Action.VIEW,
-            object_type="claims.Settlement",
-            summary=_("按身份证号查询结算单"),
-            request=request,
-        )
+    audit_log(
+        actor=request.user,
+        action=AuditLog.Action.VIEW,
+        object_type="claims.Settlement",
+        summary=_("查看结算单列表 %(q)s") % {"q": g.urlencode()},
+        request=request,
+    )
     return render(request, "claims/settlement_list.html", {"page": page, "kinds": Kind.choices, "q": g})
 
 
@@ -326,6 +325,14 @@ def import_errors_xlsx(request, pk):
     from claims.importers import errors_workbook
 
     batch = access.access_import_by_id(request.user, pk)
+    audit_log(
+        actor=request.user,
+        action=AuditLog.Action.EXPORT,
+        object_type="claims.SettlementImport",
+        object_id=batch.pk,
+        summary=_("导出结算单导入错误报告 %(f)s") % {"f": batch.file_name},
+        request=request,
+    )
     response = HttpResponse(
         errors_workbook(batch.errors),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

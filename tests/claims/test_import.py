@@ -147,6 +147,7 @@ def test_pages_upload_preview_accept_and_error_report(setup, make_user, client_a
 
     ws = load_workbook(io.BytesIO(xlsx.content)).active
     assert [c.value for c in ws[2]] == [2, "就诊类别", "牙科 不是有效的就诊类别"]
+    assert AuditLog.objects.filter(action="export", object_id=str(batch.pk)).exists()
 
     good = csv_bytes([row("P2", h[2], person(63), d.village_a1)])
     r = client.post("/claims/imports/", {"policy": policy.pk, "file": SimpleUploadedFile("good.csv", good)})
