@@ -631,20 +631,22 @@ _STAGE_SELECT = {
     "subsidy_payer": "COALESCE(s.subsidy_payer, '')",
 }
 _DEFAULTS = {
-    "hukou_division_id": "NULL",
-    "residence_division_id": "NULL",
+    "hukou_division_id": "NULL::bigint",
+    "residence_division_id": "NULL::bigint",
     "phone": "''",
     "address": "''",
-    "moved_in_on": "NULL",
-    "moved_out_on": "NULL",
-    "deceased_on": "NULL",
+    "moved_in_on": "NULL::date",
+    "moved_out_on": "NULL::date",
+    "deceased_on": "NULL::date",
     "special_category": "''",
     "subsidy_payer": "''",
 }
 
 
-def _merged_expr(col: str, how: str) -> str:
-    r, e = f"r.{col}", f"EXCLUDED.{col}"
+def _merged_expr(col: str, how: str, r: str | None = None, e: str | None = None) -> str:
+    """The value a column takes after the merge: ``r`` the registry's value, ``e`` the file's."""
+    r = r or f"r.{col}"
+    e = e or f"EXCLUDED.{col}"
     if how == "set":
         return e
     if how == "fill":  # only fill an empty value
@@ -655,53 +657,64 @@ def _merged_expr(col: str, how: str) -> str:
     return f"CASE WHEN {empty_new} THEN {r} ELSE {e} END"
 
 
-def _resident_merge_sql(source: str, stage: str, *, dry_run: bool) -> str:
-    owned = RESIDENT_FIELDS[source]
-    insert_cols = ["id_number", "id_number_raw", "name", "sex", "birth_date", *[c for c in _DEFAULTS]]
-    select_vals = [
-        "s.id_number",
-        "COALESCE(s.id_number_raw, '')",
-        "s.name",
-        "s.sex",
-        "s.birth_date",
-        *[(_STAGE_SELECT[c] if c in owned else _DEFAULTS[c]) for c in _DEFAULTS],
-    ]
-    stage_filter = "" if dry_run else "WHERE s.batch_id = %(batch)s"
-    from_clause = (
-        f"FROM {stage} s LEFT JOIN regions_division dh ON dh.code = s.hukou_code "
-        f"LEFT JOIN regions_division dr ON dr.code = s.residence_code {stage_filter}"
-    )
-    return from_clause, insert_cols, select_vals, owned
+def _stage_value(col: str, owned: dict) -> str:
+    return _STAGE_SELECT[col] if col in owned else _DEFAULTS[col]
 
 
 def merge_resident_rows(cursor, *, source: str, batch_id: int, actor_id: int | None) -> tuple[int, int]:
-    """Upsert residents from the staging rows of one batch, writing history. Returns (created, changed)."""
-    from_clause, insert_cols, select_vals, owned = _resident_merge_sql(source, STAGE_TABLE, dry_run=False)
+    """Upsert residents from the staging rows of one batch, writing history. Returns (created, changed).
+
+    One statement: ``src`` keeps only the staging rows that are new or would change something (a hash
+    anti-join against the registry, so an unchanged row never reaches the upsert); ``up`` upserts them
+    (its WHERE repeats the change test, for a row changed concurrently); the history rows record the
+    values before and after, with the batch (the source file)."""
+    owned = RESIDENT_FIELDS[source]
+    value_cols = list(_DEFAULTS)
+    src_cols = [
+        "s.id_number AS id_number",
+        "COALESCE(s.id_number_raw, '') AS id_number_raw",
+        "s.name AS name",
+        "s.sex AS sex",
+        "s.birth_date AS birth_date",
+        *[f"{_stage_value(c, owned)} AS {c}" for c in value_cols],
+    ]
+    tracked = list(owned) or ["name"]
+    pre_changed = (
+        " OR ".join(
+            f"r0.{c} IS DISTINCT FROM {_merged_expr(c, how, r=f'r0.{c}', e=_stage_value(c, owned))}"
+            for c, how in owned.items()
+        )
+        or "FALSE"
+    )
     set_parts = [f"{c} = {_merged_expr(c, how)}" for c, how in owned.items()]
     changed_cond = " OR ".join(f"r.{c} IS DISTINCT FROM {_merged_expr(c, how)}" for c, how in owned.items()) or "FALSE"
-    tracked = list(owned) or ["name"]
-    before_json = "jsonb_build_object(" + ", ".join(f"'{c}', p.{c}" for c in tracked) + ")"
-    after_json = "jsonb_build_object(" + ", ".join(f"'{c}', u.{c}" for c in tracked) + ")"
     on_conflict = (
         f"DO UPDATE SET {', '.join(set_parts)}, source = EXCLUDED.source, batch_id = EXCLUDED.batch_id, "
         f"updated_at = EXCLUDED.updated_at WHERE {changed_cond}"
         if owned
         else "DO NOTHING"
     )
+    insert_cols = ["id_number", "id_number_raw", "name", "sex", "birth_date", *value_cols]
+    before_json = "jsonb_build_object(" + ", ".join(f"'{c}', src.old_{c}" for c in tracked) + ")"
+    after_json = "jsonb_build_object(" + ", ".join(f"'{c}', u.{c}" for c in tracked) + ")"
     sql = f"""
-    WITH prev AS (
-        SELECT r.id, {", ".join("r." + c for c in tracked)} FROM enrollment_resident r
-        JOIN {STAGE_TABLE} s ON s.id_number = r.id_number AND s.batch_id = %(batch)s
+    WITH src AS MATERIALIZED (
+        SELECT {", ".join(src_cols)}, r0.id AS old_id, {", ".join(f"r0.{c} AS old_{c}" for c in tracked)}
+        FROM {STAGE_TABLE} s
+        LEFT JOIN regions_division dh ON dh.code = s.hukou_code
+        LEFT JOIN regions_division dr ON dr.code = s.residence_code
+        LEFT JOIN enrollment_resident r0 ON r0.id_number = s.id_number
+        WHERE s.batch_id = %(batch)s AND (r0.id IS NULL OR {pre_changed})
     ), up AS (
         INSERT INTO enrollment_resident AS r ({", ".join(insert_cols)}, reminder_opt_out, source, batch_id, created_at, updated_at)
-        SELECT {", ".join(select_vals)}, FALSE, %(source)s, %(batch)s, now(), now() {from_clause}
+        SELECT {", ".join(insert_cols)}, FALSE, %(source)s, %(batch)s, now(), now() FROM src
         ON CONFLICT (id_number) {on_conflict}
         RETURNING r.id, (xmax = 0) AS inserted, {", ".join("r." + c for c in tracked)}
     )
     INSERT INTO enrollment_residenthistory (resident_id, source, batch_id, actor_id, created, field, before, after, changed_at)
     SELECT u.id, %(source)s, %(batch)s, %(actor)s, u.inserted, 'resident',
            CASE WHEN u.inserted THEN NULL ELSE {before_json} END, {after_json}, now()
-    FROM up u LEFT JOIN prev p ON p.id = u.id
+    FROM up u LEFT JOIN src ON src.old_id = u.id
     RETURNING created
     """
     return _merge_with_counts(cursor, sql, {"batch": batch_id, "source": source, "actor": actor_id})
@@ -756,7 +769,7 @@ def merge_payment_rows(cursor, *, batch_id: int) -> int:
 
 
 def load_stage(cursor, clean_path, batch_id: int) -> None:
-    _create_stage(cursor, temporary=False)
+    """COPY the clean rows into the staging table (created by migration 0002), tagged with the batch."""
     cursor.execute(f"DELETE FROM {STAGE_TABLE} WHERE batch_id = %s", [batch_id])
     copy_into(cursor, STAGE_TABLE, clean_path, batch_id=batch_id)
     cursor.execute(f"ANALYZE {STAGE_TABLE}")

@@ -53,7 +53,7 @@ def dashboard(request):
     year = _year(request)
     level = request.GET.get("level", "township")
     parent = request.GET.get("parent") or None
-    rows = selectors.progress_rows_with_change(user=request.user, year=year, level=level, parent=parent)
+    rows = _with_pct(selectors.progress_rows_with_change(user=request.user, year=year, level=level, parent=parent))
     series = selectors.progress_series(user=request.user, year=year)
     chart = {
         "names": [r["division_name"] for r in rows],
@@ -79,8 +79,8 @@ def dashboard(request):
 @area_required(AREA, stats=True)
 def bulletin(request):
     year = _year(request)
-    towns = selectors.progress_rows_with_change(user=request.user, year=year, level="township")
-    villages = selectors.progress_rows_with_change(user=request.user, year=year, level="village")
+    towns = _with_pct(selectors.progress_rows_with_change(user=request.user, year=year, level="township"))
+    villages = _with_pct(selectors.progress_rows_with_change(user=request.user, year=year, level="village"))
     day = towns[0]["day"] if towns else (villages[0]["day"] if villages else None)
     if request.GET.get("format") == "xlsx":
         return _bulletin_xlsx(year, day, towns, villages)
@@ -98,9 +98,15 @@ def bulletin(request):
             "villages": villages,
             "total_task": total_task,
             "total_insured": total_insured,
-            "total_rate": rate(total_insured, total_task),
+            "total_pct": f"{rate(total_insured, total_task) * 100:.2f}",
         },
     )
+
+
+def _with_pct(rows: list[dict]) -> list[dict]:
+    for r in rows:
+        r["pct"] = f"{r['rate'] * 100:.2f}"
+    return rows
 
 
 def _bulletin_xlsx(year, day, towns, villages) -> HttpResponse:

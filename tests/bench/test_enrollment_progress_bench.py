@@ -14,7 +14,7 @@ import pytest
 
 from tests.bench.conftest import latency_summary
 
-pytestmark = [pytest.mark.bench, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.bench, pytest.mark.django_db(transaction=True), pytest.mark.timeout(3600)]
 
 RESIDENTS = int(os.environ.get("ENROLLMENT_BENCH_RESIDENTS", "1400000"))
 REFERENCE = "target p95 ≤ 50 ms; SETUP-NOTES: 30-row DRF endpoint ~1,150 req/s, p95 14–18 ms"
