@@ -14,7 +14,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from medinsure.audit.models import AuditLog
@@ -711,28 +711,28 @@ def _require_stats(request):
 
 
 FIGURE_ROWS = [
-    ("inspections", N_("现场检查医药机构（家次）")),
-    ("institutions_inspected", N_("检查机构数（家）")),
-    ("penalties_or_agreement_handlings", N_("行政处罚和协议处理（家次）")),
-    ("recovered", N_("追回医保基金（元）")),
-    ("rejected", N_("拒付（元）")),
-    ("fines", N_("罚款（违约金）（元）")),
-    ("agreements_suspended", N_("中止医保协议（家）")),
-    ("agreements_terminated", N_("解除医保协议（家）")),
-    ("publicized", N_("公示曝光案例（件）")),
-    ("reports_received", N_("受理举报线索（件）")),
-    ("reports_handled", N_("举报线索作出处理（家次）")),
-    ("reports_recovered", N_("其中举报追回医保基金（元）")),
-    ("reports_fines", N_("其中举报处罚款（违约金）（元）")),
-    ("transferred_to_police", N_("移交公安（件）")),
-    ("flags_raised", N_("智能审核疑点（条）")),
-    ("flags_confirmed", N_("确认违规疑点（条）")),
+    ("inspections", gettext_noop("现场检查医药机构（家次）")),
+    ("institutions_inspected", gettext_noop("检查机构数（家）")),
+    ("penalties_or_agreement_handlings", gettext_noop("行政处罚和协议处理（家次）")),
+    ("recovered", gettext_noop("追回医保基金（元）")),
+    ("rejected", gettext_noop("拒付（元）")),
+    ("fines", gettext_noop("罚款（违约金）（元）")),
+    ("agreements_suspended", gettext_noop("中止医保协议（家）")),
+    ("agreements_terminated", gettext_noop("解除医保协议（家）")),
+    ("publicized", gettext_noop("公示曝光案例（件）")),
+    ("reports_received", gettext_noop("受理举报线索（件）")),
+    ("reports_handled", gettext_noop("举报线索作出处理（家次）")),
+    ("reports_recovered", gettext_noop("其中举报追回医保基金（元）")),
+    ("reports_fines", gettext_noop("其中举报处罚款（违约金）（元）")),
+    ("transferred_to_police", gettext_noop("移交公安（件）")),
+    ("flags_raised", gettext_noop("智能审核疑点（条）")),
+    ("flags_confirmed", gettext_noop("确认违规疑点（条）")),
 ]
 KIND_LABELS = [
-    ("medical", N_("定点医疗机构")),
-    ("pharmacy", N_("定点零售药店")),
-    ("person", N_("参保人员")),
-    ("other", N_("未指明")),
+    ("medical", gettext_noop("定点医疗机构")),
+    ("pharmacy", gettext_noop("定点零售药店")),
+    ("person", gettext_noop("参保人员")),
+    ("other", gettext_noop("未指明")),
 ]
 
 

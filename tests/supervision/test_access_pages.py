@@ -187,3 +187,12 @@ def test_institutions_api_scoped(world, api_as):
     assert [r["code"] for r in own_rows] == [world["own"].code]
     assert own_rows[0]["agreement_status"] == "active"
     assert api_as(world["user"]).get(f"/api/v1/supervision/institutions/{world['other'].pk}/").status_code == 404
+
+
+def test_pages_in_english_when_chosen(world, client_as, settings):
+    c = client_as(world["staff"])
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = c.get("/supervision/figures/?year=2024").content.decode()
+    assert "Fund supervision in 2024" in html and "On-site inspections (visits)" in html
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    assert "2024年基金监管工作情况" in c.get("/supervision/figures/?year=2024").content.decode()
