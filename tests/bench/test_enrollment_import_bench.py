@@ -108,7 +108,7 @@ def _die_import(path, n):
         id_number = fields.Field(attribute="id_number", column_name="身份证号")
         name = fields.Field(attribute="name", column_name="姓名")
         hukou_division = fields.Field(
-            attribute="hukou_division", column_name="户籍地区划代码", widget=widgets.ForeignKeyWidget(Division, "code")
+            attribute="hukou_division", column_name="户籍地区划代码", widget=CachedDivisionWidget()
         )
         phone = fields.Field(attribute="phone", column_name="联系电话")
         address = fields.Field(attribute="address", column_name="住址")
