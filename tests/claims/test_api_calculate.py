@@ -82,3 +82,28 @@ def test_schema_documents_the_endpoints(make_user, client_as):
     body = r.content.decode()
     for path in ("/api/v1/claims/calculate/", "/api/v1/claims/stats/", "/api/v1/claims/settlements/"):
         assert path in body
+
+
+@pytest.mark.django_db
+def test_explanation_in_english_when_the_user_chooses_it():
+    from django.utils import translation
+
+    from claims.calculation import calculate_visits
+
+    visits = [
+        {
+            "visit_id": f"v{i}",
+            "person_id": "P1",
+            "date": __import__("datetime").date(2018, i, 1),
+            "kind": "inpatient",
+            "hospital_level": 2,
+            "in_scope_cost": __import__("decimal").Decimal("8000"),
+        }
+        for i in (1, 2)
+    ]
+    with translation.override("en"):
+        out = calculate_visits(code="guanxian-2018", visits=visits)
+    assert "Deductible 250 yuan (admission no. 2 of the year, halved)" in out["results"][1]["explanation"]
+    with translation.override("zh-hans"):
+        out = calculate_visits(code="guanxian-2018", visits=visits)
+    assert "起付线 250 元（本年度第2次住院，减半）" in out["results"][1]["explanation"]
