@@ -104,10 +104,11 @@ def visit_from_row(row: dict, errors: list, line: int) -> Visit | None:
         )
     level = None
     try:
-        level = int(cell("hospital_level"))
-        if level not in (1, 2, 3, 4):
+        raw_level = Decimal(cell("hospital_level"))  # "2" or a spreadsheet's "2.0"
+        if raw_level != raw_level.to_integral_value() or int(raw_level) not in (1, 2, 3, 4):
             raise ValueError
-    except ValueError:
+        level = int(raw_level)
+    except (ValueError, InvalidOperation):
         err("hospital_level", N_("%(value)s 不是 1–4 级医院等级"), value=cell("hospital_level") or "-")
     amounts = {}
     for column in ("in_scope_cost", "essential_drug_cost"):

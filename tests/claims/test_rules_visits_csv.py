@@ -53,6 +53,13 @@ def test_bad_rows_name_the_line(row, expected):
     assert any(m.startswith(expected) for m in exc.value.render()), exc.value.render()
 
 
+def test_spreadsheet_style_level_is_accepted_but_not_a_fraction():
+    text = HEADER + "\nv1,P1,2018-02-01,inpatient,2.0,8000,,,,,,\n"
+    assert reimburse_csv(GX, text).splitlines()[1] == "v1,500.00,5250.00,0.00,2750.00"
+    with pytest.raises(VisitsError):
+        parse_visits_csv(HEADER + "\nv1,P1,2018-02-01,inpatient,2.5,8000,,,,,,\n")
+
+
 def test_error_on_later_line_names_it():
     text = HEADER + "\nv1,P1,2018-02-01,inpatient,2,100,,,,,,\nv2,P1,2018-02-01,inpatient,9,100,,,,,,\n"
     with pytest.raises(VisitsError) as exc:
