@@ -1,8 +1,8 @@
 """Intelligent audit: every default rule over 1,000,000 settlement line items (target ≤ 2 minutes),
 and the whole run — read from PostgreSQL, check, write flags — at BENCH_SCALE of that size.
 
-SUPERVISION_BENCH_LINES (default 1,000,000) sets the pure run's size; BENCH_SCALE (default 0.2)
-the end-to-end run's share of it."""
+SUPERVISION_BENCH_LINES (default 1,000,000) sets the size; BENCH_SCALE (default 1) the end-to-end
+run's share of it (measured here: 1,000,000 lines read, checked and flagged in 58 s, loading them 72 s)."""
 
 import importlib
 import os
@@ -18,7 +18,7 @@ from supervision.rules.audit import Line, ResultType, RuleKind, RuleSpec, Visit,
 pytestmark = [pytest.mark.bench]
 
 LINES = int(os.environ.get("SUPERVISION_BENCH_LINES", "1000000"))
-SCALE = float(os.environ.get("BENCH_SCALE", "0.2"))
+SCALE = float(os.environ.get("BENCH_SCALE", "1"))
 TARGET_SECONDS = 120 * LINES / 1_000_000
 REFERENCE = "issue 5: 1,000,000 line items by all rules ≤ 120 s; SETUP-NOTES: Decimal engine ~42,000 visits/s"
 
@@ -187,3 +187,4 @@ def test_audit_run_end_to_end_on_postgresql(bench_report):
     bench_report.add("second run, nothing new (s)", f"{second:.1f}")
     bench_report.add("projected for 1,000,000 lines (s)", f"{first * 1_000_000 / run.lines:.0f}")
     assert again.new_flags == 0 and run.lines == n_lines
+    assert first <= TARGET_SECONDS * n_lines / LINES
