@@ -441,6 +441,15 @@ def reports(request):
 
 def report_detail(request, pk):
     report = access.access_report_by_id(request.user, pk)
+    if request.method == "GET":
+        audit_log(
+            actor=request.user,
+            action=AuditLog.Action.VIEW,
+            object_type="supervision.report",
+            object_id=report.pk,
+            summary=f"view report {report.tracking_code}",
+            request=request,
+        )
     identity = None
     if request.method == "POST" and "reveal" in request.POST:
         try:
