@@ -19,6 +19,7 @@ ERROR_TEXT = {
     "missing": gettext_lazy("必填"),
     "invalid": gettext_lazy("格式不正确"),
     "duplicate": gettext_lazy("文件内编号重复"),
+    "too_long": gettext_lazy("过长"),
 }
 
 

@@ -43,7 +43,7 @@ class IntakeRow:
 class IntakeError:
     line: int
     column: str
-    code: str  # missing | invalid | duplicate
+    code: str  # missing | invalid | too_long | duplicate
     value: str = ""
 
 
@@ -89,8 +89,15 @@ def parse_row(raw: dict[str, str], line: int) -> IntakeRow | tuple[IntakeError, 
             errors.append(IntakeError(line, column, "invalid", cell.get(column, "")))
     proposers = tuple(p for p in re.split(r"[、,，;；\s]+", cell.get("提出人", "")) if p)
     title = cell.get("标题", "").strip("《》")
-    if len(title) > 300:
-        errors.append(IntakeError(line, "标题", "invalid", title[:20] + "…"))
+    for column, value, limit in (
+        ("标题", title, 300),
+        ("会议届次", cell.get("会议届次", ""), 100),
+        ("编号", number, 30),
+    ):
+        if len(value) > limit:
+            errors.append(IntakeError(line, column, "too_long", value[:20] + "…"))
+    if any(len(p) > 50 for p in proposers):
+        errors.append(IntakeError(line, "提出人", "too_long", cell.get("提出人", "")[:20] + "…"))
     if errors:
         return tuple(errors)
     return IntakeRow(line, kind, cell["会议届次"], number, title, proposers, assigned, flags["urgent"], flags["hard"])

@@ -60,3 +60,17 @@ def test_duplicates_inside_the_file_and_blank_lines():
 
 def test_missing_columns():
     assert missing_columns(["类别", "编号", "标题"]) == ("会议届次", "提出人", "交办日期")
+
+
+@pytest.mark.parametrize(
+    "change, column",
+    [
+        ({"标题": "长" * 301}, "标题"),
+        ({"会议届次": "会" * 101}, "会议届次"),
+        ({"编号": "1" * 31}, "编号"),
+        ({"提出人": "名" * 51}, "提出人"),
+    ],
+)
+def test_too_long_values_are_named(change, column):
+    result = parse_row({**GOOD, **change}, 7)
+    assert [(e.line, e.column, e.code) for e in result] == [(7, column, "too_long")]
