@@ -145,6 +145,12 @@ def stay_days(admitted: date, discharged: date, *, count_both_ends: bool = False
     return max(days, 1)
 
 
+def _average_price(lines, quantity: Decimal) -> Decimal:
+    """The billed amount per unit over the lines: the excess is priced at it, so a flag never
+    claims more than was billed."""
+    return sum((ln.amount for ln in lines), ZERO) / quantity
+
+
 def _dec(value, name: str) -> Decimal:
     try:
         return Decimal(str(value))
@@ -345,7 +351,7 @@ def quantity_limit(visits: Sequence[Visit], spec: RuleSpec) -> list[Hit]:
             per_day, _ = items.get(code)
             qty = sum((ln.quantity for ln in lines), Decimal(0))
             if per_day is not None and qty > per_day:
-                price = max(ln.price for ln in lines)
+                price = _average_price(lines, qty)
                 hits.append(
                     Hit(
                         spec.code,
@@ -367,7 +373,7 @@ def quantity_limit(visits: Sequence[Visit], spec: RuleSpec) -> list[Hit]:
             _, per_stay = items.get(code)
             qty = sum((ln.quantity for ln in lines), Decimal(0))
             if per_stay is not None and qty > per_stay:
-                price = max(ln.price for ln in lines)
+                price = _average_price(lines, qty)
                 hits.append(
                     Hit(
                         spec.code,
@@ -394,7 +400,7 @@ def inpatient_days(visits: Sequence[Visit], spec: RuleSpec) -> list[Hit]:
         bed_lines = [ln for ln in v.lines if ln.item_code in beds]
         bed_qty = sum((ln.quantity for ln in bed_lines), Decimal(0))
         if bed_qty > days:
-            price = max(ln.price for ln in bed_lines)
+            price = _average_price(bed_lines, bed_qty)
             hits.append(
                 Hit(
                     spec.code,

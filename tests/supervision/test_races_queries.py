@@ -2,6 +2,7 @@
 
 import threading
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -118,3 +119,21 @@ def test_commands(tmp_path, capsys):
     call_command("run_audit", month="2024-05")
     call_command("check_self_inspections", as_of="2024-09-11")
     assert "新增" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_stats_selector_query_count_does_not_grow_with_the_data(django_assert_max_num_queries):
+    staff = f.staff()
+    for _ in range(4):
+        case = _investigating_case(staff, f.institution())
+        services.case_decide(
+            actor=staff,
+            case_id=case.pk,
+            decided_on=date(2024, 6, 1),
+            penalty=True,
+            recovered=Decimal("10"),
+            fine_basis="none",
+        )
+    with django_assert_max_num_queries(8):
+        data = selectors.supervision_stats(user=staff, year=2024)
+    assert data["penalties_or_agreement_handlings"] == 4 and data["recovered"] == Decimal("40.00")

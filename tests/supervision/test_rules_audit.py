@@ -418,3 +418,11 @@ def test_age_on(birth, day, age):
 )
 def test_stay_days(a, d, both, days):
     assert stay_days(a, d, count_both_ends=both) == days
+
+
+def test_excess_is_priced_at_the_billed_average_never_above_the_bill():
+    found = hits(
+        RuleKind.QUANTITY_LIMIT, {"items": {"INJ": {"per_day": "2"}}}, visit(ln("INJ", "1", "100"), ln("INJ", "4", "1"))
+    )
+    # 5 units billed for 104 yuan, 3 over the limit: 3 × 20.80 = 62.40 (not 3 × 100)
+    assert [h.amount for h in found] == [D("62.40")]
