@@ -196,3 +196,24 @@ def test_pages_in_english_when_chosen(world, client_as, settings):
     assert "Fund supervision in 2024" in html and "On-site inspections (visits)" in html
     c.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
     assert "2024年基金监管工作情况" in c.get("/supervision/figures/?year=2024").content.decode()
+
+
+def test_rules_page_edits_and_runs(world, client_as, django_capture_on_commit_callbacks):
+    from supervision.models import AuditRule
+
+    c = client_as(world["staff"])
+    rule = AuditRule.objects.get(code="JG-XB-001")
+    r = c.post(
+        f"/supervision/rules/{rule.pk}/",
+        {"name": rule.name, "enabled": "on", "answer_days": "10", "params": '{"items": {"311100*": "X"}}'},
+    )
+    assert r.status_code == 200 and 'data-testid="error-params"' in r.content.decode()
+    r = c.post(
+        f"/supervision/rules/{rule.pk}/",
+        {"name": "限男性项目", "answer_days": "7", "params": '{"items": {"311100*": "M"}}'},
+    )
+    rule.refresh_from_db()
+    assert r.status_code == 302 and (rule.name, rule.enabled, rule.answer_days) == ("限男性项目", False, 7)
+    with django_capture_on_commit_callbacks() as callbacks:
+        r = c.post("/supervision/rules/", {"kind": "monthly", "month": "2024-05"})
+    assert r.status_code == 302 and r["Location"].startswith("/jobs/") and len(callbacks) == 1
