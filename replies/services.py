@@ -67,6 +67,8 @@ FIELD_LABELS = {
     "reasons": gettext_lazy("具体理由"),
     "reason": gettext_lazy("退回理由"),
     "drafter": gettext_lazy("承办人"),
+    "sent_on": gettext_lazy("送达日期"),
+    "received_on": gettext_lazy("收到日期"),
     "department_head": gettext_lazy("科室负责人"),
     "opinion": gettext_lazy("意见"),
     "note": gettext_lazy("进展"),
@@ -649,6 +651,15 @@ def letter_revise(*, actor, version_id: int) -> LetterVersion:
 def letter_send(*, actor, proposal_id: int, sent_on: date) -> Proposal:
     proposal = _lock(proposal_id)
     _transition(proposal, Action.SEND)
+    signed = (
+        LetterVersion.objects.filter(
+            letter__proposal=proposal, letter__round=proposal.round, state=LetterVersion.State.SIGNED
+        )
+        .values_list("issued_on", flat=True)
+        .first()
+    )
+    if signed and sent_on < signed:
+        raise ValidationError({"sent_on": _("送达日期不能早于成文日期 %(day)s") % {"day": signed.isoformat()}})
     proposal.replied_on = sent_on
     proposal.overdue = deadlines.is_overdue(proposal.due_on, as_of=sent_on, done_on=sent_on)
     proposal.save()
@@ -693,6 +704,10 @@ def receipt_record(*, actor, proposal_id: int, opinion: str, received_on: date, 
         raise ValidationError({"reasons": _("不满意时须填写具体理由")})
     if proposal.status != Status.REPLIED:
         raise ValidationError({"status": _("答复送达后才能登记回执")})
+    if received_on < proposal.replied_on:
+        raise ValidationError(
+            {"received_on": _("收到日期不能早于答复送达日期 %(day)s") % {"day": proposal.replied_on.isoformat()}}
+        )
     receipt = Receipt.objects.create(
         proposal=proposal,
         round=proposal.round,

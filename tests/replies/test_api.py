@@ -115,7 +115,7 @@ def test_stats(api_as, make_user):
     register(clerk, number="2", kind="cppcc", assigned_on=date(2025, 3, 10))
     register(clerk, number="3", assigned_on=date(2024, 3, 10))
     services.commitment_add(actor=clerk, proposal_id=p1.pk, content="研究", due_text="2025年底", unit="区医保局")
-    services.letter_sign(actor=boss, version_id=signable_letter(clerk, p1).pk)
+    services.letter_sign(actor=boss, version_id=signable_letter(clerk, p1).pk, signed_on=date(2025, 6, 1))
     services.letter_send(actor=clerk, proposal_id=p1.pk, sent_on=date(2025, 6, 1))
     services.receipt_record(actor=clerk, proposal_id=p1.pk, opinion="satisfied", received_on=date(2025, 6, 10))
     for user in (clerk, make_user(Role.API_CLIENT), make_user(Role.LEADER)):
@@ -169,7 +169,7 @@ def test_detail_lists_letter_versions_and_commitments_api(api_as, client):
     p = register(clerk)
     services.commitment_add(actor=clerk, proposal_id=p.pk, content="研究", due_text="2025年底", unit="区医保局")
     v = signable_letter(clerk, p, sections=(("一、", "电话13912345678"),))
-    services.letter_sign(actor=boss, version_id=v.pk)
+    services.letter_sign(actor=boss, version_id=v.pk, signed_on=date(2025, 5, 20))
     api = api_as(clerk)
     letters = api.get(f"{URL}{p.pk}/").json()["letters"]
     assert [(x["round"], x["number"], x["state"], x["signer_name"]) for x in letters] == [

@@ -133,7 +133,7 @@ def test_commitments_are_frozen_at_sign_off():
 def test_receipt_unsatisfied_opens_second_handling_with_its_own_due_date():
     clerk, boss = office_user(), director()
     p = register(clerk)
-    services.letter_sign(actor=boss, version_id=signable_letter(clerk, p).pk)
+    services.letter_sign(actor=boss, version_id=signable_letter(clerk, p).pk, signed_on=D("2025-05-20"))
     services.letter_send(actor=clerk, proposal_id=p.pk, sent_on=D("2025-05-20"))
     with pytest.raises(ValidationError) as exc:
         services.receipt_record(actor=clerk, proposal_id=p.pk, opinion="unsatisfied", received_on=D("2025-06-03"))
@@ -145,7 +145,7 @@ def test_receipt_unsatisfied_opens_second_handling_with_its_own_due_date():
     assert (p.status, p.round, p.due_on, p.replied_on) == (Status.SECOND, 2, D("2025-07-03"), None)
     v2 = signable_letter(clerk, p)
     assert v2.letter.round == 2
-    services.letter_sign(actor=boss, version_id=v2.pk)
+    services.letter_sign(actor=boss, version_id=v2.pk, signed_on=D("2025-06-30"))
     services.letter_send(actor=clerk, proposal_id=p.pk, sent_on=D("2025-06-30"))
     services.receipt_record(actor=clerk, proposal_id=p.pk, opinion="basic", received_on=D("2025-07-10"))
     p.refresh_from_db()
@@ -155,7 +155,7 @@ def test_receipt_unsatisfied_opens_second_handling_with_its_own_due_date():
 def test_late_reply_is_marked_overdue():
     clerk, boss = office_user(), director()
     p = register(clerk, assigned_on=D("2025-01-31"), urgent=True)
-    services.letter_sign(actor=boss, version_id=signable_letter(clerk, p).pk)
+    services.letter_sign(actor=boss, version_id=signable_letter(clerk, p).pk, signed_on=D("2025-03-03"))
     services.letter_send(actor=clerk, proposal_id=p.pk, sent_on=D("2025-03-03"))
     p.refresh_from_db()
     assert p.overdue
@@ -174,7 +174,7 @@ def test_publication_redacts_the_published_copy_only():
     services.version_update(
         actor=clerk, version_id=v.pk, redaction_terms="张三\n江津区几江街道1号", contact_phone="19122865531"
     )
-    services.letter_sign(actor=boss, version_id=v.pk)
+    services.letter_sign(actor=boss, version_id=v.pk, signed_on=D("2025-05-20"))
     with pytest.raises(ValidationError) as exc:
         services.letter_publish(actor=clerk, version_id=v.pk)  # not before the proposer has it
     assert "status" in exc.value.message_dict
@@ -283,9 +283,23 @@ def test_a_section_withheld_from_the_published_copy_only():
     services.section_add(
         actor=clerk, version_id=v.pk, heading="二、关于内部研究的情况", body="局务会研究意见：暂缓。", withheld=True
     )
-    services.letter_sign(actor=boss, version_id=v.pk)
+    services.letter_sign(actor=boss, version_id=v.pk, signed_on=D("2025-05-20"))
     services.letter_send(actor=clerk, proposal_id=p.pk, sent_on=D("2025-05-20"))
     published = services.letter_publish(actor=clerk, version_id=v.pk)
     assert "局务会研究意见" not in published.body and "（此部分内容不予公开）" in published.body
     assert "二、关于内部研究的情况" in published.body
     assert Section.objects.get(version=v, order=2).body == "局务会研究意见：暂缓。"
+
+
+def test_dates_in_order():
+    clerk, boss = office_user(), director()
+    p = register(clerk)
+    services.letter_sign(actor=boss, version_id=signable_letter(clerk, p).pk, signed_on=D("2025-05-10"))
+    with pytest.raises(ValidationError) as exc:
+        services.letter_send(actor=clerk, proposal_id=p.pk, sent_on=D("2025-05-09"))
+    assert "sent_on" in exc.value.message_dict
+    services.letter_send(actor=clerk, proposal_id=p.pk, sent_on=D("2025-05-12"))
+    with pytest.raises(ValidationError) as exc:
+        services.receipt_record(actor=clerk, proposal_id=p.pk, opinion="satisfied", received_on=D("2025-05-11"))
+    assert "received_on" in exc.value.message_dict
+    assert Proposal.objects.get(pk=p.pk).status == Status.REPLIED

@@ -138,7 +138,7 @@ def test_public_page_without_login_shows_the_redacted_copy(client):
     clerk, boss = office_user(), director()
     p = register(clerk)
     v = signable_letter(clerk, p, sections=(("一、关于监管的建议", "投诉人电话13912345678已回访。"),))
-    services.letter_sign(actor=boss, version_id=v.pk)
+    services.letter_sign(actor=boss, version_id=v.pk, signed_on=date(2025, 5, 20))
     services.letter_send(actor=clerk, proposal_id=p.pk, sent_on=date(2025, 5, 20))
     pub = services.letter_publish(actor=clerk, version_id=v.pk)
     assert pub.title in client.get("/replies/public/").content.decode()
@@ -172,7 +172,7 @@ def test_case_page_shows_the_other_clocks(client_as):
     p = register(clerk, assigned_on=date(2025, 3, 10))
     html = client_as(clerk).get(f"/replies/{p.pk}/").content.decode()
     assert 'data-testid="clock-return">2025-03-24' in html and 'data-testid="clock-co_handler">2025-04-10' in html
-    services.letter_sign(actor=boss, version_id=signable_letter(clerk, p).pk)
+    services.letter_sign(actor=boss, version_id=signable_letter(clerk, p).pk, signed_on=date(2025, 9, 26))
     services.letter_send(actor=clerk, proposal_id=p.pk, sent_on=date(2025, 9, 26))
     html = client_as(clerk).get(f"/replies/{p.pk}/").content.decode()
     assert 'data-testid="clock-feedback">2025-10-23' in html and "clock-return" not in html
@@ -235,7 +235,7 @@ def test_public_page_shows_the_feedback(client):
     clerk, boss = office_user(), director()
     p = register(clerk)
     v = signable_letter(clerk, p)
-    services.letter_sign(actor=boss, version_id=v.pk)
+    services.letter_sign(actor=boss, version_id=v.pk, signed_on=date(2025, 5, 20))
     services.letter_send(actor=clerk, proposal_id=p.pk, sent_on=date(2025, 5, 20))
     pub = services.letter_publish(actor=clerk, version_id=v.pk)
     services.receipt_record(actor=clerk, proposal_id=p.pk, opinion="basic", received_on=date(2025, 6, 3))
