@@ -26,8 +26,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, bind, reload_demo, **options):
         call_command("migrate", interactive=False, verbosity=0)
-        if reload_demo or not Division.objects.filter(level=Division.Level.DISTRICT).exists():
-            call_command("load_demo", stdout=self.stdout)
+        load_demo = reload_demo or not Division.objects.filter(level=Division.Level.DISTRICT).exists()
+        if load_demo:
+            demo.load(stdout=self.stdout)  # the district and the logins first: seconds
         python = sys.executable
         celery = [python, "-m", "celery", "-A", "medinsure"]
         commands = {
@@ -37,6 +38,10 @@ class Command(BaseCommand):
         }
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "medinsure.settings"}
         processes = {name: subprocess.Popen(cmd, env=env) for name, cmd in commands.items()}
+        if load_demo:
+            # The login page is already served; the areas' demo data follows (idempotent loaders).
+            self.stdout.write("正在载入各业务模块的演示数据……")
+            call_command("load_demo", stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS(f"\n平台已启动：http://{bind}/   （Ctrl-C 停止）"))
         self.stdout.write(f"演示账号（密码均为 {demo.DEMO_PASSWORD}）：")
         for username, role, full_name, _code in demo.DEMO_USERS:
