@@ -400,6 +400,7 @@ class AuditRule(models.Model):
         INPATIENT_DAYS = audit_rules.RuleKind.INPATIENT_DAYS.value, _("住院天数异常")
         TWO_INSTITUTIONS_SAME_DAY = audit_rules.RuleKind.TWO_INSTITUTIONS_SAME_DAY.value, _("同日多机构就诊")
         SHORT_ADMISSION = audit_rules.RuleKind.SHORT_ADMISSION.value, _("门诊转住院")
+        SPLIT_ADMISSION = audit_rules.RuleKind.SPLIT_ADMISSION.value, _("分解住院")
 
     class Result(models.TextChoices):
         SUSPICIOUS = audit_rules.ResultType.SUSPICIOUS.value, _("可疑")

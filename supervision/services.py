@@ -1174,7 +1174,10 @@ def audit_rules_ensure_defaults() -> int:
 
     from supervision.models import AuditRule
 
-    rules = importlib.import_module("supervision.migrations.0002_default_audit_rules").RULES
+    rules = [
+        *importlib.import_module("supervision.migrations.0002_default_audit_rules").RULES,
+        *importlib.import_module("supervision.migrations.0003_split_admission_rule").RULES,
+    ]
     created = 0
     for code, name, category, kind, result, basis, params in rules:
         _obj, new = AuditRule.objects.get_or_create(

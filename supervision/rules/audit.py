@@ -35,6 +35,7 @@ class RuleKind(StrEnum):
     INPATIENT_DAYS = "inpatient_days"  # 住院天数异常
     TWO_INSTITUTIONS_SAME_DAY = "two_institutions_same_day"  # 同日多机构就诊
     SHORT_ADMISSION = "short_admission"  # 门诊转住院
+    SPLIT_ADMISSION = "split_admission"  # 分解住院
 
 
 @dataclass(frozen=True, slots=True)
@@ -521,6 +522,41 @@ def short_admission(visits: Sequence[Visit], spec: RuleSpec) -> list[Hit]:
     return hits
 
 
+def split_admission(visits: Sequence[Visit], spec: RuleSpec) -> list[Hit]:
+    """分解住院: the same person admitted again to the same institution within `within_days` of a
+    discharge (one stay billed as two). The later stay is flagged, with its bill."""
+    within = int(spec.params.get("within_days", 15))
+    if within < 0:
+        raise ParamError("within_days: must be 0 or more")
+    stays: dict[tuple[str, int], list[Visit]] = defaultdict(list)
+    for v in visits:
+        if v.is_inpatient:
+            stays[(v.person, v.institution_id)].append(v)
+    hits: list[Hit] = []
+    for group in stays.values():
+        group.sort(key=lambda v: (v.admitted_on, v.id))
+        for before, after in zip(group, group[1:], strict=False):
+            gap = (after.admitted_on - before.discharged_on).days
+            if 0 <= gap <= within:
+                hits.append(
+                    Hit(
+                        spec.code,
+                        after.id,
+                        f"after:{before.id}",
+                        sum((ln.amount for ln in after.lines), ZERO),
+                        spec.result,
+                        (),
+                        {
+                            "previous_settlement": str(before.id),
+                            "discharged_on": before.discharged_on.isoformat(),
+                            "admitted_on": after.admitted_on.isoformat(),
+                            "gap_days": str(gap),
+                        },
+                    )
+                )
+    return hits
+
+
 RULE_FUNCTIONS: dict[RuleKind, Callable[[Sequence[Visit], RuleSpec], list[Hit]]] = {
     RuleKind.DOUBLE_CHARGING: double_charging,
     RuleKind.SPLIT_CHARGING: split_charging,
@@ -530,6 +566,7 @@ RULE_FUNCTIONS: dict[RuleKind, Callable[[Sequence[Visit], RuleSpec], list[Hit]]]
     RuleKind.INPATIENT_DAYS: inpatient_days,
     RuleKind.TWO_INSTITUTIONS_SAME_DAY: two_institutions_same_day,
     RuleKind.SHORT_ADMISSION: short_admission,
+    RuleKind.SPLIT_ADMISSION: split_admission,
 }
 
 

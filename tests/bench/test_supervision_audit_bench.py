@@ -43,7 +43,10 @@ CODES = [
 
 
 def default_specs():
-    rules = importlib.import_module("supervision.migrations.0002_default_audit_rules").RULES
+    rules = [
+        *importlib.import_module("supervision.migrations.0002_default_audit_rules").RULES,
+        *importlib.import_module("supervision.migrations.0003_split_admission_rule").RULES,
+    ]
     return [
         RuleSpec(code, RuleKind(kind), params, ResultType(result)) for code, _n, _c, kind, result, _b, params in rules
     ]

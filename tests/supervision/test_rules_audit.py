@@ -58,6 +58,7 @@ AGE = {"items": {"CHILD*": {"max": 17}, "ELDER": {"min": 60}}}
 QTY = {"items": {"INJ": {"per_day": "2"}, "REHAB": {"per_stay": "10"}}}
 DAYS = {"bed_items": ["BED*"]}
 TWO = {}
+SPLITADM = {"within_days": 15}
 SHORT = {"max_days": 2, "routine_items": ["EXAM*", "LAB*", "BED*"], "min_routine_share": "0.9"}
 
 CASES = [
@@ -348,6 +349,52 @@ CASES = [
         RuleKind.SHORT_ADMISSION,
         SHORT,
         [visit(ln("EXAM1", "1", "400"))],
+        0,
+        D("0"),
+    ),
+    (
+        "split admission: readmitted 3 days after discharge",
+        RuleKind.SPLIT_ADMISSION,
+        SPLITADM,
+        [
+            inpatient(ln("BED1", "4", "50", date(2024, 5, 1)), vid=1),
+            inpatient(
+                ln("BED1", "5", "50", date(2024, 5, 8)), vid=2, admitted=date(2024, 5, 8), discharged=date(2024, 5, 13)
+            ),
+        ],
+        1,
+        D("250"),
+    ),
+    (
+        "split admission: readmitted after 20 days",
+        RuleKind.SPLIT_ADMISSION,
+        SPLITADM,
+        [
+            inpatient(ln("BED1", "4", "50", date(2024, 5, 1)), vid=1),
+            inpatient(
+                ln("BED1", "2", "50", date(2024, 5, 25)),
+                vid=2,
+                admitted=date(2024, 5, 25),
+                discharged=date(2024, 5, 27),
+            ),
+        ],
+        0,
+        D("0"),
+    ),
+    (
+        "split admission: readmitted to another institution",
+        RuleKind.SPLIT_ADMISSION,
+        SPLITADM,
+        [
+            inpatient(ln("BED1", "4", "50", date(2024, 5, 1)), vid=1, inst=1),
+            inpatient(
+                ln("BED1", "2", "50", date(2024, 5, 6)),
+                vid=2,
+                inst=2,
+                admitted=date(2024, 5, 6),
+                discharged=date(2024, 5, 8),
+            ),
+        ],
         0,
         D("0"),
     ),

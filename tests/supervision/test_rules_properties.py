@@ -34,6 +34,7 @@ SPECS = [
     RuleSpec("Q", RuleKind.QUANTITY_LIMIT, {"items": {"340200*": {"per_day": "2", "per_stay": "5"}}}),
     RuleSpec("B", RuleKind.INPATIENT_DAYS, {"bed_items": ["1102*"]}),
     RuleSpec("T", RuleKind.TWO_INSTITUTIONS_SAME_DAY, {}),
+    RuleSpec("F", RuleKind.SPLIT_ADMISSION, {"within_days": 15}),
     RuleSpec("O", RuleKind.SHORT_ADMISSION, {"max_days": 2, "routine_items": ["1102*", "2*"]}, ResultType.DEFINITE),
 ]
 START = date(2024, 5, 1)
