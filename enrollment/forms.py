@@ -47,3 +47,11 @@ class OutcomeForm(forms.Form):
     )
     note = forms.CharField(label=_("备注"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+for _form in (UploadForm, ComputeForm, GuidelineEditForm, SplitForm, OutcomeForm):
+    for _field in _form.base_fields.values():
+        if isinstance(_field.widget, forms.Select):
+            _field.widget.attrs.setdefault("class", "form-select")
+        elif not isinstance(_field.widget, forms.HiddenInput):
+            _field.widget.attrs.setdefault("class", "form-control")

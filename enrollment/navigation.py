@@ -6,6 +6,7 @@ from medinsure.navigation import NavItem
 
 BUREAU = frozenset({Role.ADMIN, Role.LEADER, Role.DIRECTOR, Role.ENROLLMENT})
 WORKERS = frozenset({Role.TOWNSHIP, Role.VILLAGE})
+ENROLLMENT_STAFF = frozenset({Role.ADMIN, Role.ENROLLMENT})
 
 MENU = [
     NavItem(area=Area.ENROLLMENT, url_name="enrollment:dashboard", label=_("参保进度"), stats=True),
@@ -16,6 +17,6 @@ MENU = [
         area=Area.ENROLLMENT, url_name="enrollment:task_split", label=_("任务分派"), roles=BUREAU | {Role.TOWNSHIP}
     ),
     NavItem(area=Area.ENROLLMENT, url_name="enrollment:residents", label=_("参保人员查询")),
-    NavItem(area=Area.ENROLLMENT, url_name="enrollment:imports", label=_("部门数据导入"), roles=BUREAU),
+    NavItem(area=Area.ENROLLMENT, url_name="enrollment:imports", label=_("部门数据导入"), roles=ENROLLMENT_STAFF),
     NavItem(area=Area.ENROLLMENT, url_name="enrollment:reminders", label=_("缴费提醒"), roles=BUREAU | {Role.TOWNSHIP}),
 ]

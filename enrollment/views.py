@@ -20,6 +20,7 @@ from enrollment.access import access_batch_by_id, access_resident_by_id, access_
 from enrollment.forms import ComputeForm, GuidelineEditForm, OutcomeForm, SplitForm, UploadForm
 from enrollment.models import GuidelineTask, ImportBatch, InsuranceStatus, TaskStatus
 from medinsure.accounts import scoping
+from medinsure.accounts.models import Role
 from medinsure.accounts.decorators import area_required
 from medinsure.audit.models import AuditLog
 from medinsure.audit.services import audit_log
@@ -40,8 +41,13 @@ def _default_year() -> int:
     return c.year if c else timezone.localdate().year
 
 
+def _is_enrollment_staff(user) -> bool:
+    """The 参保征缴科 (and the administrator): they import department files and edit guideline tasks."""
+    return scoping.has_area(user, AREA) and scoping.is_bureau_wide(user) and user.role in (Role.ENROLLMENT, Role.ADMIN)
+
+
 def _require_bureau_staff(user):
-    if not (scoping.has_area(user, AREA) and scoping.is_bureau_wide(user)):
+    if not _is_enrollment_staff(user):
         raise PermissionDenied
 
 
@@ -242,6 +248,7 @@ def import_list(request):
 def import_detail(request, pk: int):
     batch = access_batch_by_id(request.user, pk)
     if request.method == "POST":
+        _require_bureau_staff(request.user)
         try:
             batch = services.import_accept(actor=request.user, batch_id=batch.pk, request=request)
         except services.ServiceError as exc:
@@ -303,7 +310,7 @@ def import_template(request, source: str, fmt: str):
 @area_required(AREA, stats=True)
 def guideline(request):
     year = _year(request)
-    staff = scoping.has_area(request.user, AREA) and scoping.is_bureau_wide(request.user)
+    staff = _is_enrollment_staff(request.user)
     campaign = selectors.campaign_list().filter(year=year).first()
     compute_form = ComputeForm(
         initial={
