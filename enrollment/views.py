@@ -20,8 +20,8 @@ from enrollment.access import access_batch_by_id, access_resident_by_id, access_
 from enrollment.forms import ComputeForm, GuidelineEditForm, OutcomeForm, SplitForm, UploadForm
 from enrollment.models import GuidelineTask, ImportBatch, InsuranceStatus, TaskStatus
 from medinsure.accounts import scoping
-from medinsure.accounts.models import Role
 from medinsure.accounts.decorators import area_required
+from medinsure.accounts.models import Role
 from medinsure.audit.models import AuditLog
 from medinsure.audit.services import audit_log
 from medinsure.regions.models import Division
