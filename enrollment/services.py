@@ -474,15 +474,17 @@ def tasks_sync(*, year: int) -> dict:
             cur.execute(
                 """
                 WITH closed AS (
-                    UPDATE enrollment_mobilisationtask t SET status = 'closed', outcome = 'paid', closed_at = now(),
-                        outcome_at = now(), version = t.version + 1
+                    UPDATE enrollment_mobilisationtask t SET status = 'closed',
+                        outcome = CASE st.status WHEN 'employee' THEN 'employee_insured'
+                                                 WHEN 'elsewhere' THEN 'insured_elsewhere' ELSE 'paid' END,
+                        closed_at = now(), outcome_at = now(), version = t.version + 1
                     FROM enrollment_insurancestatus st
                     WHERE t.campaign_id = %(c)s AND t.status <> 'closed' AND st.resident_id = t.resident_id
                       AND st.year = %(y)s AND st.status IN ('tier1', 'tier2', 'employee', 'elsewhere')
-                    RETURNING t.id
+                    RETURNING t.id, t.outcome
                 )
                 INSERT INTO enrollment_taskoutcomelog (task_id, outcome, refusal_reason, note, recorded_at)
-                SELECT id, 'paid', '', '', now() FROM closed
+                SELECT id, outcome, '', '', now() FROM closed
                 """,
                 {"c": campaign.pk, "y": year},
             )
