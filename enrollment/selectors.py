@@ -320,6 +320,19 @@ def reminder_list(user) -> QuerySet[ReminderMessage]:
     )
 
 
+def reminder_summary(user) -> list[dict]:
+    """Counts of the outbox by round, kind and delivery status, inside the user's area."""
+    from django.db.models import Count
+
+    return list(
+        reminder_list(user)
+        .order_by()
+        .values("round_id", "kind", "status")
+        .annotate(count=Count("id"))
+        .order_by("round_id", "kind", "status")
+    )
+
+
 def reminder_counts(user) -> dict:
     from django.db.models import Count
 

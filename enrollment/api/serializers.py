@@ -97,3 +97,10 @@ class TaskSummarySerializer(serializers.Serializer):
     follow_up = serializers.IntegerField()
     closed = serializers.IntegerField()
     total = serializers.IntegerField()
+
+
+class ReminderSummarySerializer(serializers.Serializer):
+    round_id = serializers.CharField()
+    kind = serializers.CharField()
+    status = serializers.CharField()
+    count = serializers.IntegerField()

@@ -208,3 +208,11 @@ class TaskOutcomeView(APIView):
         except services.ServiceError as exc:
             raise ValidationError({exc.field or "non_field_errors": [exc.message]}) from exc
         return Response(s.TaskSerializer(selectors.task_row(request.user, task)).data)
+
+
+class ReminderSummaryView(APIView):
+    permission_classes = [IsAuthenticated, AreaPermission.for_area(Area.ENROLLMENT)]
+
+    @extend_schema(responses=s.ReminderSummarySerializer(many=True), summary="缴费提醒发送情况（按轮次、方式、状态）")
+    def get(self, request):
+        return Response(s.ReminderSummarySerializer(selectors.reminder_summary(request.user), many=True).data)

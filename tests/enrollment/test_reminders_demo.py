@@ -75,6 +75,17 @@ def test_http_gateway_delivers_and_failures_are_retried(divisions, gateway):
     assert (last.status, last.last_error) == ("failed", "paid") and len(gateway.received) == 2
 
 
+def test_reminder_summary_api_is_scoped(divisions, make_user, api_as):
+    camp = make_campaign(2025, rounds=(0, 30))
+    ResidentFactory(hukou_division=divisions.village_a1)
+    ResidentFactory(hukou_division=divisions.village_b1)
+    services.reminders_enqueue(year=2025, as_of=camp.collection_start)
+    rows = api_as(make_user("enrollment")).get("/api/v1/enrollment/reminders/summary/").json()
+    assert rows == [{"round_id": "2024-R1", "kind": "sms", "status": "queued", "count": 2}]
+    own = api_as(make_user("township", divisions.town_b)).get("/api/v1/enrollment/reminders/summary/").json()
+    assert own == [{"round_id": "2024-R1", "kind": "sms", "status": "queued", "count": 1}]
+
+
 def test_demo_loader_is_idempotent_and_seed_demo_grows_the_registry():
     from enrollment import demo
     from enrollment.models import GuidelineTask, MobilisationTask, Payment, ProgressDaily, Resident

@@ -83,7 +83,9 @@ def test_tasks_sync_adds_and_closes_and_is_idempotent(registry):
     assert services.tasks_sync(year=2025) == {"added": 0, "closed": 1}
     t = MobilisationTask.objects.get(resident=ps[4])
     assert (t.status, t.outcome) == ("closed", "paid")
-    InsuranceStatus.objects.create(resident=ps[3], year=2025, status="employee", source="hr", status_date=date(2025, 1, 1))
+    InsuranceStatus.objects.create(
+        resident=ps[3], year=2025, status="employee", source="hr", status_date=date(2025, 1, 1)
+    )
     assert services.tasks_sync(year=2025) == {"added": 0, "closed": 1}
     assert MobilisationTask.objects.get(resident=ps[3]).outcome == "employee_insured"
     ps[5].deceased_on = date(2025, 2, 1)
