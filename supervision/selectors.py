@@ -308,28 +308,36 @@ def cases_by_status(user) -> dict:
 SEX_CODES = {"M": "M", "F": "F", "1": "M", "2": "F", "male": "M", "female": "F", "男": "M", "女": "F"}
 
 
-def settlement_visit_chunks(*, start: date, end: date, chunk_settlements: int = 5000):
+def settlement_visit_chunks(*, start: date, end: date, chunk_settlements: int = 5000, lookback_days: int = 0):
     """Yield (visits, total) for the settlements settled from start to end, in chunks of whole
     persons: headers ordered by person, then their lines in one query per chunk (two queries a chunk,
-    whatever its size)."""
+    whatever its size). With lookback_days, the same persons' earlier settlements come along as
+    context (a readmission, a stay elsewhere)."""
+    from datetime import timedelta
+
     from claims.models import INPATIENT_KINDS, Settlement, SettlementLine
     from supervision.rules.audit import Line, Visit
 
-    headers = (
-        Settlement.objects.filter(settled_on__gte=start, settled_on__lte=end)
-        .order_by("id_number", "id")
-        .values_list(
-            "id",
-            "id_number",
-            "sex",
-            "birth_date",
-            "institution_id",
-            "institution__kind",
-            "kind",
-            "settled_on",
-            "admitted_on",
-            "discharged_on",
+    in_period = Settlement.objects.filter(settled_on__gte=start, settled_on__lte=end)
+    if lookback_days:
+        base = Settlement.objects.filter(
+            settled_on__gte=start - timedelta(days=lookback_days),
+            settled_on__lte=end,
+            id_number__in=in_period.values("id_number"),
         )
+    else:
+        base = in_period
+    headers = base.order_by("id_number", "id").values_list(
+        "id",
+        "id_number",
+        "sex",
+        "birth_date",
+        "institution_id",
+        "institution__kind",
+        "kind",
+        "settled_on",
+        "admitted_on",
+        "discharged_on",
     )
     total = headers.count()
     INPATIENT = {str(k) for k in INPATIENT_KINDS}  # noqa: N806

@@ -655,12 +655,26 @@ def report_reward(*, actor, report_id: int, amount: Decimal, paid_on: date | Non
 # --- intelligent audit -----------------------------------------------------------------------
 
 
-def audit_run(*, kind: str, start: date, end: date, actor=None, job_id=None, chunk_settlements: int = 5000):
+LOOKBACK_DAYS = {"daily": 31, "monthly": 31}
+
+
+def audit_run(
+    *,
+    kind: str,
+    start: date,
+    end: date,
+    actor=None,
+    job_id=None,
+    chunk_settlements: int = 5000,
+    lookback_days: int | None = None,
+):
     """Run every enabled rule over the settlements settled from start to end (inclusive).
 
     Work goes in chunks of whole persons (a person's settlements are never split, so the
-    cross-institution rule sees them together); each chunk's flags commit together or not at all;
-    the unique (rule, settlement, key) constraint makes a second run add nothing."""
+    cross-institution rules see them together); the same persons' settlements of the previous
+    `lookback_days` come along as context, but only settlements of the period are flagged; each
+    chunk's flags commit together or not at all; the unique (rule, settlement, key) constraint
+    makes a second run add nothing."""
     from medinsure.jobs import services as jobs
     from supervision.models import AuditRule, AuditRun
     from supervision.rules.audit import run_rules
@@ -671,13 +685,17 @@ def audit_run(*, kind: str, start: date, end: date, actor=None, job_id=None, chu
     by_code = {r.code: r for r in rules}
     run = AuditRun.objects.create(kind=kind, period_start=start, period_end=end, job_id=job_id)
     settlements = lines = hit_count = 0
-    for visits, total in settlement_visit_chunks(start=start, end=end, chunk_settlements=chunk_settlements):
-        hits = run_rules(visits, specs)
+    lookback = LOOKBACK_DAYS.get(kind, 0) if lookback_days is None else lookback_days
+    for visits, total in settlement_visit_chunks(
+        start=start, end=end, chunk_settlements=chunk_settlements, lookback_days=lookback
+    ):
         by_id = {v.id: v for v in visits}
+        hits = [h for h in run_rules(visits, specs) if start <= by_id[h.settlement_id].settled_on <= end]
         with transaction.atomic():
             _flags_insert(run, hits, by_id, by_code)
-        settlements += len(visits)
-        lines += sum(len(v.lines) for v in visits)
+        current = [v for v in visits if start <= v.settled_on <= end]
+        settlements += len(current)
+        lines += sum(len(v.lines) for v in current)
         hit_count += len(hits)
         if job_id:
             jobs.job_progress(job_id, done=settlements, total=total)

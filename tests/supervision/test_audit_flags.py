@@ -133,3 +133,29 @@ def test_answer_after_the_time_limit_is_refused_and_staff_may_then_confirm(db):
     services.flag_review(actor=f.staff(), flag_id=flag.pk, confirm=True)
     flag.refresh_from_db()
     assert flag.status == "confirmed" and flag.deduction == flag.amount
+
+
+def test_daily_run_sees_the_earlier_stay_and_flags_only_the_new_settlement(db):
+    hosp = f.institution()
+    first = f.settlement(
+        hosp,
+        id_number="500116197501010066",
+        kind="inpatient",
+        admitted_on=date(2024, 4, 20),
+        discharged_on=date(2024, 4, 28),
+        settled_on=date(2024, 4, 28),
+        lines=[("110200001", "床位费", "8", "50", date(2024, 4, 20))],
+    )
+    second = f.settlement(
+        hosp,
+        id_number="500116197501010066",
+        kind="inpatient",
+        admitted_on=date(2024, 5, 2),
+        discharged_on=DAY,
+        settled_on=DAY,
+        lines=[("110200001", "床位费", "8", "50", date(2024, 5, 2))],
+    )
+    services.audit_run(kind="daily", start=DAY, end=DAY)
+    flags = list(Flag.objects.filter(rule__code="JG-FZ-001").values_list("settlement_id", "key"))
+    assert flags == [(second.pk, f"after:{first.pk}")]
+    assert not Flag.objects.filter(settlement_id=first.pk).exists()
