@@ -8,7 +8,7 @@ from django.urls import reverse
 from enrollment import services
 from enrollment.models import InsuranceStatus, MobilisationTask
 from medinsure.audit.models import AuditLog
-from tests.enrollment.factories import ResidentFactory
+from tests.enrollment.factories import ResidentFactory, make_campaign
 
 pytestmark = pytest.mark.django_db
 
@@ -328,3 +328,63 @@ def test_every_menu_entry_opens_for_the_roles_that_see_it(world, client_as, make
         assert r.status_code in (200, 302), (e, r.status_code)
     home = c.get("/").content.decode()
     assert "参保进度" in home or "我的动员任务" in home
+
+
+def test_nothing_of_another_township_on_any_page_or_endpoint(world, client_as, api_as):
+    """Town B's worker, on every page and endpoint: nothing of town A (its name, its resident, its villages)."""
+    from enrollment.models import ReminderMessage
+
+    tree = world["tree"]
+    camp = make_campaign(2025)
+    ReminderMessage.objects.create(
+        campaign=camp, resident=world["a"], round_id="2024-R1", phone=world["a"].phone, text="提醒"
+    )
+    a, t_a = world["a"], MobilisationTask.objects.get(resident=world["a"])
+    forbidden = [tree.town_a.name, tree.village_a1.name, tree.village_a2.name, a.name, a.id_number, a.phone[-4:] + "</"]
+    pages = [
+        "/enrollment/?year=2025",
+        "/enrollment/?year=2025&level=village",
+        f"/enrollment/?year=2025&level=village&parent={tree.town_a.code}",
+        "/enrollment/bulletin/?year=2025",
+        "/enrollment/guideline/?year=2025",
+        "/enrollment/residents/?year=2025",
+        f"/enrollment/residents/?q={a.id_number}",
+        "/enrollment/tasks/?year=2025",
+        "/enrollment/tasks/mine/?year=2025&status=",
+        "/enrollment/reminders/",
+    ]
+    c = client_as(world["town_b"])
+    for url in pages:
+        r = c.get(url)
+        assert r.status_code == 200, url
+        # the search box and the language form echo what was typed: not a leak
+        html = r.content.decode().replace(f'value="{a.id_number}"', "").replace(f"q={a.id_number}", "")
+        assert not [f for f in forbidden if f in html], (url, [f for f in forbidden if f in html])
+    assert c.get(reverse("enrollment:resident", args=[a.pk])).status_code == 404
+    assert (
+        c.post(reverse("enrollment:task_outcome", args=[t_a.pk]), {"outcome": "enrolled", "version": 1}).status_code
+        == 404
+    )
+    api = api_as(world["town_b"])
+    endpoints = [
+        "/api/v1/enrollment/progress/?year=2025",
+        "/api/v1/enrollment/progress/?year=2025&level=village",
+        "/api/v1/enrollment/progress/bulletin/?year=2025&level=village",
+        "/api/v1/enrollment/progress/series/?year=2025",
+        "/api/v1/enrollment/guideline-tasks/?year=2025",
+        "/api/v1/enrollment/residents/?year=2025",
+        f"/api/v1/enrollment/residents/?q={a.id_number}",
+        "/api/v1/enrollment/tasks/?year=2025",
+        "/api/v1/enrollment/tasks/summary/?year=2025",
+        "/api/v1/enrollment/reminders/summary/",
+    ]
+    for url in endpoints:
+        r = api.get(url)
+        assert r.status_code == 200, url
+        body = r.content.decode()
+        assert not [f for f in forbidden[:5] if f in body], (url, body[:300])
+    assert api.get(f"/api/v1/enrollment/residents/{a.id_number}/").status_code == 404
+    # the district series sums only what the worker may see
+    series = api.get("/api/v1/enrollment/progress/series/?year=2025").json()
+    own = api.get("/api/v1/enrollment/progress/?year=2025").json()
+    assert series[-1]["task"] == sum(r["task"] for r in own)
