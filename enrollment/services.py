@@ -882,6 +882,41 @@ def reminders_send(*, limit: int | None = None) -> dict:
     return {"sent": sent, "failed": failed}
 
 
+def reminders_record_receipts(*, actor, receipts: list[dict], request=None) -> int:
+    """Delivery reports from the gateway: ``[{"provider_id", "status": delivered|failed, "error"}]``.
+    Updates the outbox rows in one statement per status; an unknown id is ignored. Safe to repeat."""
+    by_status: dict[str, list[str]] = {"delivered": [], "failed": []}
+    errors: dict[str, str] = {}
+    for r in receipts:
+        status = r.get("status")
+        if status not in by_status:
+            raise ServiceError(_("回执状态应为 delivered 或 failed"), "status")
+        by_status[status].append(str(r.get("provider_id", ""))[:64])
+        if r.get("error"):
+            errors[str(r["provider_id"])] = str(r["error"])[:300]
+    with transaction.atomic(durable=True):
+        n = (
+            ReminderMessage.objects.filter(provider_id__in=by_status["delivered"], provider_id__gt="")
+            .exclude(status=ReminderMessage.Status.DELIVERED)
+            .update(status=ReminderMessage.Status.DELIVERED)
+        )
+        for m in ReminderMessage.objects.select_for_update().filter(
+            provider_id__in=by_status["failed"], provider_id__gt=""
+        ):
+            m.status = ReminderMessage.Status.FAILED
+            m.last_error = errors.get(m.provider_id, "gateway: failed")
+            m.save(update_fields=["status", "last_error"])
+            n += 1
+        audit_log(
+            actor=actor,
+            action=AuditLog.Action.CHANGE,
+            object_type="enrollment.ReminderMessage",
+            summary=f"receipts {len(receipts)} → {n}",
+            request=request,
+        )
+    return n
+
+
 def resident_set_opt_out(*, actor, resident_id: int, opt_out: bool, request=None) -> Resident:
     from enrollment.access import access_resident_by_id
 

@@ -104,3 +104,9 @@ class ReminderSummarySerializer(serializers.Serializer):
     kind = serializers.CharField()
     status = serializers.CharField()
     count = serializers.IntegerField()
+
+
+class ReceiptSerializer(serializers.Serializer):
+    provider_id = serializers.CharField(max_length=64)
+    status = serializers.ChoiceField(choices=["delivered", "failed"])
+    error = serializers.CharField(required=False, allow_blank=True, max_length=300)

@@ -5,6 +5,7 @@ from enrollment.api import views
 urlpatterns = [
     path("progress/", views.ProgressView.as_view(), name="enrollment-progress"),
     path("progress/bulletin/", views.BulletinView.as_view(), name="enrollment-progress-bulletin"),
+    path("reminders/receipts/", views.ReminderReceiptsView.as_view(), name="enrollment-reminder-receipts"),
     path("reminders/summary/", views.ReminderSummaryView.as_view(), name="enrollment-reminder-summary"),
     path("tasks/summary/", views.TaskSummaryView.as_view(), name="enrollment-task-summary"),
     path("progress/series/", views.ProgressSeriesView.as_view(), name="enrollment-progress-series"),

@@ -216,3 +216,24 @@ class ReminderSummaryView(APIView):
     @extend_schema(responses=s.ReminderSummarySerializer(many=True), summary="缴费提醒发送情况（按轮次、方式、状态）")
     def get(self, request):
         return Response(s.ReminderSummarySerializer(selectors.reminder_summary(request.user), many=True).data)
+
+
+class GatewayPermission(IsAuthenticated):
+    """The SMS/voice gateway posts delivery reports with an API token of an api_client user."""
+
+    def has_permission(self, request, view) -> bool:
+        return super().has_permission(request, view) and request.user.role in ("api_client", "admin")
+
+
+class ReminderReceiptsView(APIView):
+    permission_classes = [GatewayPermission]
+
+    @extend_schema(request=s.ReceiptSerializer(many=True), responses={200: None}, summary="短信/语音网关投递回执")
+    def post(self, request):
+        data = s.ReceiptSerializer(data=request.data, many=True)
+        data.is_valid(raise_exception=True)
+        try:
+            n = services.reminders_record_receipts(actor=request.user, receipts=data.validated_data, request=request)
+        except services.ServiceError as exc:
+            raise ValidationError({exc.field or "non_field_errors": [exc.message]}) from exc
+        return Response({"updated": n})

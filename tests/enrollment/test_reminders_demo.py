@@ -120,3 +120,36 @@ def test_demo_loader_is_idempotent_and_seed_demo_grows_the_registry():
 
     camp = Campaign.objects.get(year=2025)
     assert sum(GuidelineTask.objects.filter(campaign=camp).values_list("task", flat=True)) == camp.township_total
+
+
+def test_gateway_delivery_receipts(divisions, make_user, api_as, gateway):
+    camp = make_campaign(2025, rounds=(0, 30))
+    ResidentFactory(hukou_division=divisions.village_a1)
+    ResidentFactory(hukou_division=divisions.village_b1)
+    services.reminders_enqueue(year=2025, as_of=camp.collection_start)
+    services.reminders_send()
+    ids = list(ReminderMessage.objects.order_by("id").values_list("provider_id", flat=True))
+    body = [
+        {"provider_id": ids[0], "status": "delivered"},
+        {"provider_id": ids[1], "status": "failed", "error": "空号"},
+        {"provider_id": "unknown", "status": "delivered"},
+    ]
+    assert (
+        api_as(make_user("township", divisions.town_a))
+        .post("/api/v1/enrollment/reminders/receipts/", body, format="json")
+        .status_code
+        == 403
+    )
+    gw = api_as(make_user("api_client"))
+    r = gw.post("/api/v1/enrollment/reminders/receipts/", body, format="json")
+    assert r.status_code == 200 and r.json() == {"updated": 2}
+    assert list(ReminderMessage.objects.order_by("id").values_list("status", "last_error")) == [
+        ("delivered", ""),
+        ("failed", "空号"),
+    ]
+    assert (
+        gw.post(
+            "/api/v1/enrollment/reminders/receipts/", [{"provider_id": "x", "status": "lost"}], format="json"
+        ).status_code
+        == 400
+    )
