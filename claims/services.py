@@ -810,8 +810,6 @@ def _apply_chunk(rc: Recalculation, index: int) -> int:
     """Write one chunk's new figures, checking them against the approved report first."""
     import json
 
-    from psycopg2.extras import execute_values
-
     with transaction.atomic():
         chunk = RecalculationChunk.objects.select_for_update().get(recalculation=rc, index=index)
         if chunk.applied:
@@ -842,16 +840,22 @@ def _apply_chunk(rc: Recalculation, index: int) -> int:
                 )
             )
         if values:
+            # COPY the new figures into a session-private table, then one UPDATE joins them in
             with connection.cursor() as cur:
-                execute_values(
-                    cur.cursor,
-                    """UPDATE claims_settlement s SET deductible = v.d, fund_paid = v.f, critical_paid = v.c,
-                           personal_paid = v.p, relief_paid = v.r, explanation = v.e::jsonb,
-                           policy_version_id = v.pv, updated_at = now()
-                       FROM (VALUES %s) AS v(id, d, f, c, p, r, e, pv) WHERE s.id = v.id""",
-                    values,
-                    page_size=2000,
+                cur.execute(
+                    "CREATE TEMP TABLE IF NOT EXISTS claims_apply_tmp (id bigint PRIMARY KEY, d numeric, "
+                    "f numeric, c numeric, p numeric, r numeric, e jsonb, pv bigint)"
                 )
+                cur.execute("DELETE FROM claims_apply_tmp")
+            _copy("claims_apply_tmp", ("id", "d", "f", "c", "p", "r", "e", "pv"), values)
+            with connection.cursor() as cur:
+                cur.execute(
+                    """UPDATE claims_settlement s SET deductible = v.d, fund_paid = v.f, critical_paid = v.c,
+                           personal_paid = v.p, relief_paid = v.r, explanation = v.e, policy_version_id = v.pv,
+                           updated_at = now()
+                       FROM claims_apply_tmp v WHERE s.id = v.id"""
+                )
+                cur.execute("DELETE FROM claims_apply_tmp")
         chunk.applied = True
         chunk.save(update_fields=["applied"])
         return len(rows)

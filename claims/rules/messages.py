@@ -7,30 +7,30 @@ language can be added with a .po file. ``gettext_noop`` only marks the strings f
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
 def gettext_noop(message: str) -> str:
     return message
 
 
-@dataclass(frozen=True)
-class Message:
-    """A message id plus its %-parameters; ``render(translate)`` gives the text."""
+class Message(NamedTuple):
+    """A message id plus its %-parameters; ``render(translate)`` gives the text. (A NamedTuple: the
+    engine makes several per visit, and a tuple is the cheapest immutable value to make.)"""
 
     msgid: str
-    params: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    params: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def of(cls, msgid: str, **params: object) -> Message:
-        return cls(msgid, tuple(zip(params, map(str, params.values()), strict=True)))
+        return cls(msgid, tuple(params.items()))
 
     def render(self, translate=lambda s: s) -> str:
         text = translate(self.msgid)
         return text % dict(self.params) if self.params else text
 
     def as_json(self) -> dict:
-        return {"key": self.msgid, "params": dict(self.params)}
+        return {"key": self.msgid, "params": {k: str(v) for k, v in self.params}}
 
     @classmethod
     def from_json(cls, data: dict) -> Message:
