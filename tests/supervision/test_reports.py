@@ -123,3 +123,34 @@ def test_report_closed_with_reason_and_reward(client_as):
     report.refresh_from_db()
     assert (report.status, report.close_reason, str(report.reward)) == ("closed", "经核查不属实", "200.00")
     assert r.status_code == 200
+
+
+def test_identity_never_in_exports_or_public_pages(client, client_as):
+    import io
+
+    from openpyxl import load_workbook
+
+    report = services.report_submit(
+        subject="某医院",
+        content="挂床住院。病人晚上不在医院。",
+        reporter_name=NAME,
+        reporter_phone=PHONE,
+        reporter_id_number=IDN,
+    )
+    year = report.received_at.year
+    x = client_as(f.staff()).get(f"/supervision/figures.xlsx?year={year}")
+    cells = [str(c.value) for row in load_workbook(io.BytesIO(x.content)).active.iter_rows() for c in row]
+    assert not any(NAME in c or PHONE in c or IDN in c for c in cells)
+    for url in ("/supervision/public/cases/", f"/supervision/public/report/status/?code={report.tracking_code}"):
+        html = client.get(url).content.decode()
+        assert NAME not in html and PHONE not in html and IDN not in html
+
+
+def test_beat_schedule_has_the_supervision_jobs(settings):
+    tasks = {v["task"] for v in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert {
+        "supervision.tasks.audit_daily_task",
+        "supervision.tasks.audit_monthly_task",
+        "supervision.tasks.self_inspection_deadline_task",
+        "supervision.tasks.agreements_restore_task",
+    } <= tasks
