@@ -37,7 +37,10 @@ def test_file_to_file_with_total_and_ratio(tmp_path):
 @pytest.mark.parametrize(
     "text, where",
     [
-        (HEADER + "500116100000,A,abc,0,0,0,0,0,0\n", "line 2, column hukou_population"),
+        (
+            HEADER + "500116100000,A,abc,0,0,0,0,0,0\n",
+            "第 2 行 hukou_population 列有误 (line 2, column hukou_population)",
+        ),
         (HEADER.replace("births,", "") + "x\n", "line 1, column births"),
         (HEADER + "500116100000,A,1,0,0,0,0,0,0\n500116100000,B,1,0,0,0,0,0,0\n", "line 3, column township_code"),
     ],

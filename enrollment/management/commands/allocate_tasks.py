@@ -60,7 +60,9 @@ class Command(BaseCommand):
             figures = parse_allocation_rows(rows)
             tasks = allocate(figures, total=opts["total"], base_ratio=ratio)
         except AllocationInputError as exc:
-            self.fail(f"{opts['input']}: line {exc.line}, column {exc.column}: {exc.message}")
+            self.fail(
+                f"{opts['input']}: 第 {exc.line} 行 {exc.column} 列有误 (line {exc.line}, column {exc.column}): {exc.message}"
+            )
         except AllocationError as exc:
             self.fail(f"{opts['input']}: {exc}")
         out = opts["output"]
