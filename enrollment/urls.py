@@ -18,4 +18,5 @@ urlpatterns = [
     path("tasks/mine/", views.my_tasks, name="my_tasks"),
     path("tasks/<int:pk>/outcome/", views.task_outcome, name="task_outcome"),
     path("reminders/", views.reminders, name="reminders"),
+    path("campaigns/", views.campaigns, name="campaigns"),
 ]

@@ -506,6 +506,18 @@ def task_outcome(request, pk: int):
     return redirect(request.POST.get("next") or "enrollment:my_tasks")
 
 
+# --- campaigns --------------------------------------------------------------------------------------
+
+
+@area_required(AREA, stats=True)
+def campaigns(request):
+    return render(
+        request,
+        "enrollment/campaigns.html",
+        {"campaigns": selectors.campaign_list(), "staff": _is_enrollment_staff(request.user)},
+    )
+
+
 # --- reminders --------------------------------------------------------------------------------------
 
 

@@ -110,3 +110,22 @@ class ReceiptSerializer(serializers.Serializer):
     provider_id = serializers.CharField(max_length=64)
     status = serializers.ChoiceField(choices=["delivered", "failed"])
     error = serializers.CharField(required=False, allow_blank=True, max_length=300)
+
+
+class TierSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    standard = serializers.DecimalField(max_digits=16, decimal_places=2)
+    subsidy = serializers.DecimalField(max_digits=16, decimal_places=2)
+    personal = serializers.DecimalField(max_digits=16, decimal_places=2)
+    ltc_premium = serializers.DecimalField(max_digits=16, decimal_places=2)
+
+
+class CampaignSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    name = serializers.CharField()
+    collection_start = serializers.DateField()
+    collection_end = serializers.DateField()
+    city_target = serializers.IntegerField()
+    township_total = serializers.IntegerField(allow_null=True)
+    base_ratio = serializers.DecimalField(max_digits=5, decimal_places=4)
+    tiers = TierSerializer(many=True, source="tiers.all")

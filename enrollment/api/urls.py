@@ -3,6 +3,7 @@ from django.urls import path
 from enrollment.api import views
 
 urlpatterns = [
+    path("campaigns/", views.CampaignListView.as_view(), name="enrollment-campaigns"),
     path("progress/", views.ProgressView.as_view(), name="enrollment-progress"),
     path("progress/bulletin/", views.BulletinView.as_view(), name="enrollment-progress-bulletin"),
     path("reminders/receipts/", views.ReminderReceiptsView.as_view(), name="enrollment-reminder-receipts"),

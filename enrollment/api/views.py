@@ -237,3 +237,11 @@ class ReminderReceiptsView(APIView):
         except services.ServiceError as exc:
             raise ValidationError({exc.field or "non_field_errors": [exc.message]}) from exc
         return Response({"updated": n})
+
+
+class CampaignListView(APIView):
+    permission_classes = [IsAuthenticated, StatsPermission.for_area(Area.ENROLLMENT)]
+
+    @extend_schema(responses=s.CampaignSerializer(many=True), summary="征缴年度：缴费期、档次标准、财政补助、市级任务")
+    def get(self, request):
+        return Response(s.CampaignSerializer(selectors.campaign_list(), many=True).data)

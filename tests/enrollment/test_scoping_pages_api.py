@@ -388,3 +388,17 @@ def test_nothing_of_another_township_on_any_page_or_endpoint(world, client_as, a
     series = api.get("/api/v1/enrollment/progress/series/?year=2025").json()
     own = api.get("/api/v1/enrollment/progress/?year=2025").json()
     assert series[-1]["task"] == sum(r["task"] for r in own)
+
+
+def test_campaign_page_and_api(world, client_as, api_as):
+    page = client_as(world["town_b"]).get(reverse("enrollment:campaigns")).content.decode()
+    assert "1070.00 元" in page and "670.00 元" in page and "400.00 元" in page
+    rows = api_as(world["api"]).get("/api/v1/enrollment/campaigns/").json()
+    tier1 = next(t for t in rows[0]["tiers"] if t["code"] == "tier1")
+    assert (rows[0]["year"], tier1["standard"], tier1["subsidy"], tier1["personal"]) == (
+        2025,
+        "1070.00",
+        "670.00",
+        "400.00",
+    )
+    assert api_as(world["claims"]).get("/api/v1/enrollment/campaigns/").status_code == 403
