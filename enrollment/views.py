@@ -173,14 +173,13 @@ def resident_list(request):
     rows = [
         selectors.resident_row(request.user, r, labels.get(statuses.get(r.pk), _("未参保"))) for r in page.object_list
     ]
-    if q:
-        audit_log(
-            actor=request.user,
-            action=AuditLog.Action.VIEW,
-            object_type="enrollment.Resident",
-            summary=f"search {q[:6]}…",
-            request=request,
-        )
+    audit_log(  # a list of people is a view of personal data
+        actor=request.user,
+        action=AuditLog.Action.VIEW,
+        object_type="enrollment.Resident",
+        summary=f"list page {page.number} ({len(rows)}) q={q[:6]}… division={division} status={status}",
+        request=request,
+    )
     return render(
         request,
         "enrollment/resident_list.html",
