@@ -9,7 +9,6 @@ from datetime import timedelta
 from pathlib import Path
 
 from celery.schedules import crontab  # noqa: F401  (used by the apps' schedule modules)
-from django.utils.translation import gettext_lazy as _
 from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent

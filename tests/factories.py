@@ -21,15 +21,30 @@ class DivisionFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def township(cls, district: Division, number: int, name: str | None = None) -> Division:
-        return cls(code=f"{district.code[:6]}{number:03d}000", name=name or f"第{number}镇", level=Division.Level.TOWNSHIP, parent=district)
+        return cls(
+            code=f"{district.code[:6]}{number:03d}000",
+            name=name or f"第{number}镇",
+            level=Division.Level.TOWNSHIP,
+            parent=district,
+        )
 
     @classmethod
     def village(cls, township: Division, number: int, name: str | None = None) -> Division:
-        return cls(code=f"{township.code[:9]}{number:03d}", name=name or f"{township.name}第{number}村", level=Division.Level.VILLAGE, parent=township)
+        return cls(
+            code=f"{township.code[:9]}{number:03d}",
+            name=name or f"{township.name}第{number}村",
+            level=Division.Level.VILLAGE,
+            parent=township,
+        )
 
     @classmethod
     def grid(cls, village: Division, number: int) -> Division:
-        return cls(code=f"{village.code}{number:03d}", name=f"{village.name}第{number}网格", level=Division.Level.GRID, parent=village)
+        return cls(
+            code=f"{village.code}{number:03d}",
+            name=f"{village.name}第{number}网格",
+            level=Division.Level.GRID,
+            parent=village,
+        )
 
 
 class UserFactory(factory.django.DjangoModelFactory):

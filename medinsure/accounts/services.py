@@ -6,7 +6,9 @@ from medinsure.audit.services import audit_log
 
 
 @transaction.atomic
-def user_ensure(*, actor, username: str, password: str, role: str, division=None, institution=None, full_name: str = "", **extra) -> tuple[User, bool]:
+def user_ensure(
+    *, actor, username: str, password: str, role: str, division=None, institution=None, full_name: str = "", **extra
+) -> tuple[User, bool]:
     """Create a user if missing (demo data, provisioning); an existing user is left as it is."""
     user = User.objects.filter(username=username).first()
     if user is not None:
@@ -15,5 +17,11 @@ def user_ensure(*, actor, username: str, password: str, role: str, division=None
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
-    audit_log(actor=actor, action=AuditLog.Action.CHANGE, object_type="user", object_id=user.pk, summary=f"创建用户 {username}（{user.get_role_display()}）")
+    audit_log(
+        actor=actor,
+        action=AuditLog.Action.CHANGE,
+        object_type="user",
+        object_id=user.pk,
+        summary=f"创建用户 {username}（{user.get_role_display()}）",
+    )
     return user, True

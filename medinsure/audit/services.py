@@ -7,7 +7,9 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def audit_log(*, actor, action: str, object_type: str = "", object_id="", summary: str = "", request=None, username: str = "") -> AuditLog:
+def audit_log(
+    *, actor, action: str, object_type: str = "", object_id="", summary: str = "", request=None, username: str = ""
+) -> AuditLog:
     """Write one audit row. Call it inside the service's transaction so it commits with the change."""
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     return AuditLog.objects.create(

@@ -46,7 +46,14 @@ def load(*, stdout=None) -> None:
     divisions = {d.code: d for d in Division.objects.filter(level__in=["township", "village"])}
     for code, name, kind, type_, level, division_code in DEMO_INSTITUTIONS:
         Institution.objects.get_or_create(
-            code=code, defaults={"name": name, "kind": kind, "type": type_, "level": level, "division": divisions.get(division_code)}
+            code=code,
+            defaults={
+                "name": name,
+                "kind": kind,
+                "type": type_,
+                "level": level,
+                "division": divisions.get(division_code),
+            },
         )
     for username, role, full_name, division_code in DEMO_USERS:
         user_ensure(
@@ -60,4 +67,11 @@ def load(*, stdout=None) -> None:
             is_superuser=(role == Role.ADMIN),
         )
     hospital = Institution.objects.get(code="H50011600001")
-    user_ensure(actor=None, username="hospital", password=DEMO_PASSWORD, role=Role.INSTITUTION, institution=hospital, full_name="江津区中心医院医保办")
+    user_ensure(
+        actor=None,
+        username="hospital",
+        password=DEMO_PASSWORD,
+        role=Role.INSTITUTION,
+        institution=hospital,
+        full_name="江津区中心医院医保办",
+    )

@@ -61,4 +61,3 @@ def healthz(request):
     checks["celery"] = _check_worker() if checks["redis"] == "ok" else "unknown: redis is down"
     healthy = all(value == "ok" for value in checks.values())
     return JsonResponse({"status": "ok" if healthy else "degraded", **checks}, status=200 if healthy else 503)
-

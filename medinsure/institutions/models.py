@@ -42,7 +42,9 @@ class Institution(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(code__regex=r"^[HP]\d{11}$"), name="institution_code_shape"),
             models.CheckConstraint(
-                condition=(models.Q(kind="medical", code__startswith="H") | models.Q(kind="pharmacy", code__startswith="P")),
+                condition=(
+                    models.Q(kind="medical", code__startswith="H") | models.Q(kind="pharmacy", code__startswith="P")
+                ),
                 name="institution_kind_matches_code",
             ),
         ]

@@ -32,6 +32,9 @@ class Job(models.Model):
         verbose_name_plural = _("后台任务")
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"{self.title}（{self.get_status_display()}）"
+
     @property
     def percent(self) -> int:
         if self.status == self.Status.DONE:

@@ -9,7 +9,9 @@ from medinsure.jobs.models import Job
 
 
 def job_create(*, actor, kind: str, title: str, total: int = 0) -> Job:
-    return Job.objects.create(owner=actor if getattr(actor, "is_authenticated", False) else None, kind=kind, title=title, total=total)
+    return Job.objects.create(
+        owner=actor if getattr(actor, "is_authenticated", False) else None, kind=kind, title=title, total=total
+    )
 
 
 def job_start(job_id, *, total: int | None = None) -> None:

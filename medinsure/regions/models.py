@@ -25,7 +25,10 @@ class Division(models.Model):
         verbose_name = _("行政区划")
         verbose_name_plural = _("行政区划")
         ordering = ["code"]
-        indexes = [models.Index(fields=["level", "code"]), models.Index(fields=["code"], name="division_code_prefix", opclasses=["varchar_pattern_ops"])]
+        indexes = [
+            models.Index(fields=["level", "code"]),
+            models.Index(fields=["code"], name="division_code_prefix", opclasses=["varchar_pattern_ops"]),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=(

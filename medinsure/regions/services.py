@@ -32,7 +32,9 @@ def _read_rows(path: Path) -> list[DivisionRow]:
             raise DivisionFileError(f"缺少列：{', '.join(sorted(missing))}")
         rows, errors, seen = [], [], set()
         for line, raw in enumerate(reader, start=2):
-            row = DivisionRow(line, raw["code"].strip(), raw["name"].strip(), raw["level"].strip(), raw["parent_code"].strip())
+            row = DivisionRow(
+                line, raw["code"].strip(), raw["name"].strip(), raw["level"].strip(), raw["parent_code"].strip()
+            )
             expected = 15 if row.level == "grid" else 12
             if row.level not in LEVEL_ORDER:
                 errors.append(f"第{line}行 level：未知层级“{row.level}”")
@@ -40,7 +42,9 @@ def _read_rows(path: Path) -> list[DivisionRow]:
                 errors.append(f"第{line}行 code：应为{expected}位数字")
             elif row.code in seen:
                 errors.append(f"第{line}行 code：重复的区划代码 {row.code}")
-            elif row.level != "district" and not row.code.startswith(row.parent_code[: PREFIX_LENGTH[LEVEL_ORDER[LEVEL_ORDER.index(row.level) - 1]]]):
+            elif row.level != "district" and not row.code.startswith(
+                row.parent_code[: PREFIX_LENGTH[LEVEL_ORDER[LEVEL_ORDER.index(row.level) - 1]]]
+            ):
                 errors.append(f"第{line}行 parent_code：与区划代码不一致")
             if not row.name:
                 errors.append(f"第{line}行 name：不能为空")

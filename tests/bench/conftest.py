@@ -73,9 +73,25 @@ def gunicorn_server(transactional_db):
     from django.conf import settings
 
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": database_url_of_test_db(), "REDIS_URL": settings.REDIS_URL, "DJANGO_SETTINGS_MODULE": "medinsure.settings"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url_of_test_db(),
+        "REDIS_URL": settings.REDIS_URL,
+        "DJANGO_SETTINGS_MODULE": "medinsure.settings",
+    }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "medinsure.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--log-level", "warning"],
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "medinsure.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--log-level",
+            "warning",
+        ],
         cwd=ROOT,
         env=env,
     )

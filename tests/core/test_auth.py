@@ -56,7 +56,13 @@ def test_viewing_a_protected_page_is_audited_and_admin_can_search(client_as, mak
     client = client_as(admin)
     from medinsure.audit.services import audit_log
 
-    audit_log(actor=admin, action=AuditLog.Action.VIEW, object_type="resident", object_id="500116199001011234", summary="查看参保人")
+    audit_log(
+        actor=admin,
+        action=AuditLog.Action.VIEW,
+        object_type="resident",
+        object_id="500116199001011234",
+        summary="查看参保人",
+    )
     page = client.get("/audit/", {"q": admin.username})
     assert page.status_code == 200 and "查看参保人" in page.content.decode()
     # not an administrator: refused
@@ -71,7 +77,10 @@ def test_token_and_schema(client, make_user, password):
     response = api.post("/api/v1/auth/token/", {"username": user.username, "password": password}, format="json")
     assert response.status_code == 200
     token = response.json()["token"]
-    assert api.post("/api/v1/auth/token/", {"username": user.username, "password": "bad"}, format="json").status_code == 400
+    assert (
+        api.post("/api/v1/auth/token/", {"username": user.username, "password": "bad"}, format="json").status_code
+        == 400
+    )
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert api.get("/api/v1/regions/divisions/").status_code == 200
     schema = client.get("/api/schema/")

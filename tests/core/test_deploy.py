@@ -24,7 +24,9 @@ def test_compose_file_validates():
     env = {**os.environ, "DJANGO_SECRET_KEY": "x", "FIELD_ENCRYPTION_KEY": "y", "POSTGRES_PASSWORD": "z"}
     if shutil.which("docker-compose"):
         command = ["docker-compose", "-f", "docker-compose.yml", "config", "-q"]
-    elif shutil.which("docker") and subprocess.run(["docker", "compose", "version"], capture_output=True).returncode == 0:
+    elif (
+        shutil.which("docker") and subprocess.run(["docker", "compose", "version"], capture_output=True).returncode == 0
+    ):
         command = ["docker", "compose", "-f", "docker-compose.yml", "config", "-q"]
     else:
         import pytest

@@ -4,7 +4,6 @@ import pytest
 from django.core.cache import cache
 
 from medinsure.core.health import WORKER_STATE_KEY
-
 from medinsure.core.tasks import ping
 from medinsure.jobs.models import Job
 from medinsure.jobs.services import job_create

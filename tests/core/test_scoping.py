@@ -27,12 +27,19 @@ def test_township_worker_gets_404_for_another_township_in_api(divisions, make_us
     assert api.get(f"/api/v1/regions/divisions/{divisions.town_b.code}/").status_code == 404
     assert api.get(f"/api/v1/regions/divisions/{divisions.village_b2.code}/").status_code == 404
     codes = {row["code"] for row in api.get("/api/v1/regions/divisions/").json()["results"]}
-    assert codes == {divisions.town_a.code, divisions.village_a1.code, divisions.village_a2.code, divisions.grid_a1.code}
+    assert codes == {
+        divisions.town_a.code,
+        divisions.village_a1.code,
+        divisions.village_a2.code,
+        divisions.grid_a1.code,
+    }
 
 
 def test_no_request_parameter_widens_the_area(divisions, make_user, api_as):
     api = api_as(make_user(Role.TOWNSHIP, divisions.town_a))
-    rows = api.get("/api/v1/regions/divisions/", {"parent": divisions.town_b.code, "all": "1", "scope": "district"}).json()
+    rows = api.get(
+        "/api/v1/regions/divisions/", {"parent": divisions.town_b.code, "all": "1", "scope": "district"}
+    ).json()
     assert rows["results"] == []
 
 

@@ -10,7 +10,19 @@ class JobOut(serializers.ModelSerializer):
 
     class Meta:
         model = Job
-        fields = ["id", "kind", "title", "status", "total", "done", "percent", "message", "result", "created_at", "finished_at"]
+        fields = [
+            "id",
+            "kind",
+            "title",
+            "status",
+            "total",
+            "done",
+            "percent",
+            "message",
+            "result",
+            "created_at",
+            "finished_at",
+        ]
 
 
 class JobDetail(RetrieveAPIView):

@@ -32,7 +32,20 @@ class Command(BaseCommand):
         python = sys.executable
         celery = [python, "-m", "celery", "-A", "medinsure"]
         commands = {
-            "web": [python, "-m", "gunicorn", "medinsure.wsgi", "--bind", bind, "--workers", "2", "--threads", "4", "--access-logfile", "-"],
+            "web": [
+                python,
+                "-m",
+                "gunicorn",
+                "medinsure.wsgi",
+                "--bind",
+                bind,
+                "--workers",
+                "2",
+                "--threads",
+                "4",
+                "--access-logfile",
+                "-",
+            ],
             "worker": [*celery, "worker", "-Q", ",".join(QUEUES), "--concurrency", "2", "-l", "INFO"],
             "beat": [*celery, "beat", "-l", "INFO", "--scheduler", settings.CELERY_BEAT_SCHEDULER],
         }
