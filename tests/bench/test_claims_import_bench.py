@@ -61,7 +61,7 @@ def test_import_a_settlement_file(bench_report, divisions):
     write = time.perf_counter() - t
     assert Settlement.objects.count() == SETTLEMENTS and SettlementLine.objects.count() == lines
     bench_report.add(
-        "write (re-validate, engine, bulk insert, statistics)",
+        "write (re-validate, engine, COPY, statistics)",
         f"{write:.1f} s",
         f"{SETTLEMENTS / write:,.0f} settlements/s",
     )
