@@ -98,3 +98,14 @@ class RecalculationForm(forms.Form):
         self.fields["version"].queryset = policy.versions.order_by("-number")
         self.fields["version"].label_from_instance = lambda v: f"v{v.number} {v.note}"
         self.fields["year"].initial = policy.year
+
+
+class VisitsFileForm(forms.Form):
+    """The command line's VISITS file on the calculator page (same columns, same answer)."""
+
+    policy = forms.ChoiceField(label=_("报销政策"))
+    visits = forms.FileField(label=_("就诊记录 CSV（UTF-8，含表头）"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["policy"].choices = policy_choices()

@@ -70,10 +70,64 @@ def calculator(request):
     else:
         form = CalculatorForm()
         formset = VisitFormSet(prefix="v")
-    context = {"form": form, "formset": formset, "result": result, "diseases": _known_diseases()}
+    from claims.forms import VisitsFileForm
+
+    context = {
+        "form": form,
+        "formset": formset,
+        "result": result,
+        "diseases": _known_diseases(),
+        "file_form": VisitsFileForm(),
+    }
     if _is_htmx(request):
         return render(request, "claims/_calculator_result.html", context)
     return render(request, "claims/calculator.html", context)
+
+
+@area_required(Area.CLAIMS)
+@require_POST
+def calculator_file(request):
+    """A VISITS file in, the OUT file back (exactly what `manage.py reimburse` writes)."""
+    from django.http import HttpResponse
+
+    from claims.forms import VisitsFileForm
+    from claims.policies import engine_policy
+    from claims.rules import VisitsError, reimburse_csv
+
+    form = VisitsFileForm(request.POST, request.FILES)
+    errors: list[str] = []
+    if form.is_valid():
+        try:
+            text = form.cleaned_data["visits"].read().decode("utf-8")
+        except UnicodeDecodeError:
+            errors.append(_("就诊记录文件不是 UTF-8 编码"))
+        else:
+            try:
+                policy, _version = engine_policy(form.cleaned_data["policy"])
+                out = reimburse_csv(policy, text)
+            except PolicyNotFound as exc:
+                errors.append(str(exc))
+            except VisitsError as exc:
+                errors.extend(exc.render(_))
+            else:
+                response = HttpResponse(out, content_type="text/csv; charset=utf-8")
+                response["Content-Disposition"] = f'attachment; filename="reimburse-{form.cleaned_data["policy"]}.csv"'
+                return response
+    else:
+        errors.extend(f"{form.fields[k].label}：{e}" for k, errs in form.errors.items() for e in errs)
+    return render(
+        request,
+        "claims/calculator.html",
+        {
+            "form": CalculatorForm(),
+            "formset": VisitFormSet(prefix="v"),
+            "result": None,
+            "diseases": _known_diseases(),
+            "file_form": form,
+            "file_errors": errors,
+        },
+        status=400,
+    )
 
 
 def _known_diseases() -> list[str]:

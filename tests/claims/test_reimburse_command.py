@@ -113,3 +113,30 @@ def test_command_line_exit_status(tmp_path):
     assert proc.returncode == 2, proc.stderr
     assert "第 13 行，date 列" in proc.stderr
     assert not (tmp_path / "out.csv").exists()
+
+
+@pytest.mark.django_db
+def test_the_calculator_page_takes_the_same_file(make_user, client_as):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from medinsure.accounts.models import Role
+
+    client = client_as(make_user(Role.CLAIMS))
+    r = client.post(
+        "/claims/calculator/file/",
+        {
+            "policy": "guanxian-2018",
+            "visits": SimpleUploadedFile("v.csv", FIXTURE.read_bytes()),
+        },
+    )
+    assert r.status_code == 200 and r["Content-Type"].startswith("text/csv")
+    assert list(csv.reader(r.content.decode().splitlines())) == EXPECTED
+    bad = FIXTURE.read_text(encoding="utf-8") + "v99,P9,2018-01-01,surgery,2,1,,,,,,\n"
+    r = client.post(
+        "/claims/calculator/file/",
+        {
+            "policy": "guanxian-2018",
+            "visits": SimpleUploadedFile("v.csv", bad.encode()),
+        },
+    )
+    assert r.status_code == 400 and "第 13 行，kind 列" in r.content.decode()
