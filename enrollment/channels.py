@@ -1,10 +1,11 @@
-"""Reminder sending channels (SMS / voice), chosen by settings.ENROLLMENT_REMINDER_CHANNEL:
+"""Reminder sending channels (SMS / voice), chosen by the deployment's settings (environment):
 
-- ``enrollment.channels.FileChannel`` (default): appends each message as a JSON line to
-  ``ENROLLMENT_REMINDER_FILE`` (default var/reminders/outbox.jsonl) and to the log — what a test or a
-  bureau without a contract uses;
-- ``enrollment.channels.HttpGatewayChannel``: POSTs JSON to ``ENROLLMENT_REMINDER_GATEWAY_URL`` with
-  ``Authorization: Bearer ENROLLMENT_REMINDER_GATEWAY_TOKEN``; a non-2xx answer raises (retried later).
+- ``SMS_CHANNEL=file`` (default): ``FileChannel`` appends each message as a JSON line to
+  ``SMS_OUTBOX_DIR/reminders.jsonl`` — what a test or a bureau without a contract uses;
+- ``SMS_CHANNEL=console``: ``ConsoleChannel`` writes each message to the log;
+- ``SMS_CHANNEL=http``: ``HttpGatewayChannel`` POSTs JSON to ``SMS_GATEWAY_URL`` with
+  ``Authorization: Bearer SMS_GATEWAY_TOKEN``; a non-2xx answer raises (the message is retried later).
+``ENROLLMENT_REMINDER_CHANNEL`` (a dotted path) overrides the choice, e.g. for a telecom's own client.
 """
 
 from __future__ import annotations
@@ -26,10 +27,16 @@ class Channel:
         raise NotImplementedError
 
 
+class ConsoleChannel(Channel):
+    def send(self, *, kind, phone, text, message_id):
+        log.warning("reminder %s %s → %s: %s", message_id, kind, phone[:3] + "****" + phone[-4:], text)
+        return f"console-{message_id}"
+
+
 class FileChannel(Channel):
     def __init__(self, path: str | None = None):
-        default = Path(settings.BASE_DIR) / "var" / "reminders" / "outbox.jsonl"
-        self.path = Path(path or getattr(settings, "ENROLLMENT_REMINDER_FILE", "") or default)
+        outbox = getattr(settings, "SMS_OUTBOX_DIR", None) or Path(settings.BASE_DIR) / "var" / "outbox"
+        self.path = Path(path or getattr(settings, "ENROLLMENT_REMINDER_FILE", "") or Path(outbox) / "reminders.jsonl")
 
     def send(self, *, kind, phone, text, message_id):
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -45,8 +52,14 @@ class FileChannel(Channel):
 
 class HttpGatewayChannel(Channel):
     def __init__(self, url: str | None = None, token: str | None = None, timeout: float = 10):
-        self.url = url or settings.ENROLLMENT_REMINDER_GATEWAY_URL
-        self.token = token or getattr(settings, "ENROLLMENT_REMINDER_GATEWAY_TOKEN", "")
+        self.url = url or getattr(settings, "ENROLLMENT_REMINDER_GATEWAY_URL", "") or settings.SMS_GATEWAY_URL
+        self.token = (
+            token
+            or getattr(settings, "ENROLLMENT_REMINDER_GATEWAY_TOKEN", "")
+            or getattr(settings, "SMS_GATEWAY_TOKEN", "")
+        )
+        if not self.url:
+            raise RuntimeError("SMS_CHANNEL=http needs SMS_GATEWAY_URL")
         self.timeout = timeout
 
     def send(self, *, kind, phone, text, message_id):
@@ -60,6 +73,11 @@ class HttpGatewayChannel(Channel):
         return str(data.get("id", ""))
 
 
+CHANNELS = {"file": FileChannel, "console": ConsoleChannel, "http": HttpGatewayChannel}
+
+
 def get_channel() -> Channel:
-    path = getattr(settings, "ENROLLMENT_REMINDER_CHANNEL", "") or "enrollment.channels.FileChannel"
-    return import_string(path)()
+    path = getattr(settings, "ENROLLMENT_REMINDER_CHANNEL", "")
+    if path:
+        return import_string(path)()
+    return CHANNELS[getattr(settings, "SMS_CHANNEL", "file") or "file"]()

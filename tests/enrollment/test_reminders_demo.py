@@ -43,9 +43,9 @@ def gateway(settings):
     thread.start()
     Gateway.received = []
     Gateway.fail = False
-    settings.ENROLLMENT_REMINDER_CHANNEL = "enrollment.channels.HttpGatewayChannel"
-    settings.ENROLLMENT_REMINDER_GATEWAY_URL = f"http://127.0.0.1:{server.server_port}/send"
-    settings.ENROLLMENT_REMINDER_GATEWAY_TOKEN = "secret-token"
+    settings.SMS_CHANNEL = "http"
+    settings.SMS_GATEWAY_URL = f"http://127.0.0.1:{server.server_port}/send"
+    settings.SMS_GATEWAY_TOKEN = "secret-token"
     yield Gateway
     server.shutdown()
 
@@ -153,3 +153,17 @@ def test_gateway_delivery_receipts(divisions, make_user, api_as, gateway):
         ).status_code
         == 400
     )
+
+
+@pytest.mark.parametrize(
+    "name, cls", [("file", "FileChannel"), ("console", "ConsoleChannel"), ("http", "HttpGatewayChannel")]
+)
+def test_channel_chosen_by_settings(settings, name, cls):
+    from enrollment import channels
+
+    settings.SMS_CHANNEL = name
+    settings.SMS_GATEWAY_URL = "http://127.0.0.1:9/send"
+    assert type(channels.get_channel()).__name__ == cls
+    settings.ENROLLMENT_REMINDER_CHANNEL = "enrollment.channels.ConsoleChannel"
+    assert type(channels.get_channel()).__name__ == "ConsoleChannel"
+    assert channels.ConsoleChannel().send(kind="sms", phone="13800001111", text="x", message_id=1) == "console-1"
