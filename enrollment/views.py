@@ -88,6 +88,10 @@ def bulletin(request):
     towns = _with_pct(selectors.progress_rows_with_change(user=request.user, year=year, level="township"))
     villages = _with_pct(selectors.progress_rows_with_change(user=request.user, year=year, level="village"))
     day = towns[0]["day"] if towns else (villages[0]["day"] if villages else None)
+    since = request.GET.get("since", "")
+    if since in ("7", "15", "30"):  # 一周一调度、半月一督查、一月一通报
+        towns = selectors.progress_since(towns, year=year, days=int(since))
+        villages = selectors.progress_since(villages, year=year, days=int(since))
     if request.GET.get("format") == "xlsx":
         return _bulletin_xlsx(year, day, towns, villages)
     total_task = sum(r["task"] for r in towns)
@@ -105,6 +109,7 @@ def bulletin(request):
             "total_task": total_task,
             "total_insured": total_insured,
             "total_pct": f"{rate(total_insured, total_task) * 100:.2f}",
+            "since": since,
         },
     )
 

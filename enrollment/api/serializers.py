@@ -83,6 +83,14 @@ class OutcomeInput(serializers.Serializer):
     version = serializers.IntegerField(min_value=1)
 
 
+class BulletinQuery(ProgressQuery):
+    since = serializers.ChoiceField(
+        choices=[7, 15, 30],
+        required=False,
+        help_text="change against the report this many days earlier (default: the last report)",
+    )
+
+
 class BulletinRowSerializer(ProgressRowSerializer):
     change = serializers.IntegerField(help_text="insured since the previous report")
     parent_code = serializers.CharField()

@@ -45,13 +45,17 @@ class BulletinView(APIView):
     permission_classes = [IsAuthenticated, StatsPermission.for_area(Area.ENROLLMENT)]
 
     @extend_schema(
-        parameters=[s.ProgressQuery], responses=s.BulletinRowSerializer(many=True), summary="每日通报（含较上次增加）"
+        parameters=[s.BulletinQuery],
+        responses=s.BulletinRowSerializer(many=True),
+        summary="每日通报（含较上次或较N天前增加）",
     )
     def get(self, request):
-        q = _query(s.ProgressQuery, request)
+        q = _query(s.BulletinQuery, request)
         rows = selectors.progress_rows_with_change(
             user=request.user, year=q["year"], level=q["level"], parent=q.get("parent"), day=q.get("day")
         )
+        if q.get("since"):
+            rows = selectors.progress_since(rows, year=q["year"], days=int(q["since"]))
         return Response(s.BulletinRowSerializer(rows, many=True).data)
 
 

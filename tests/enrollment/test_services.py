@@ -260,3 +260,36 @@ def test_reminders_once_per_round_opt_out_retry(registry, settings, tmp_path):
     services.reminders_send()
     m.refresh_from_db()
     assert (m.status, m.attempts) == ("failed", 2)
+
+
+def test_bulletin_compares_with_a_week_before(registry, staff, client_as):
+    from enrollment.selectors import progress_rows_with_change, progress_since
+
+    ps = people(registry, n_a=6, n_b=4, insured_a=0, insured_b=0)
+    services.guideline_tasks_compute(actor=staff, year=2025)
+    start = date(2024, 12, 1)
+    for d in range(9):
+        day = start + timedelta(days=d)
+        InsuranceStatus.objects.create(resident=ps[d], year=2025, status="tier1", source="tax", status_date=day)
+        services.progress_refresh(year=2025, day=day)
+    leader = type(staff).objects.create(username="boss", role="leader")
+    rows = {r["division_code"]: r for r in progress_rows_with_change(user=leader, year=2025)}
+    assert rows[registry.town_b.code]["change"] == 1  # day 9 (2024-12-09): one more in town B than the day before
+    week = {
+        r["division_code"]: r["change"]
+        for r in progress_since(progress_rows_with_change(user=leader, year=2025), year=2025, days=7)
+    }
+    # a week before (2024-12-02) town A had 2 insured (days 1-2), now 6; town B 0 then, 3 now
+    assert week == {registry.town_a.code: 4, registry.town_b.code: 3}
+    html = client_as(leader).get("/enrollment/bulletin/?year=2025&since=7").content.decode()
+    assert "较7天前" in html
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(leader)
+    got = {
+        r["division_code"]: r["change"]
+        for r in api.get("/api/v1/enrollment/progress/bulletin/?year=2025&since=7").json()
+    }
+    assert got == week
+    assert api.get("/api/v1/enrollment/progress/bulletin/?year=2025&since=8").status_code == 400
