@@ -357,6 +357,9 @@ def _row_to_stage(
         try:
             if col.kind == "id":
                 parsed_id = parse_id_number(value, as_of=ctx.as_of)
+                if parsed_id.needs_review:
+                    # 1989 standard: sequence codes 996-999 marked centenarians, whose century may be 18xx
+                    err(col.key, value, _("15位号码的顺序码为百岁老人特殊编码，出生世纪无法确定，请核实后填写18位号码"))
                 out["id_number"] = parsed_id.number
                 out["id_number_raw"] = parsed_id.raw if parsed_id.converted_from_15 else ""
                 out["sex"] = parsed_id.sex

@@ -267,3 +267,9 @@ def test_line_numbers_count_blank_lines(registry, staff):
     )
     batch = upload(staff, "police", text.encode())
     assert batch.total_rows == 2 and [e["line"] for e in batch.errors] == [6]
+
+
+def test_15_digit_centenarian_code_goes_to_a_human(registry, staff):
+    text = "身份证号,姓名,户籍地区划代码\n" + f"500116050927997,百岁老人,{registry.village_a1.code}\n"
+    batch = upload(staff, "police", text.encode())
+    assert batch.error_rows == 1 and "百岁老人" in batch.errors[0]["message"]
