@@ -69,6 +69,8 @@ def _persons(n: int) -> list[tuple[str, str, str]]:
             .order_by("id")
             .values_list("id_number", "name", "residence_division__code")[:n]
         )
+        # a resident may live in a grid (15 digits); settlements carry the village's 12-digit code
+        rows = [(id_number, name, code[:12]) for id_number, name, code in rows]
     except Exception:  # enrollment not migrated: make our own people
         rows = []
     if len(rows) < n:
