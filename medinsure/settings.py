@@ -262,6 +262,14 @@ SMS_CHANNEL = env("SMS_CHANNEL", "file")  # file | console | http
 SMS_GATEWAY_URL = env("SMS_GATEWAY_URL", "")
 SMS_GATEWAY_TOKEN = env("SMS_GATEWAY_TOKEN", "")
 SMS_OUTBOX_DIR = Path(env("SMS_OUTBOX_DIR", str(BASE_DIR / "var" / "outbox")))
+# Enrollment: imports above these sizes run in Celery with a progress bar; reminders per beat run.
+ENROLLMENT_IMPORT_SYNC_MAX_BYTES = int(env("ENROLLMENT_IMPORT_SYNC_MAX_BYTES", str(2_000_000)))
+ENROLLMENT_IMPORT_SYNC_MAX_ROWS = int(env("ENROLLMENT_IMPORT_SYNC_MAX_ROWS", "20000"))
+ENROLLMENT_REMINDER_RATE_PER_RUN = int(env("ENROLLMENT_REMINDER_RATE_PER_RUN", "200"))
+ENROLLMENT_REMINDER_MAX_ATTEMPTS = int(env("ENROLLMENT_REMINDER_MAX_ATTEMPTS", "5"))
+ENROLLMENT_PROGRESS_DEBOUNCE_SECONDS = int(env("ENROLLMENT_PROGRESS_DEBOUNCE_SECONDS", "5"))
+# Replies: the office that signs letters (落款), e.g. "重庆市江津区医疗保障局".
+REPLIES_ISSUING_OFFICE = env("REPLIES_ISSUING_OFFICE", "")
 # Key for personal data encrypted at rest (whistle-blowers' identities). Production sets its own.
 # The development key below only protects the embedded demo; production (MEDINSURE_DEV=0) must set its own.
 FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY") or (
