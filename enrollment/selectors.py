@@ -154,7 +154,7 @@ def guideline_task_objects(*, user, year: int) -> list[GuidelineTask]:
         .filter(scoping.division_q(user, "township"))
         .select_related("township", "edited_by")
     )
-    if not scoping.can_read_stats(user, scoping.Area.ENROLLMENT):
+    if not scoping.can_quote_figures(user, scoping.Area.ENROLLMENT):
         return []
     return list(qs.order_by("township__code"))
 
@@ -252,7 +252,7 @@ def _latest_day(year: int):
 
 
 def progress_queryset(*, user, year: int, level: str = "township", parent: str | None = None, day=None):
-    if not scoping.can_read_stats(user, scoping.Area.ENROLLMENT):
+    if not scoping.can_quote_figures(user, scoping.Area.ENROLLMENT):
         return ProgressDaily.objects.none()
     if level not in ("township", "village"):
         level = "township"
@@ -307,7 +307,7 @@ def progress_since(rows: list[dict], *, year: int, days: int) -> list[dict]:
 
 def progress_series(*, user, year: int, level: str = "township") -> list[dict]:
     """Per day: task, insured and rate summed over the divisions the user may see (the line chart)."""
-    if not scoping.can_read_stats(user, scoping.Area.ENROLLMENT):
+    if not scoping.can_quote_figures(user, scoping.Area.ENROLLMENT):
         return []
     qs = (
         ProgressDaily.objects.filter(year=year, level=level)

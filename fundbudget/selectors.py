@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
 
-from medinsure.accounts.scoping import Area, can_read_stats, has_area, is_bureau_wide
+from medinsure.accounts.scoping import Area, can_quote_figures, can_read_stats, has_area, is_bureau_wide
 
 from .models import (
     FUND_SCHEME,
@@ -390,7 +390,7 @@ def fund_execution(*, user, fund: str, year: int, month: int) -> dict:
     """
     if fund not in Fund.values or not 1 <= int(month) <= 12:
         return {}
-    if not (can_read(user) or (has_area(user, Area.REPLIES) and is_bureau_wide(user))):
+    if not can_quote_figures(user, Area.FUNDBUDGET):
         return {}
     report = _execution_report(year=int(year), month=int(month), funds=[fund], with_claims=False)
     if not report["funds"] or not report["funds"][0]["has_statement"]:

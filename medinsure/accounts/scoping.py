@@ -71,6 +71,12 @@ def can_read_stats(user, area: str) -> bool:
     return has_area(user, area) or (_active(user) and user.role in STATS_ROLES)
 
 
+def can_quote_figures(user, area: str) -> bool:
+    """District aggregate figures (no personal data) for reply letters: readers of the area's
+    statistics, and the bureau's reply drafters (the replies area, bureau-wide)."""
+    return can_read_stats(user, area) or (has_area(user, Area.REPLIES) and is_bureau_wide(user))
+
+
 def is_bureau_wide(user) -> bool:
     return _active(user) and user.role in BUREAU_WIDE_ROLES
 
