@@ -1,8 +1,20 @@
-from django.contrib import admin
+from decimal import Decimal
 
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+
+from enrollment import services
 from enrollment.models import Campaign, CampaignTier
-from medinsure.audit.models import AuditLog
-from medinsure.audit.services import audit_log
+
+_FIELDS = (
+    "name",
+    "collection_start",
+    "collection_end",
+    "city_target",
+    "township_total",
+    "base_ratio",
+    "reminder_round_days",
+)
 
 
 class TierInline(admin.TabularInline):
@@ -12,16 +24,50 @@ class TierInline(admin.TabularInline):
 
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
+    """Campaigns are written through services.campaign_create/update, as in the portal (rules, lock, audit row)."""
+
     list_display = ("year", "name", "collection_start", "collection_end", "city_target", "township_total", "base_ratio")
     inlines = [TierInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        return ("year",) if obj is not None else ()
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # not wrapped in the admin's own transaction: the services open a durable one
+        try:
+            return self._changeform_view(request, object_id, form_url, extra_context)
+        except services.ServiceError as exc:
+            messages.error(request, exc.message)
+            return HttpResponseRedirect(request.get_full_path())
+
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        audit_log(
-            actor=request.user,
-            action=AuditLog.Action.CHANGE,
-            object_type="enrollment.Campaign",
-            object_id=obj.pk,
-            summary=f"admin save {obj.year}",
-            request=request,
-        )
+        pass  # written with its tiers in save_related, through the service
+
+    def save_related(self, request, form, formsets, change):
+        tiers = []
+        for formset in formsets:
+            # the admin's change message reads these, which formset.save() would have set
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+            if formset.model is not CampaignTier:
+                continue
+            for f in formset.forms:
+                d = getattr(f, "cleaned_data", None)
+                if not d or d.get("DELETE"):
+                    continue
+                tiers.append(
+                    services.TierInput(
+                        code=d["code"],
+                        standard=d["standard"],
+                        subsidy=d["subsidy"],
+                        personal=d["personal"],
+                        ltc_premium=d.get("ltc_premium") or Decimal("0"),
+                    )
+                )
+        obj = form.instance
+        values = {f: getattr(obj, f) for f in _FIELDS}
+        if change:
+            saved = services.campaign_update(actor=request.user, campaign=obj, tiers=tiers, request=request, **values)
+        else:
+            saved = services.campaign_create(actor=request.user, year=obj.year, tiers=tiers, request=request, **values)
+        obj.pk = saved.pk
+        obj.created_at = saved.created_at

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from enrollment.importers import SOURCES
-from enrollment.models import Outcome, RefusalReason
+from enrollment.models import CampaignTier, Outcome, RefusalReason
 
 
 class UploadForm(forms.Form):
@@ -49,7 +49,60 @@ class OutcomeForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-for _form in (UploadForm, ComputeForm, GuidelineEditForm, SplitForm, OutcomeForm):
+class CampaignForm(forms.Form):
+    """A contribution-year campaign's settings; the rules are checked by services.campaign_create/update."""
+
+    year = forms.IntegerField(label=_("参保年度"), min_value=2000, max_value=2100)
+    name = forms.CharField(label=_("名称"), max_length=100)
+    collection_start = forms.DateField(
+        label=_("集中缴费期开始"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
+    collection_end = forms.DateField(
+        label=_("集中缴费期结束"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
+    city_target = forms.IntegerField(label=_("市级下达基本医保参保任务数"))
+    township_total = forms.IntegerField(label=_("镇街居民医保指导性任务总数"), required=False)
+    base_ratio = forms.DecimalField(label=_("户籍人口基数比例"), max_digits=5, decimal_places=4, initial="0.96")
+    reminder_round_days = forms.CharField(
+        label=_("提醒轮次（开征后第几天）"), required=False, help_text=_("以逗号分隔，如 0,30,60")
+    )
+
+    def __init__(self, *args, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if editing:  # the year of a campaign stays: payments and tasks refer to it
+            self.fields["year"].disabled = True
+
+    def clean_reminder_round_days(self):
+        raw = (self.cleaned_data.get("reminder_round_days") or "").replace("，", ",")
+        try:
+            return [int(p) for p in raw.split(",") if p.strip()]
+        except ValueError:
+            raise forms.ValidationError(_("提醒轮次应为以逗号分隔的天数")) from None
+
+
+class TierForm(forms.Form):
+    code = forms.ChoiceField(label=_("档次"), choices=CampaignTier._meta.get_field("code").choices)
+    standard = forms.DecimalField(label=_("筹资标准"), max_digits=16, decimal_places=2)
+    subsidy = forms.DecimalField(label=_("财政补助"), max_digits=16, decimal_places=2)
+    personal = forms.DecimalField(label=_("个人缴费"), max_digits=16, decimal_places=2)
+    ltc_premium = forms.DecimalField(
+        label=_("长期护理保险费"), max_digits=16, decimal_places=2, required=False, initial=0
+    )
+
+
+def tier_formset(initial_count: int):
+    """The tier formset: the tiers there are, plus blank rows up to the two tiers (一档、二档)."""
+    return forms.formset_factory(
+        TierForm,
+        extra=max(0, 2 - initial_count),
+        can_delete=True,
+        min_num=0,
+        max_num=2,
+        validate_max=True,
+    )
+
+
+for _form in (UploadForm, ComputeForm, GuidelineEditForm, SplitForm, OutcomeForm, CampaignForm, TierForm):
     for _field in _form.base_fields.values():
         if isinstance(_field.widget, forms.Select):
             _field.widget.attrs.setdefault("class", "form-select")

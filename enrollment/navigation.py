@@ -12,6 +12,9 @@ MENU = [
     NavItem(area=Area.ENROLLMENT, url_name="enrollment:dashboard", label=_("参保进度"), stats=True),
     NavItem(area=Area.ENROLLMENT, url_name="enrollment:bulletin", label=_("每日通报"), stats=True),
     NavItem(area=Area.ENROLLMENT, url_name="enrollment:campaigns", label=_("征缴年度与档次"), stats=True),
+    NavItem(
+        area=Area.ENROLLMENT, url_name="enrollment:campaign_create", label=_("新建征缴年度"), roles=ENROLLMENT_STAFF
+    ),
     NavItem(area=Area.ENROLLMENT, url_name="enrollment:guideline", label=_("指导性任务"), stats=True),
     NavItem(area=Area.ENROLLMENT, url_name="enrollment:my_tasks", label=_("我的动员任务"), roles=WORKERS),
     NavItem(

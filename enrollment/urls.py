@@ -19,4 +19,6 @@ urlpatterns = [
     path("tasks/<int:pk>/outcome/", views.task_outcome, name="task_outcome"),
     path("reminders/", views.reminders, name="reminders"),
     path("campaigns/", views.campaigns, name="campaigns"),
+    path("campaigns/new/", views.campaign_create, name="campaign_create"),
+    path("campaigns/<int:year>/edit/", views.campaign_edit, name="campaign_edit"),
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -17,7 +18,15 @@ from django.views.decorators.http import require_POST
 
 from enrollment import importers, selectors, services
 from enrollment.access import access_batch_by_id, access_resident_by_id, access_task_by_id
-from enrollment.forms import ComputeForm, GuidelineEditForm, OutcomeForm, SplitForm, UploadForm
+from enrollment.forms import (
+    CampaignForm,
+    ComputeForm,
+    GuidelineEditForm,
+    OutcomeForm,
+    SplitForm,
+    UploadForm,
+    tier_formset,
+)
 from enrollment.models import GuidelineTask, ImportBatch, InsuranceStatus, TaskStatus
 from medinsure.accounts import scoping
 from medinsure.accounts.decorators import area_required
@@ -520,6 +529,108 @@ def campaigns(request):
         "enrollment/campaigns.html",
         {"campaigns": selectors.campaign_list(), "staff": _is_enrollment_staff(request.user)},
     )
+
+
+_CAMPAIGN_FIELDS = (
+    "name",
+    "collection_start",
+    "collection_end",
+    "city_target",
+    "township_total",
+    "base_ratio",
+    "reminder_round_days",
+)
+
+
+def _tier_inputs(formset) -> list[services.TierInput]:
+    out = []
+    for f in formset.forms:
+        d = f.cleaned_data
+        if not d or d.get("DELETE"):
+            continue
+        out.append(
+            services.TierInput(
+                code=d["code"],
+                standard=d["standard"],
+                subsidy=d["subsidy"],
+                personal=d["personal"],
+                ltc_premium=d.get("ltc_premium") or Decimal("0"),
+            )
+        )
+    return out
+
+
+def _service_error_to_forms(exc, form, formset) -> None:
+    """Put a refused write's message next to the field it names (``tier1.standard`` → that tier's row)."""
+    if "." in exc.field:
+        code, name = exc.field.split(".", 1)
+        for f in formset.forms:
+            if f.cleaned_data.get("code") == code and name in f.fields:
+                f.add_error(name, exc.message)
+                return
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+def _campaign_form_page(request, campaign=None):
+    _require_bureau_staff(request.user)
+    if campaign is None:
+        initial = {"reminder_round_days": "0,30", "base_ratio": Decimal("0.96")}
+        tiers = [{"code": "tier1"}, {"code": "tier2"}]
+    else:
+        initial = {f: getattr(campaign, f) for f in _CAMPAIGN_FIELDS}
+        initial["year"] = campaign.year
+        initial["reminder_round_days"] = ",".join(str(d) for d in campaign.reminder_round_days or [])
+        tiers = [
+            {
+                "code": t.code,
+                "standard": t.standard,
+                "subsidy": t.subsidy,
+                "personal": t.personal,
+                "ltc_premium": t.ltc_premium,
+            }
+            for t in campaign.tiers.all()
+        ]
+    formset_class = tier_formset(len(tiers) if campaign is not None else 2)
+    data = request.POST if request.method == "POST" else None
+    form = CampaignForm(data, initial=initial, editing=campaign is not None)
+    formset = formset_class(data, initial=tiers, prefix="tiers")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        d = form.cleaned_data
+        values = {f: d[f] for f in _CAMPAIGN_FIELDS}
+        try:
+            if campaign is None:
+                saved = services.campaign_create(
+                    actor=request.user, year=d["year"], tiers=_tier_inputs(formset), request=request, **values
+                )
+                messages.success(request, _("已新建%(year)s年度征缴活动") % {"year": saved.year})
+            else:
+                saved = services.campaign_update(
+                    actor=request.user, campaign=campaign, tiers=_tier_inputs(formset), request=request, **values
+                )
+                messages.success(request, _("已保存%(year)s年度征缴活动") % {"year": saved.year})
+        except services.ServiceError as exc:
+            _service_error_to_forms(exc, form, formset)
+        else:
+            return redirect("enrollment:campaigns")
+    return render(
+        request,
+        "enrollment/campaign_form.html",
+        {"form": form, "formset": formset, "campaign": campaign},
+    )
+
+
+@area_required(AREA)
+def campaign_create(request):
+    return _campaign_form_page(request)
+
+
+@area_required(AREA)
+def campaign_edit(request, year: int):
+    _require_bureau_staff(request.user)
+    campaign = selectors.campaign_list().filter(year=year).first()
+    if campaign is None:
+        raise Http404
+    return _campaign_form_page(request, campaign)
 
 
 # --- reminders --------------------------------------------------------------------------------------
