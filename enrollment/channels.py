@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import urllib.request
+from abc import ABC, abstractmethod
 from pathlib import Path
 
 from django.conf import settings
@@ -22,9 +23,11 @@ from django.utils.module_loading import import_string
 log = logging.getLogger(__name__)
 
 
-class Channel:
-    def send(self, *, kind: str, phone: str, text: str, message_id: int) -> str:  # pragma: no cover - interface
-        raise NotImplementedError
+class Channel(ABC):
+    """The interface every sending channel implements: send one message, return the provider's id."""
+
+    @abstractmethod
+    def send(self, *, kind: str, phone: str, text: str, message_id: int) -> str: ...
 
 
 class ConsoleChannel(Channel):
