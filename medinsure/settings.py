@@ -229,6 +229,9 @@ TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 
+# The portal's name in the page header, e.g. "重庆市江津区医疗保障局业务平台"; empty: a generic name.
+PORTAL_NAME = env("PORTAL_NAME", "")
+
 # --- static and uploaded files ---------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "var" / "static")))

@@ -40,3 +40,10 @@ def test_static_files_are_served_locally(client):
 def test_swagger_ui_assets_come_from_the_sidecar(client_as, make_user):
     html = client_as(make_user(Role.ADMIN)).get("/api/docs/").content.decode()
     assert "drf_spectacular_sidecar" in html
+
+
+def test_the_portal_name_is_a_setting(client, settings):
+    assert "区医疗保障局业务平台" in client.get("/accounts/login/").content.decode()
+    settings.PORTAL_NAME = "重庆市江津区医疗保障局业务平台"
+    html = client.get("/accounts/login/").content.decode()
+    assert "重庆市江津区医疗保障局业务平台" in html
