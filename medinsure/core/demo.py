@@ -5,6 +5,7 @@ from django.conf import settings
 from medinsure.accounts.models import Role
 from medinsure.accounts.services import user_ensure
 from medinsure.institutions.models import Institution
+from medinsure.institutions.services import institution_ensure
 from medinsure.regions.models import Division
 from medinsure.regions.services import divisions_load_csv
 
@@ -45,15 +46,8 @@ def load(*, stdout=None) -> None:
         stdout.write(f"行政区划：新增 {result['created']}，更新 {result['updated']}")
     divisions = {d.code: d for d in Division.objects.filter(level__in=["township", "village"])}
     for code, name, kind, type_, level, division_code in DEMO_INSTITUTIONS:
-        Institution.objects.get_or_create(
-            code=code,
-            defaults={
-                "name": name,
-                "kind": kind,
-                "type": type_,
-                "level": level,
-                "division": divisions.get(division_code),
-            },
+        institution_ensure(
+            actor=None, code=code, name=name, kind=kind, type=type_, level=level, division=divisions.get(division_code)
         )
     for username, role, full_name, division_code in DEMO_USERS:
         user_ensure(
@@ -66,7 +60,7 @@ def load(*, stdout=None) -> None:
             is_staff=(role == Role.ADMIN),
             is_superuser=(role == Role.ADMIN),
         )
-    hospital = Institution.objects.get(code="H50011600001")
+    hospital = Institution.objects.get(code=DEMO_INSTITUTIONS[0][0])
     user_ensure(
         actor=None,
         username="hospital",
