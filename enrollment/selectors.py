@@ -78,15 +78,33 @@ def resident_statuses(resident: Resident) -> list[InsuranceStatus]:
     return list(resident.statuses.order_by("-year"))
 
 
+_NUMBER_KEYS = {"phone": shown_phone, "id_number": shown_id_number, "id_number_raw": shown_id_number}
+
+
+def _shown_values(user, values):
+    """A history row's before/after values with the phone and ID numbers in it masked by role."""
+    if not isinstance(values, dict):
+        return values
+    return {k: (_NUMBER_KEYS[k](user, v) if k in _NUMBER_KEYS and isinstance(v, str) else v) for k, v in values.items()}
+
+
+def _history_rows(user, resident: Resident) -> list:
+    rows = list(resident.history.select_related("batch", "actor")[:50])
+    for h in rows:  # shown only, never saved: the history keeps the real values
+        h.before_shown = _shown_values(user, h.before)
+        h.after_shown = _shown_values(user, h.after)
+    return rows
+
+
 def resident_detail(user, resident: Resident) -> dict:
-    """What a page shows of one resident, numbers masked by role."""
+    """What a page shows of one resident, numbers masked by role (in its change history too)."""
     return {
         "resident": resident,
         "id_number": shown_id_number(user, resident.id_number),
         "phone": shown_phone(user, resident.phone),
         "statuses": resident_statuses(resident),
         "payments": list(resident.payments.order_by("-paid_on")[:20]),
-        "history": list(resident.history.select_related("batch", "actor")[:50]),
+        "history": _history_rows(user, resident),
         "tasks": list(resident.tasks.select_related("campaign", "assignee").order_by("-campaign__year")),
     }
 

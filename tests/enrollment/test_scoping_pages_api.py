@@ -402,3 +402,18 @@ def test_campaign_page_and_api(world, client_as, api_as):
         "400.00",
     )
     assert api_as(world["claims"]).get("/api/v1/enrollment/campaigns/").status_code == 403
+
+
+def test_resident_history_masks_numbers_for_roles_that_may_not_see_them(world, client_as):
+    """A police import records the old and new phone in the change history; a township worker sees them masked."""
+    from enrollment.models import ResidentHistory
+
+    b = world["b"]
+    ResidentHistory.objects.create(
+        resident=b, source="police", field="resident", before={"phone": "13900001111"}, after={"phone": b.phone}
+    )
+    html = client_as(world["town_b"]).get(reverse("enrollment:resident", args=[b.pk])).content.decode()
+    assert "13900001111" not in html and "13933334444" not in html
+    assert "139****1111" in html
+    staff_html = client_as(world["staff"]).get(reverse("enrollment:resident", args=[b.pk])).content.decode()
+    assert "13900001111" in staff_html
