@@ -400,7 +400,9 @@ def guideline_task_edit(*, actor, task_id: int, task: int, reason: str, version:
     if task < 0:
         raise ServiceError(_("任务数不能为负数"), "task")
     with transaction.atomic(durable=True):
-        g = GuidelineTask.objects.select_for_update().select_related("township").get(pk=task_id)
+        g = GuidelineTask.objects.select_for_update().select_related("township").filter(pk=task_id).first()
+        if g is None:
+            raise ServiceError(_("该指导性任务不存在，请刷新后重试"), "task_id")
         if g.version != version:
             raise StaleVersion(_("该任务数已被他人修改，请刷新后重试"), "version")
         if g.issued_at:

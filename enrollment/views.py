@@ -350,9 +350,12 @@ def guideline(request):
                     return redirect(f"{request.path}?year={year}")
             elif action == "edit":
                 form = GuidelineEditForm(request.POST)
-                if form.is_valid():
+                task_id = request.POST.get("task_id", "")
+                if not task_id.isdigit():
+                    messages.error(request, _("该指导性任务不存在，请刷新后重试"))
+                elif form.is_valid():
                     services.guideline_task_edit(
-                        actor=request.user, task_id=int(request.POST["task_id"]), request=request, **form.cleaned_data
+                        actor=request.user, task_id=int(task_id), request=request, **form.cleaned_data
                     )
                     messages.success(request, _("已保存调整"))
                 else:

@@ -417,3 +417,16 @@ def test_resident_history_masks_numbers_for_roles_that_may_not_see_them(world, c
     assert "139****1111" in html
     staff_html = client_as(world["staff"]).get(reverse("enrollment:resident", args=[b.pk])).content.decode()
     assert "13900001111" in staff_html
+
+
+def test_guideline_edit_with_a_missing_or_bad_task_id_says_so(world, client_as):
+    """A stale page (task deleted) or a tampered form gets a message, not a server error."""
+    c = client_as(world["staff"])
+    for task_id in ("", "abc", "999999"):
+        r = c.post(
+            reverse("enrollment:guideline"),
+            {"action": "edit", "year": 2025, "task_id": task_id, "task": 5, "reason": "x", "version": 0},
+            follow=True,
+        )
+        assert r.status_code == 200
+        assert "该指导性任务不存在" in r.content.decode()
