@@ -1161,7 +1161,9 @@ def self_inspection_record_findings(
     if findings not in SelfInspection.Findings.values:
         raise ValidationError({"findings": _("请选择检查发现")})
     with _durable():
-        si = SelfInspection.objects.select_for_update().select_related("round").get(pk=self_inspection_id)
+        si = SelfInspection.objects.select_for_update().select_related("round").filter(pk=self_inspection_id).first()
+        if si is None:
+            raise ValidationError({"self_inspection": _("没有这份自查自纠报告")})
         as_of = as_of or timezone.localdate()
         decision = rules.self_inspection_decision(
             rules.SelfInspectionFacts(

@@ -645,6 +645,11 @@ def rule_edit(request, pk):
 # --- self-inspection ---------------------------------------------------------------------------------------
 
 
+def _int_or_zero(value) -> int:
+    """A posted row id: anything but digits names no row (the service then says which field)."""
+    return int(value) if value and str(value).isdigit() else 0
+
+
 def self_inspections(request):
     _area(request)
     rounds = list(selectors.self_inspection_rounds())
@@ -658,7 +663,7 @@ def self_inspections(request):
             if "findings" in request.POST:
                 services.self_inspection_record_findings(
                     actor=request.user,
-                    self_inspection_id=int(request.POST.get("self_inspection", 0)),
+                    self_inspection_id=_int_or_zero(request.POST.get("self_inspection")),
                     findings=request.POST["findings"],
                     request=request,
                 )

@@ -128,3 +128,16 @@ def test_findings_decide_the_follow_up_and_suspensions_end_by_themselves(client_
     a = Agreement.objects.get(institution=inst)
     assert (a.status, a.status_from) == ("active", date(2025, 1, 1))
     assert agreements_restore_task("2025-01-02") == {"restored": 0}
+
+
+@pytest.mark.parametrize("posted", ["abc", "999999", ""])
+def test_findings_for_a_bad_or_missing_report_get_a_message_not_a_500(client_as, posted):
+    staff = f.staff()
+    services.self_inspection_round_create(actor=staff, year=2024, deadline=date(2024, 9, 10))
+    c = client_as(staff)
+    r = c.post("/supervision/self-inspections/?year=2024", {"self_inspection": posted, "findings": "serious"})
+    assert r.status_code == 200
+    assert "没有这份自查自纠报告" in r.content.decode()
+    with pytest.raises(ValidationError) as exc:
+        services.self_inspection_record_findings(actor=staff, self_inspection_id=999999, findings="serious")
+    assert "self_inspection" in exc.value.message_dict
