@@ -144,6 +144,15 @@ def rule_list(user):
     return AuditRule.objects.all().order_by("code")
 
 
+def audit_run_list(user):
+    """The intelligent-audit runs, newest first (staff only, like the rules)."""
+    from supervision.models import AuditRun
+
+    if not access.is_staff(user):
+        return AuditRun.objects.none()
+    return AuditRun.objects.order_by("-started_at")
+
+
 def self_inspection_list(user, *, year=None):
     qs = SelfInspection.objects.filter(access.institution_q(user))
     if year:

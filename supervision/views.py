@@ -610,15 +610,13 @@ def rules(request):
             return redirect("jobs:detail", job_id=job.pk)
         except ValidationError as exc:
             forms.apply_errors(run_form, exc)
-    from supervision.models import AuditRun
-
     return render(
         request,
         "supervision/rules.html",
         {
             "rules": selectors.rule_list(request.user),
             "run_form": run_form,
-            "runs": AuditRun.objects.order_by("-started_at")[:10],
+            "runs": selectors.audit_run_list(request.user)[:10],
         },
     )
 
