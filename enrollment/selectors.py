@@ -24,7 +24,9 @@ from enrollment.models import (
 )
 from enrollment.rules.id_numbers import IdNumberError, parse_id_number
 from medinsure.accounts import scoping
+from medinsure.accounts.models import Role, User
 from medinsure.masking import mask_phone, shown_id_number, shown_phone
+from medinsure.regions.models import Division
 
 PROGRESS_KEYS = ("division_code", "division_name", "task", "insured", "rate", "rank")
 
@@ -201,7 +203,31 @@ def guideline_tasks(*, user, year: int) -> list[dict]:
     ]
 
 
+def guideline_task_changes(task_ids: list[int], *, limit: int = 5) -> dict[int, list]:
+    """The latest ``limit`` changes of each guideline task (the page's history column). Two queries."""
+    if not task_ids:
+        return {}
+    tasks = GuidelineTask.objects.filter(pk__in=task_ids).prefetch_related("changes__actor")
+    return {g.pk: list(g.changes.all()[:limit]) for g in tasks}
+
+
 # --- mobilisation tasks -----------------------------------------------------------------------------
+
+
+def village_list(user) -> QuerySet[Division]:
+    """The villages inside the user's area (filters and the split form)."""
+    return Division.objects.filter(level=Division.Level.VILLAGE).filter(scoping.division_code_q(user, "code"))
+
+
+def worker_list(user) -> QuerySet[User]:
+    """Active township and village workers inside the user's area, to whom tasks may be assigned."""
+    return (
+        User.objects.filter(role__in=[Role.VILLAGE, Role.TOWNSHIP], is_active=True)
+        .filter(scoping.division_q(user, "division"))
+        .select_related("division")
+        .order_by("division__code")
+    )
+
 
 
 def task_list(

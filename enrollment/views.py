@@ -27,13 +27,12 @@ from enrollment.forms import (
     UploadForm,
     tier_formset,
 )
-from enrollment.models import GuidelineTask, ImportBatch, InsuranceStatus, TaskStatus
+from enrollment.models import ImportBatch, InsuranceStatus, TaskStatus
 from medinsure.accounts import scoping
 from medinsure.accounts.decorators import area_required
 from medinsure.accounts.models import Role
 from medinsure.audit.models import AuditLog
 from medinsure.audit.services import audit_log
-from medinsure.regions.models import Division
 
 AREA = scoping.Area.ENROLLMENT
 
@@ -371,10 +370,7 @@ def guideline(request):
             messages.error(request, exc.message)
             return redirect(f"{request.path}?year={year}")
     rows = selectors.guideline_tasks(user=request.user, year=year)
-    changes = {}
-    if rows:
-        for g in GuidelineTask.objects.filter(pk__in=[r["id"] for r in rows]).prefetch_related("changes__actor"):
-            changes[g.pk] = list(g.changes.all()[:5])
+    changes = selectors.guideline_task_changes([r["id"] for r in rows])
     for r in rows:
         r["changes"] = changes.get(r["id"], [])
     return render(
@@ -418,17 +414,6 @@ def task_split(request):
         else:
             messages.success(request, _("已分派 %(n)d 条任务") % {"n": n})
             return redirect(f"{request.path}?year={year}")
-    from medinsure.accounts.models import User
-
-    workers = (
-        User.objects.filter(role__in=["village", "township"], is_active=True)
-        .filter(scoping.division_q(request.user, "division"))
-        .select_related("division")
-        .order_by("division__code")
-    )
-    villages = Division.objects.filter(level=Division.Level.VILLAGE).filter(
-        scoping.division_code_q(request.user, "code")
-    )
     return render(
         request,
         "enrollment/task_split.html",
@@ -436,8 +421,8 @@ def task_split(request):
             "year": year,
             "form": form,
             "summary": selectors.task_summary(request.user, year=year),
-            "workers": workers,
-            "villages": villages,
+            "workers": selectors.worker_list(request.user),
+            "villages": selectors.village_list(request.user),
         },
     )
 
@@ -459,9 +444,7 @@ def my_tasks(request):
         summary=f"task list page {page.number} ({len(rows)})",
         request=request,
     )
-    villages = Division.objects.filter(level=Division.Level.VILLAGE).filter(
-        scoping.division_code_q(request.user, "code")
-    )
+    villages = selectors.village_list(request.user)
     all_mine = selectors.task_list(request.user, year=year, mine=mine)
     return render(
         request,
