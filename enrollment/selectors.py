@@ -229,7 +229,6 @@ def worker_list(user) -> QuerySet[User]:
     )
 
 
-
 def task_list(
     user, *, year: int, status: str = "", village: str = "", mine: bool = False, outcome: str = ""
 ) -> QuerySet[MobilisationTask]:

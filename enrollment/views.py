@@ -13,6 +13,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -502,7 +503,10 @@ def task_outcome(request, pk: int):
         messages.error(request, error)
     else:
         messages.success(request, _("已记录"))
-    return redirect(request.POST.get("next") or "enrollment:my_tasks")
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = "enrollment:my_tasks"  # only back to a page of this site, never to a link planted in the form
+    return redirect(back)
 
 
 # --- campaigns --------------------------------------------------------------------------------------

@@ -430,3 +430,13 @@ def test_guideline_edit_with_a_missing_or_bad_task_id_says_so(world, client_as):
         )
         assert r.status_code == 200
         assert "该指导性任务不存在" in r.content.decode()
+
+
+def test_task_outcome_redirects_only_inside_the_site(world, client_as):
+    t_a = MobilisationTask.objects.get(resident=world["a"])
+    c = client_as(world["town_a"])
+    url = reverse("enrollment:task_outcome", args=[t_a.pk])
+    r = c.post(url, {"outcome": "promised", "version": 1, "next": "https://evil.example/phish"})
+    assert r.status_code == 302 and r["Location"] == reverse("enrollment:my_tasks")
+    r = c.post(url, {"outcome": "promised", "version": 2, "next": "/enrollment/tasks/?status=closed"})
+    assert r["Location"] == "/enrollment/tasks/?status=closed"
