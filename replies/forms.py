@@ -195,3 +195,16 @@ class HolidayYearForm(forms.Form):
 
     def clean_workdays(self):
         return self._lines(self.cleaned_data.get("workdays", ""), "workdays", False)
+
+
+YEAR_RANGE = (2000, 2100)
+
+
+def parse_year(value: str | None) -> int | None:
+    """A year from a query string, or None when absent or not a plausible year (the ORM's year
+    lookup raises on anything past 9999, which would otherwise be a 500)."""
+    value = (value or "").strip()
+    if not value.isdigit():
+        return None
+    year = int(value)
+    return year if YEAR_RANGE[0] <= year <= YEAR_RANGE[1] else None

@@ -46,12 +46,11 @@ def _flash(request, exc: ValidationError) -> None:
 @replies_area
 def case_list(request):
     q = request.GET
-    year = q.get("year", "")
     cases = selectors.proposal_list(
         request.user,
         status=q.get("status") or None,
         kind=q.get("kind") or None,
-        year=int(year) if year.isdigit() else None,
+        year=forms.parse_year(q.get("year")),
         open_only=q.get("open", "1") == "1",
     )
     page = Paginator(cases, 50).get_page(q.get("page"))
@@ -435,8 +434,7 @@ def reminder_list(request):
 
 @area_required(Area.REPLIES, stats=True)
 def stats(request):
-    year = request.GET.get("year", "")
-    year = int(year) if year.isdigit() else timezone.localdate().year
+    year = forms.parse_year(request.GET.get("year")) or timezone.localdate().year
     data = selectors.replies_stats(request.user, year=year)
     chart = {
         "statuses": [str(label) for _v, label in Status.choices],
@@ -450,9 +448,9 @@ def stats(request):
 @replies_area
 def holiday_list(request):
     initial = {}
-    year = request.GET.get("year", "")
-    if request.method == "GET" and year.isdigit():
-        initial = selectors.holiday_year_initial(int(year))
+    year = forms.parse_year(request.GET.get("year"))
+    if request.method == "GET" and year:
+        initial = selectors.holiday_year_initial(year)
     form = forms.HolidayYearForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data

@@ -13,6 +13,7 @@ from medinsure.accounts.permissions import AreaPermission, StatsPermission
 from medinsure.accounts.scoping import Area
 from replies import selectors, services
 from replies.access import access_proposal_by_id
+from replies.forms import parse_year
 from replies.api.serializers import (
     CommitmentListSerializer,
     HolidayYearSerializer,
@@ -38,12 +39,11 @@ class ProposalViewSet(
 
     def get_queryset(self):
         q = self.request.query_params
-        year = q.get("year")
         return selectors.proposal_list(
             self.request.user,
             status=q.get("status") or None,
             kind=q.get("kind") or None,
-            year=int(year) if year and year.isdigit() else None,
+            year=parse_year(q.get("year")),
             open_only=q.get("open") in ("1", "true"),
         )
 

@@ -268,3 +268,17 @@ def test_reminder_and_commitment_pages(client_as):
 def test_holiday_year_prefilled_for_correction(client_as):
     html = client_as(office_user()).get("/replies/holidays/?year=2026").content.decode()
     assert "2026-02-15 春节" in html and "2026-02-14" in html and 'value="2026"' in html
+
+
+@pytest.mark.parametrize(
+    "url", ["/replies/?year=99999", "/replies/stats/?year=99999", "/replies/holidays/?year=99999"]
+)
+def test_year_out_of_range_is_not_a_500(client_as, make_user, url):
+    # A year past 9999 used to reach the ORM's year lookup (date(99999, 1, 1)) and crash with a 500.
+    r = client_as(make_user(Role.LEADER) if "stats" in url else office_user()).get(url)
+    assert r.status_code == 200
+
+
+def test_api_case_list_year_out_of_range_is_not_a_500(api_as):
+    r = api_as(office_user()).get("/api/v1/replies/proposals/?year=99999")
+    assert r.status_code in (200, 400)
