@@ -41,13 +41,15 @@ from .rules.projection import projections
 from .rules.reconciliation import reconcile
 
 ZERO = Decimal("0")
-# Hospital levels of the claims contract (1–4), in the seeds' words (seed 003 篇8).
-LEVEL_LABELS = {
-    1: ExpenditureCategory.INPATIENT_TOWNSHIP.label,
-    2: ExpenditureCategory.INPATIENT_COUNTY.label,
-    3: ExpenditureCategory.INPATIENT_MUNICIPAL.label,
-    4: ExpenditureCategory.INPATIENT_PROVINCIAL.label,
+# Hospital levels of the claims contract (1–4) and their inpatient expenditure category; the
+# category's label is the level's name in the seeds' words (seed 003 篇8).
+LEVEL_CATEGORY = {
+    1: ExpenditureCategory.INPATIENT_TOWNSHIP,
+    2: ExpenditureCategory.INPATIENT_COUNTY,
+    3: ExpenditureCategory.INPATIENT_MUNICIPAL,
+    4: ExpenditureCategory.INPATIENT_PROVINCIAL,
 }
+LEVEL_LABELS = {level: category.label for level, category in LEVEL_CATEGORY.items()}
 
 
 def can_read(user) -> bool:
@@ -179,14 +181,6 @@ def budget_totals_of(budget: FundBudget | None) -> BudgetTotals | None:
     )
 
 
-LEVEL_CATEGORY = {
-    1: ExpenditureCategory.INPATIENT_TOWNSHIP,
-    2: ExpenditureCategory.INPATIENT_COUNTY,
-    3: ExpenditureCategory.INPATIENT_MUNICIPAL,
-    4: ExpenditureCategory.INPATIENT_PROVINCIAL,
-}
-
-
 def _level_budget(budget: FundBudget | None) -> dict[int, Decimal]:
     """The inpatient expenditure budget line of each hospital level (prefetched lines)."""
     if budget is None:
@@ -195,7 +189,7 @@ def _level_budget(budget: FundBudget | None) -> dict[int, Decimal]:
     return {level: lines[code] for level, code in LEVEL_CATEGORY.items() if code in lines}
 
 
-def _rule_statement(st: MonthlyStatement | None) -> Statement | None:
+def rule_statement(st: MonthlyStatement | None) -> Statement | None:
     return Statement(st.year, st.month, st.income_ytd, st.expenditure_ytd, st.accumulated_balance) if st else None
 
 
@@ -308,7 +302,7 @@ def _fund_figures(
     }
     if st is None:
         return out
-    ex = execution(_rule_statement(st), budget=totals, last_year=_rule_statement(last))
+    ex = execution(rule_statement(st), budget=totals, last_year=rule_statement(last))
     out["execution"] = _as_dict(ex)
     seasonal, run_rate = projections(
         ytd=st.expenditure_ytd,

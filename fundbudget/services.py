@@ -17,7 +17,7 @@ from medinsure.audit.models import AuditLog
 from medinsure.audit.services import audit_log
 from medinsure.celery import enqueue_on_commit
 
-from . import importers
+from . import importers, selectors
 from .models import (
     BudgetLine,
     ExpenditureCategory,
@@ -31,10 +31,10 @@ from .models import (
     WarningRule,
 )
 from .rules import warnings as wr
-from .rules.execution import Statement, budget_totals, execution
+from .rules.execution import execution
 
 CENT = Decimal("0.01")
-AMOUNT_FIELDS = ("income_ytd", "expenditure_ytd", "accumulated_balance")
+AMOUNT_FIELDS = importers.AMOUNT_FIELDS
 
 
 def _require_writer(actor) -> None:
@@ -281,20 +281,11 @@ def warning_rule_update(*, actor, rule_id: int, threshold, active: bool) -> Warn
 
 
 def _facts_for(statement: MonthlyStatement):
+    """The budget totals and last year's same month a statement is judged against (the same
+    helpers the execution page uses, so a warning and the page never disagree)."""
     budget = FundBudget.objects.filter(fund=statement.fund, year=statement.year).first()
-    totals = None
-    if budget is not None:
-        lines = list(budget.lines.all())
-        totals = budget_totals(
-            income={ln.code: ln.amount for ln in lines if ln.kind == BudgetLine.Kind.INCOME},
-            expenditure={ln.code: ln.amount for ln in lines if ln.kind == BudgetLine.Kind.EXPENDITURE},
-        )
     last = MonthlyStatement.objects.filter(fund=statement.fund, year=statement.year - 1, month=statement.month).first()
-    return totals, last
-
-
-def to_rule_statement(st: MonthlyStatement) -> Statement:
-    return Statement(st.year, st.month, st.income_ytd, st.expenditure_ytd, st.accumulated_balance)
+    return selectors.budget_totals_of(budget), last
 
 
 def warnings_evaluate(*, statement_id: int) -> list[FundWarning]:
@@ -307,7 +298,7 @@ def warnings_evaluate(*, statement_id: int) -> list[FundWarning]:
         if statement is None:
             return []
         totals, last = _facts_for(statement)
-        ex = execution(to_rule_statement(statement), budget=totals, last_year=to_rule_statement(last) if last else None)
+        ex = execution(selectors.rule_statement(statement), budget=totals, last_year=selectors.rule_statement(last))
         rules = [r.as_rule() for r in WarningRule.objects.filter(active=True)]
         raised = {w.indicator: w for w in wr.warnings_for(ex, rules)}
         existing = {w.indicator: w for w in statement.warnings.all()}
