@@ -109,3 +109,25 @@ class VisitsFileForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["policy"].choices = policy_choices()
+
+
+def bounded_int(params, key: str, low: int, high: int) -> int | None:
+    value = (params.get(key) or "").strip()
+    if not (value.isascii() and value.isdigit()):
+        return None
+    number = int(value)
+    return number if low <= number <= high else None
+
+
+def settlement_filters(params) -> dict:
+    """The settlement list's query string (page and API) as selector keywords; a value out of range
+    (month 13, year 99999) is ignored like a missing one instead of failing the request."""
+    division = (params.get("division") or "").strip()
+    return {
+        "year": bounded_int(params, "year", 1900, 9998),
+        "month": bounded_int(params, "month", 1, 12),
+        "kind": params.get("kind") or None,
+        "level": bounded_int(params, "level", 1, 4),
+        "id_number": params.get("id_number") or None,
+        "division_code": division if division.isascii() and division.isdigit() else None,
+    }

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 
 from claims import access, selectors, services
 from claims.calculation import calculate_visits, render_steps
-from claims.forms import CalculatorForm, PolicyEditForm, VisitFormSet
+from claims.forms import CalculatorForm, PolicyEditForm, VisitFormSet, bounded_int, settlement_filters
 from claims.models import HospitalLevel, Kind
 from claims.policies import PolicyNotFound, as_yaml
 from medinsure.accounts.decorators import area_required
@@ -285,19 +285,7 @@ def policy_edit(request, code):
 @area_required(Area.CLAIMS)
 def settlement_list(request):
     g = request.GET
-
-    def num(key):
-        return int(g[key]) if g.get(key, "").isdigit() else None
-
-    rows = selectors.settlement_list(
-        request.user,
-        year=num("year"),
-        month=num("month"),
-        kind=g.get("kind") or None,
-        level=num("level"),
-        id_number=g.get("id_number") or None,
-        division_code=g.get("division") if g.get("division", "").isdigit() else None,
-    )
+    rows = selectors.settlement_list(request.user, **settlement_filters(g))
     page = Paginator(rows, 50).get_page(g.get("page"))
     for s in page:
         s.shown_id_number = shown_id_number(request.user, s.id_number)
@@ -472,8 +460,8 @@ def _stats_params(request):
     from django.utils import timezone
 
     g = request.GET
-    year = int(g["year"]) if g.get("year", "").isdigit() else timezone.localdate().year
-    month = int(g["month"]) if g.get("month", "").isdigit() and 1 <= int(g["month"]) <= 12 else None
+    year = bounded_int(g, "year", 1900, 9998) or timezone.localdate().year
+    month = bounded_int(g, "month", 1, 12)
     scheme = g.get("scheme") if g.get("scheme") in ("resident", "employee") else None
     division = g.get("division") if g.get("division", "").isdigit() else None
     return year, month, scheme, division

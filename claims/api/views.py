@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 from claims import selectors
 from claims.api.serializers import CalculateIn, CalculateOut, SettlementOut, StatsQuery
 from claims.calculation import calculate_visits
+from claims.forms import settlement_filters
 from claims.policies import PolicyNotFound
 from medinsure.accounts.permissions import AreaPermission, StatsPermission
 from medinsure.accounts.scoping import Area
@@ -100,20 +101,7 @@ class SettlementListView(ListAPIView):
         return response
 
     def get_queryset(self):
-        p = self.request.query_params
-
-        def num(key):
-            return int(p[key]) if p.get(key, "").isdigit() else None
-
-        return selectors.settlement_list(
-            self.request.user,
-            year=num("year"),
-            month=num("month"),
-            kind=p.get("kind") or None,
-            level=num("level"),
-            division_code=p.get("division") or None,
-            id_number=p.get("id_number") or None,
-        )
+        return selectors.settlement_list(self.request.user, **settlement_filters(self.request.query_params))
 
 
 class PolicyListView(APIView):

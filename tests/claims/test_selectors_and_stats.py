@@ -152,3 +152,15 @@ def test_division_filters(data, make_user, api_as, client_as):
     assert [r["number"] for r in rows["results"]] == ["A3"]
     html = client_as(make_user(Role.CLAIMS)).get(f"/claims/settlements/?division={data.town_b.code}").content.decode()
     assert "A3" in html and "A4" in html and "A1" not in html
+
+
+def test_out_of_range_filters_are_ignored_not_a_server_error(data, make_user, api_as, client_as):
+    """month=13 or year=99999 used to reach date() and fail with a 500 on the list page and the API."""
+    staff = make_user(Role.CLAIMS)
+    for q in ("year=2018&month=13", "year=99999", "year=2018&level=99999999999", "month=%C2%B2"):
+        r = api_as(staff).get(f"/api/v1/claims/settlements/?{q}")
+        assert r.status_code == 200, q
+        assert client_as(staff).get(f"/claims/settlements/?{q}").status_code == 200, q
+    assert api_as(staff).get("/api/v1/claims/settlements/?year=2018&month=13").json()["count"] == 5
+    leader = make_user(Role.LEADER)
+    assert client_as(leader).get("/claims/stats/?year=99999999999&month=13").status_code == 200
