@@ -30,6 +30,23 @@ from supervision.rules import figures as fig
 # --- lists -------------------------------------------------------------------------------------
 
 
+def _division_prefix(division: str) -> str:
+    """The division filter of lists and figures: a division's code stands for its Division.scope_prefix
+    (a township its 9 digits, a village all 12 — not widened to its township); anything else is taken
+    as a prefix already."""
+    if not division:
+        return ""
+    from medinsure.regions.models import Division
+
+    found = Division.objects.filter(code=division).only("code", "level").first()
+    return found.scope_prefix if found else division
+
+
+def _in_division(field: str, prefix: str) -> Q:
+    return Q(**{f"{field}__code__startswith": prefix}) if prefix else Q()
+
+
+
 def institution_list(user, *, q: str = "", kind: str = "", status: str = "", division: str = ""):
     if access.is_staff(user):
         qs = Institution.objects.all()
@@ -44,7 +61,7 @@ def institution_list(user, *, q: str = "", kind: str = "", status: str = "", div
     if status:
         qs = qs.filter(agreement__status=status) if status != "none" else qs.filter(agreement__isnull=True)
     if division:
-        qs = qs.filter(division__code__startswith=division[:9])
+        qs = qs.filter(_in_division("division", _division_prefix(division)))
     return qs.select_related("division", "agreement").order_by("code")
 
 
@@ -186,7 +203,8 @@ def supervision_figures(*, user, year: int, division: str = "") -> fig.Figures:
     data: staff, statistics roles and every bureau-wide role (replies letters quote them)."""
     if not (access.may_read_stats(user) or scoping.is_bureau_wide(user)):
         raise PermissionDenied
-    inst_filter = Q(institution__division__code__startswith=division[:9]) if division else Q()
+    division = _division_prefix(division)
+    inst_filter = _in_division("institution__division", division)
     case_filter = inst_filter
 
     inspections = [
@@ -198,7 +216,7 @@ def supervision_figures(*, user, year: int, division: str = "") -> fig.Figures:
     decisions = [
         fig.DecisionRec(_kind_of(t, k), m, pen or agr, rec, rej, fine, src == "report")
         for t, k, m, pen, agr, rec, rej, fine, src in Decision.objects.filter(decided_on__year=year)
-        .filter(Q(case__institution__division__code__startswith=division[:9]) if division else Q())
+        .filter(_in_division("case__institution__division", division))
         .annotate(month=ExtractMonth("decided_on"))
         .values_list(
             "case__target_kind",
@@ -215,7 +233,7 @@ def supervision_figures(*, user, year: int, division: str = "") -> fig.Figures:
     agreements = [
         fig.AgreementRec(k, m, a)
         for k, m, a in AgreementEvent.objects.filter(action__in=["suspend", "terminate"], effective_from__year=year)
-        .filter(Q(agreement__institution__division__code__startswith=division[:9]) if division else Q())
+        .filter(_in_division("agreement__institution__division", division))
         .annotate(month=ExtractMonth("effective_from"))
         .values_list("agreement__institution__kind", "month", "action")
     ]
@@ -235,7 +253,7 @@ def supervision_figures(*, user, year: int, division: str = "") -> fig.Figures:
     events += [
         fig.EventRec("transferred_to_police", _kind_of(t, k), m)
         for t, k, m in CaseTransition.objects.filter(to_status=CaseStatus.TRANSFERRED, on__year=year)
-        .filter(Q(case__institution__division__code__startswith=division[:9]) if division else Q())
+        .filter(_in_division("case__institution__division", division))
         .annotate(month=ExtractMonth("on"))
         .values_list("case__target_kind", "case__institution__kind", "month")
     ]
@@ -285,7 +303,7 @@ def supervision_stats(*, user, year: int, month: int | None = None, division: st
         for action, key in (("suspend", "agreements_suspended"), ("terminate", "agreements_terminated")):
             for kind, n in (
                 AgreementEvent.objects.filter(action=action, effective_from__year=year, effective_from__month=month)
-                .filter(Q(agreement__institution__division__code__startswith=division[:9]) if division else Q())
+                .filter(_in_division("agreement__institution__division", _division_prefix(division)))
                 .values_list("agreement__institution__kind")
                 .annotate(n=Count("id"))
             ):

@@ -255,3 +255,18 @@ def test_only_staff_write(make_user, divisions):
         )
         with pytest.raises(PermissionDenied):
             register(user, inst)
+
+
+def test_division_filter_keeps_a_village_to_itself(staff, divisions):
+    from supervision import selectors
+
+    here = f.institution(division=divisions.village_a1)
+    next_door = f.institution(division=divisions.village_a2)
+    register(staff, here)
+    register(staff, next_door)
+    village = divisions.village_a1.code
+    assert list(selectors.institution_list(staff, division=village)) == [here]
+    assert selectors.supervision_figures(user=staff, year=2024, division=village).total["inspections"] == 1
+    township = divisions.town_a.code
+    assert set(selectors.institution_list(staff, division=township)) == {here, next_door}
+    assert selectors.supervision_figures(user=staff, year=2024, division=township).total["inspections"] == 2
