@@ -19,6 +19,20 @@ def access_version_by_id(user, pk: int):
     return version
 
 
+def access_section_by_id(user, pk: int):
+    section = selectors.section_get(user, pk)
+    if section is None:
+        raise Http404
+    return section
+
+
+def access_commitment_by_id(user, proposal_id: int, pk: int):
+    commitment = selectors.commitment_get(user, proposal_id, pk)
+    if commitment is None:
+        raise Http404
+    return commitment
+
+
 def access_published_by_id(pk: int):
     published = selectors.published_get(pk)
     if published is None:

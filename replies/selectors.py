@@ -120,6 +120,20 @@ def version_detail(user, pk: int) -> LetterVersion | None:
     )
 
 
+def section_get(user, pk: int) -> Section | None:
+    return (
+        Section.objects.filter(pk=pk, version__letter__proposal__in=Proposal.objects.filter(_visible(user)))
+        .select_related("version")
+        .first()
+    )
+
+
+def commitment_get(user, proposal_id: int, pk: int) -> Commitment | None:
+    return Commitment.objects.filter(
+        proposal__in=Proposal.objects.filter(_visible(user)), proposal_id=proposal_id, pk=pk
+    ).first()
+
+
 def version_commitments(version: LetterVersion) -> list[dict]:
     """The attachment: frozen at sign-off, live while the letter is a draft."""
     if version.locked:

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +18,13 @@ from medinsure.accounts.scoping import Area
 from medinsure.audit.models import AuditLog
 from medinsure.audit.services import audit_log
 from replies import figures, forms, selectors, services
-from replies.access import access_proposal_by_id, access_published_by_id, access_version_by_id
+from replies.access import (
+    access_commitment_by_id,
+    access_proposal_by_id,
+    access_published_by_id,
+    access_section_by_id,
+    access_version_by_id,
+)
 from replies.documents import letter_blocks, letter_docx, letter_title
 from replies.models import Kind, LetterVersion, Section, Status
 from replies.rules.deadlines import is_overdue
@@ -154,7 +160,7 @@ ACTIONS = {
 def case_action(request, pk: int, action: str):
     proposal = access_proposal_by_id(request.user, pk)
     if action not in ACTIONS:
-        raise PermissionDenied
+        raise Http404
     form_class, call, done = ACTIONS[action]
     form = form_class(request.POST)
     if not form.is_valid():
@@ -175,10 +181,8 @@ def case_action(request, pk: int, action: str):
 @require_POST
 def commitment_progress(request, pk: int, commitment_id: int):
     proposal = access_proposal_by_id(request.user, pk)
-    commitment = proposal.commitments.filter(pk=commitment_id).first()
+    commitment = access_commitment_by_id(request.user, proposal.pk, commitment_id)
     form = forms.ProgressForm(request.POST)
-    if commitment is None:
-        raise PermissionDenied
     if form.is_valid():
         try:
             services.commitment_progress(actor=request.user, commitment_id=commitment.pk, **form.cleaned_data)
@@ -258,13 +262,7 @@ def section_add(request, pk: int):
 
 
 def _section(request, section_id: int) -> Section:
-    section = Section.objects.select_related("version").filter(pk=section_id).first()
-    if section is None:
-        from django.http import Http404
-
-        raise Http404
-    access_version_by_id(request.user, section.version_id)
-    return section
+    return access_section_by_id(request.user, section_id)
 
 
 @replies_area

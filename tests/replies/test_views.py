@@ -282,3 +282,13 @@ def test_year_out_of_range_is_not_a_500(client_as, make_user, url):
 def test_api_case_list_year_out_of_range_is_not_a_500(api_as):
     r = api_as(office_user()).get("/api/v1/replies/proposals/?year=99999")
     assert r.status_code in (200, 400)
+
+
+def test_unknown_commitment_action_or_section_is_404(client_as):
+    # Same 404 whether missing or out of reach (was a 403 for an unknown commitment or action).
+    clerk = office_user()
+    p = register(clerk, number="404")
+    c = client_as(clerk)
+    assert c.post(f"/replies/{p.pk}/commitments/999999/progress/", {}).status_code == 404
+    assert c.post(f"/replies/{p.pk}/do/nonsense/", {}).status_code == 404
+    assert c.post("/replies/sections/999999/delete/", {}).status_code == 404
