@@ -13,10 +13,19 @@ from decimal import Decimal
 from django.db.models import Count, Sum
 from django.db.models.functions import ExtractMonth
 
-from claims.models import INPATIENT_KINDS, Kind, MonthlyStat, Policy, PolicyVersion, Recalculation, Settlement
+from claims.models import (
+    INPATIENT_KINDS,
+    Kind,
+    MonthlyStat,
+    Policy,
+    PolicyVersion,
+    Recalculation,
+    Settlement,
+    SettlementImport,
+)
 from claims.policies import PolicyNotFound, engine_policy
 from claims.rules import policy_summary as _policy_summary
-from medinsure.accounts.scoping import division_q, is_bureau_wide
+from medinsure.accounts.scoping import Area, division_code_q, division_q, has_area, is_bureau_wide
 
 ZERO = Decimal("0.00")
 
@@ -98,6 +107,15 @@ def person_year_settlements(*, id_numbers, year: int, policy: Policy):
     ).order_by("id_number", "settled_on", "number")
 
 
+def settlement_import_recent(user, *, limit: int = 10):
+    """The latest import batches (file content deferred: it can be megabytes)."""
+    if not has_area(user, Area.CLAIMS):
+        return SettlementImport.objects.none()
+    return (
+        SettlementImport.objects.select_related("policy", "created_by").defer("content").order_by("-created_at")[:limit]
+    )
+
+
 # --- recalculations ---------------------------------------------------------------------------
 def recalculation_list(user):
     if not is_bureau_wide(user):
@@ -166,11 +184,7 @@ def _stat_rows(user, *, year: int, month_to: int, scheme: str | None, division_c
     rows = MonthlyStat.objects.filter(year=year, month__lte=month_to)
     if scheme:
         rows = rows.filter(scheme=scheme)
-    if not is_bureau_wide(user):
-        from medinsure.accounts.scoping import scope_prefix
-
-        prefix = scope_prefix(user)
-        rows = rows.filter(township_code__startswith=prefix) if prefix else rows.none()
+    rows = rows.filter(division_code_q(user, "township_code"))
     if division_code:
         rows = rows.filter(township_code__startswith=code_prefix(division_code)[:9])
     return rows

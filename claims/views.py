@@ -337,9 +337,7 @@ def import_upload(request):
             return redirect("claims:import_detail", pk=batch.pk)
     else:
         form = ImportForm()
-    from claims.models import SettlementImport
-
-    recent = SettlementImport.objects.select_related("policy", "created_by").defer("content")[:10]
+    recent = selectors.settlement_import_recent(request.user)
     return render(request, "claims/import_upload.html", {"form": form, "recent": recent})
 
 
