@@ -105,3 +105,11 @@ def access_evidence_by_id(user, evidence_id):
     if not is_staff(user):  # evidence is for supervision staff only, never institution staff
         raise Http404
     return _one(Evidence.objects.select_related("case"), evidence_id)
+
+
+def access_rule_by_id(user, rule_id):
+    from supervision.models import AuditRule
+
+    if not is_staff(user):
+        raise Http404
+    return _one(AuditRule.objects.all(), rule_id)

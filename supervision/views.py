@@ -623,9 +623,7 @@ def rules(request):
 
 def rule_edit(request, pk):
     _staff(request)
-    rule = selectors.rule_list(request.user).filter(pk=pk).first()
-    if rule is None:
-        raise Http404
+    rule = access.access_rule_by_id(request.user, pk)
     form = forms.RuleForm(
         request.POST or None,
         initial={"name": rule.name, "enabled": rule.enabled, "params": rule.params, "answer_days": rule.answer_days},
