@@ -36,6 +36,7 @@ from .rules.execution import (
     budget_totals,
     execution,
     monthly_amounts,
+    ytd_decreases,
 )
 from .rules.projection import projections
 from .rules.reconciliation import reconcile
@@ -136,6 +137,38 @@ def statement_import_get(user, import_id) -> StatementImport | None:
     if not can_write(user):
         return None
     return StatementImport.objects.filter(pk=import_id, uploaded_by=user).first()
+
+
+def import_preview_rows(user, batch: StatementImport) -> list[dict]:
+    """The rows of an upload beside the saved statements they would replace: each marked new / same /
+    changed, and which year-to-date figures fall below an earlier month's (file and saved together)."""
+    from . import importers
+
+    existing = {
+        (s.fund, s.year, s.month): s for s in statement_list(user).filter(year__in={r["year"] for r in batch.rows})
+    }
+    rows = []
+    for r in batch.rows:
+        old = existing.get((r["fund"], r["year"], r["month"]))
+        if old is None:
+            change = "new"
+        elif all(getattr(old, k) == Decimal(r[k]) for k in importers.AMOUNT_FIELDS):
+            change = "same"
+        else:
+            change = "changed"
+        rows.append({**r, "fund_label": Fund(r["fund"]).label, "change": change, "old": old})
+    # Year-to-date figures that fall below an earlier month's (file and saved statements together).
+    series: dict[tuple, dict[str, dict[int, Decimal]]] = {}
+    for (fund, year, month), st in existing.items():
+        for k in ("income_ytd", "expenditure_ytd"):
+            series.setdefault((fund, year), {}).setdefault(k, {})[month] = getattr(st, k)
+    for r in batch.rows:
+        for k in ("income_ytd", "expenditure_ytd"):
+            series.setdefault((r["fund"], r["year"]), {}).setdefault(k, {})[r["month"]] = Decimal(r[k])
+    for row in rows:
+        figures = series[(row["fund"], row["year"])]
+        row["decreases"] = [k for k in ("income_ytd", "expenditure_ytd") if row["month"] in ytd_decreases(figures[k])]
+    return rows
 
 
 def available_years(user) -> list[int]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -20,7 +18,6 @@ from medinsure.accounts.scoping import Area
 from . import access, exports, importers, selectors, services
 from .forms import BudgetForm, PeriodForm, RuleForm, StatementForm, UploadForm
 from .models import ExpenditureCategory, Fund, IncomeSource, Level, MonthlyStatement
-from .rules.execution import ytd_decreases
 
 READ = area_required(Area.FUNDBUDGET, stats=True)
 WRITE = area_required(Area.FUNDBUDGET)
@@ -153,31 +150,7 @@ def statement_import(request):
 @WRITE
 def import_preview(request, import_id):
     batch = access.access_statement_import_by_id(request.user, import_id)
-    existing = {
-        (s.fund, s.year, s.month): s
-        for s in selectors.statement_list(request.user).filter(year__in={r["year"] for r in batch.rows})
-    }
-    rows = []
-    for r in batch.rows:
-        old = existing.get((r["fund"], r["year"], r["month"]))
-        if old is None:
-            change = "new"
-        elif all(getattr(old, k) == Decimal(r[k]) for k in importers.AMOUNT_FIELDS):
-            change = "same"
-        else:
-            change = "changed"
-        rows.append({**r, "fund_label": Fund(r["fund"]).label, "change": change, "old": old})
-    # Year-to-date figures that fall below an earlier month's (file and saved statements together).
-    series: dict[tuple, dict[str, dict[int, Decimal]]] = {}
-    for (fund, year, month), st in existing.items():
-        for k in ("income_ytd", "expenditure_ytd"):
-            series.setdefault((fund, year), {}).setdefault(k, {})[month] = getattr(st, k)
-    for r in batch.rows:
-        for k in ("income_ytd", "expenditure_ytd"):
-            series.setdefault((r["fund"], r["year"]), {}).setdefault(k, {})[r["month"]] = Decimal(r[k])
-    for row in rows:
-        figures = series[(row["fund"], row["year"])]
-        row["decreases"] = [k for k in ("income_ytd", "expenditure_ytd") if row["month"] in ytd_decreases(figures[k])]
+    rows = selectors.import_preview_rows(request.user, batch)
     return render(request, "fundbudget/import_preview.html", {"batch": batch, "rows": rows})
 
 
@@ -231,8 +204,9 @@ def budget_form(request, fund, year):
     initial = {}
     if budget is not None:
         initial["note"] = budget.note
-        for line in budget.lines.all():
-            initial[("in_" if line.kind == "income" else "ex_") + line.code] = line.amount
+        lines = selectors.budget_lines(budget)
+        initial.update({f"in_{ln['code']}": ln["amount"] for ln in lines["income"]})
+        initial.update({f"ex_{ln['code']}": ln["amount"] for ln in lines["expenditure"]})
     form = BudgetForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         income, expenditure = form.lines()

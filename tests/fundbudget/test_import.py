@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from fundbudget import importers, services
+from fundbudget import importers, selectors, services
 from fundbudget.models import MonthlyStatement, StatementImport
 
 pytestmark = [pytest.mark.django_db, pytest.mark.service]
@@ -147,3 +147,36 @@ def test_preview_flags_a_year_to_date_figure_below_the_month_before(fund_user, c
     client = client_as(fund_user)
     page = client.post(reverse("fundbudget:statement_import"), {"file": upload}, follow=True).content.decode()
     assert page.count('data-testid="ytd-decrease"') == 1
+
+
+def test_preview_rows_compare_with_saved_statements(fund_user):
+    """The preview marks each row new / same / changed and flags year-to-date figures that fall
+    below an earlier month's, the saved statements and the file taken together."""
+    services.statement_save(
+        actor=fund_user,
+        fund="employee",
+        year=2024,
+        month=4,
+        source="form",
+        income_ytd=74915100,
+        expenditure_ytd=51730500,
+        accumulated_balance=581000000,
+    )
+    services.statement_save(
+        actor=fund_user,
+        fund="resident",
+        year=2024,
+        month=4,
+        source="form",
+        income_ytd=1,
+        expenditure_ytd=1,
+        accumulated_balance=1,
+    )
+    rows = SEED_004_ROWS + [["职工医保", 2024, 5, 70000000, 60000000, 581000000]]
+    batch = services.statement_import_upload(actor=fund_user, filename="p.xlsx", content=workbook(rows))
+    preview = {(r["fund"], r["month"]): r for r in selectors.import_preview_rows(fund_user, batch)}
+    assert preview[("employee", 4)]["change"] == "same"
+    assert preview[("resident", 4)]["change"] == "changed" and preview[("resident", 4)]["old"] is not None
+    assert preview[("ltc", 4)]["change"] == "new"
+    assert preview[("employee", 5)]["decreases"] == ["income_ytd"]
+    assert preview[("employee", 4)]["decreases"] == []

@@ -1,6 +1,7 @@
 """HTML pages: execution, monthly report (+ Excel), statements, budgets, warnings, rules, notices."""
 
 import io
+from decimal import Decimal as D
 
 import openpyxl
 import pytest
@@ -169,3 +170,16 @@ def test_pages_in_english_when_chosen(fund_user, client_as, seed_004):
     finally:
         translation.activate("zh-hans")  # the middleware leaves the test thread in English
     assert "Fund execution" in page and "Months the balance covers" in page and "Too large a balance" in page
+
+
+def test_budget_form_starts_from_the_saved_lines(fund_user, client_as):
+    services.budget_save(
+        actor=fund_user,
+        fund="resident",
+        year=2024,
+        income={"personal": "68209050"},
+        expenditure={"inpatient_county": "150000000"},
+        note="市级下达",
+    )
+    form = client_as(fund_user).get(reverse("fundbudget:budget_form", args=["resident", 2024])).context["form"]
+    assert form.initial == {"note": "市级下达", "in_personal": D("68209050"), "ex_inpatient_county": D("150000000")}
