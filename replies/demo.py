@@ -59,20 +59,8 @@ def _letter(data: dict, clerk: User, boss: User) -> Proposal:
     services.version_update(
         actor=clerk,
         version_id=v.pk,
-        **{
-            k: data[k]
-            for k in (
-                "addressee",
-                "opening",
-                "closing",
-                "classification",
-                "publication",
-                "document_number",
-                "issuing_office",
-                "contact_person",
-                "contact_phone",
-            )
-        },
+        # The seeds carry every letter header except the redaction terms (set by hand before publishing).
+        **{k: data[k] for k in services.HEADER_FIELDS if k != "redaction_terms"},
     )
     for s in data["sections"]:
         services.section_add(actor=clerk, version_id=v.pk, heading=s["heading"], body=s["body"])

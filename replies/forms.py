@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from medinsure.accounts.models import User
+from replies.services import HEADER_FIELDS
 from replies.models import (
     CoHandlerOpinion,
     ContactLog,
@@ -103,18 +104,7 @@ class ReturnForm(forms.Form):
 class VersionForm(forms.ModelForm):
     class Meta:
         model = LetterVersion
-        fields = [
-            "addressee",
-            "opening",
-            "closing",
-            "classification",
-            "publication",
-            "document_number",
-            "issuing_office",
-            "contact_person",
-            "contact_phone",
-            "redaction_terms",
-        ]
+        fields = list(HEADER_FIELDS)
         widgets = {
             "opening": forms.Textarea(attrs={"rows": 2}),
             "closing": forms.Textarea(attrs={"rows": 2}),

@@ -232,7 +232,8 @@ def _editor_context(request, version: LetterVersion, **extra) -> dict:
 def letter_edit(request, pk: int):
     version = access_version_by_id(request.user, pk)
     if request.method == "POST":
-        form = forms.VersionForm(request.POST, instance=LetterVersion.objects.get(pk=version.pk))
+        # A separate copy: validating the form writes into its instance, the editor shows the saved one.
+        form = forms.VersionForm(request.POST, instance=access_version_by_id(request.user, version.pk))
         if form.is_valid():
             try:
                 services.version_update(
