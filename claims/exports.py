@@ -8,14 +8,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from claims.importers import COLUMNS
-
-GROUPS = {
-    "inpatient": "住院（含意外伤害住院）",
-    "outpatient_general": "普通门诊",
-    "outpatient_chronic": "门诊慢性病",
-    "outpatient_accident": "学生儿童意外伤害门诊",
-}
-LEVELS = {1: "乡镇卫生院及一级以下", 2: "县级（二级）", 3: "市级（三级）", 4: "省级及省外"}
+from claims.models import HospitalLevel
+from claims.selectors import STAT_GROUP_LABELS
 
 
 def _n(value):
@@ -66,9 +60,9 @@ def stats_workbook(data: dict) -> bytes:
         )
 
     for g in data["groups"]:
-        label = _(GROUPS[g["group"]])
+        label = str(STAT_GROUP_LABELS[g["group"]])
         for line in g["levels"]:
-            row(label, _(LEVELS[line["hospital_level"]]), line)
+            row(label, str(HospitalLevel(line["hospital_level"]).label), line)
         row(label, _("小计"), g["total"])
     row(_("合计"), "", data["total"])
     ms = wb.create_sheet(_("按月基金支出"))

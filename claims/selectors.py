@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Sum
 from django.db.models.functions import ExtractMonth
+from django.utils.translation import gettext_lazy
 
 from claims.models import (
     INPATIENT_KINDS,
@@ -178,6 +179,12 @@ STAT_GROUPS = (
     ("outpatient_chronic", (Kind.OUTPATIENT_CHRONIC,)),
     ("outpatient_accident", (Kind.OUTPATIENT_ACCIDENT,)),
 )
+STAT_GROUP_LABELS = {
+    "inpatient": gettext_lazy("住院（含意外伤害住院）"),
+    "outpatient_general": gettext_lazy("普通门诊"),
+    "outpatient_chronic": gettext_lazy("门诊慢性病"),
+    "outpatient_accident": gettext_lazy("学生儿童意外伤害门诊"),
+}
 
 
 def _stat_rows(user, *, year: int, month_to: int, scheme: str | None, division_code: str | None):

@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from claims import access, selectors, services
@@ -15,13 +14,6 @@ from medinsure.accounts.scoping import Area
 from medinsure.audit.models import AuditLog
 from medinsure.audit.services import audit_log
 from medinsure.masking import shown_id_number
-
-GROUP_LABELS = {
-    "inpatient": gettext_lazy("住院（含意外伤害住院）"),
-    "outpatient_general": gettext_lazy("普通门诊"),
-    "outpatient_chronic": gettext_lazy("门诊慢性病"),
-    "outpatient_accident": gettext_lazy("学生儿童意外伤害门诊"),
-}
 
 
 def _is_htmx(request) -> bool:
@@ -490,7 +482,7 @@ def stats(request):
             "division": division or "",
             "chart": chart,
             "levels": dict(HospitalLevel.choices),
-            "groups": GROUP_LABELS,
+            "groups": selectors.STAT_GROUP_LABELS,
         },
     )
 
