@@ -272,7 +272,8 @@ def rule_list(request):
             raise Http404
         rule_id = request.POST.get("rule_id", "")
         form = RuleForm(request.POST)
-        if rule_id.isdigit() and form.is_valid() and any(r.pk == int(rule_id) for r in rules):
+        known = rule_id.isdigit() and any(r.pk == int(rule_id) for r in rules)
+        if known and form.is_valid():
             services.warning_rule_update(
                 actor=request.user,
                 rule_id=int(rule_id),
@@ -281,9 +282,12 @@ def rule_list(request):
             )
             messages.success(request, _("预警规则已保存，最近一年的报表将按新阈值重新评估"))
             return redirect("fundbudget:rule_list")
-        messages.error(
-            request, _("阈值：%(e)s") % {"e": "；".join(e for errs in form.errors.values() for e in errs) or _("无效")}
-        )
+        elif not known:  # a stale or tampered form: say so rather than blame the threshold
+            messages.error(request, _("预警规则不存在，请刷新页面后重试"))
+        else:
+            messages.error(
+                request, _("阈值：%(e)s") % {"e": "；".join(e for errs in form.errors.values() for e in errs)}
+            )
     return render(request, "fundbudget/rule_list.html", {"rules": rules, "can_write": can_write})
 
 

@@ -183,3 +183,14 @@ def test_budget_form_starts_from_the_saved_lines(fund_user, client_as):
     )
     form = client_as(fund_user).get(reverse("fundbudget:budget_form", args=["resident", 2024])).context["form"]
     assert form.initial == {"note": "市级下达", "in_personal": D("68209050"), "ex_inpatient_county": D("150000000")}
+
+
+def test_rule_page_names_an_unknown_rule_not_the_threshold(fund_user, client_as):
+    client = client_as(fund_user)
+    page = client.post(reverse("fundbudget:rule_list"), {"rule_id": "999999", "threshold": "12"}).content.decode()
+    assert "预警规则不存在" in page and "阈值：" not in page
+    page = client.post(reverse("fundbudget:rule_list"), {"rule_id": "", "threshold": "12"}).content.decode()
+    assert "预警规则不存在" in page
+    rule = WarningRule.objects.get(indicator="months_payable_high")
+    page = client.post(reverse("fundbudget:rule_list"), {"rule_id": rule.pk, "threshold": "x"}).content.decode()
+    assert "阈值：" in page and "预警规则不存在" not in page
