@@ -2,7 +2,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from medinsure.accounts.models import User
-from replies.services import HEADER_FIELDS
 from replies.models import (
     CoHandlerOpinion,
     ContactLog,
@@ -12,6 +11,7 @@ from replies.models import (
     LetterVersion,
     Receipt,
 )
+from replies.services import HEADER_FIELDS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

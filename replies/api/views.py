@@ -13,7 +13,6 @@ from medinsure.accounts.permissions import AreaPermission, StatsPermission
 from medinsure.accounts.scoping import Area
 from replies import selectors, services
 from replies.access import access_proposal_by_id
-from replies.forms import parse_year
 from replies.api.serializers import (
     CommitmentListSerializer,
     HolidayYearSerializer,
@@ -23,6 +22,7 @@ from replies.api.serializers import (
     PublishedSerializer,
     StatsSerializer,
 )
+from replies.forms import parse_year
 
 
 def drf_error(exc: DjangoValidationError) -> ValidationError:

@@ -270,9 +270,7 @@ def test_holiday_year_prefilled_for_correction(client_as):
     assert "2026-02-15 春节" in html and "2026-02-14" in html and 'value="2026"' in html
 
 
-@pytest.mark.parametrize(
-    "url", ["/replies/?year=99999", "/replies/stats/?year=99999", "/replies/holidays/?year=99999"]
-)
+@pytest.mark.parametrize("url", ["/replies/?year=99999", "/replies/stats/?year=99999", "/replies/holidays/?year=99999"])
 def test_year_out_of_range_is_not_a_500(client_as, make_user, url):
     # A year past 9999 used to reach the ORM's year lookup (date(99999, 1, 1)) and crash with a 500.
     r = client_as(make_user(Role.LEADER) if "stats" in url else office_user()).get(url)
