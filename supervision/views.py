@@ -295,7 +295,7 @@ def case_transition(request, pk):
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
     else:
-        messages.error(request, _("请检查填写的内容"))
+        messages.error(request, forms.error_text(form) or _("请检查填写的内容"))
     return redirect("supervision:case", pk=case.pk)
 
 

@@ -270,3 +270,14 @@ def test_division_filter_keeps_a_village_to_itself(staff, divisions):
     township = divisions.town_a.code
     assert set(selectors.institution_list(staff, division=township)) == {here, next_door}
     assert selectors.supervision_figures(user=staff, year=2024, division=township).total["inspections"] == 2
+
+
+def test_a_transition_with_a_bad_date_says_which_field(staff, client_as):
+    case = register(staff, f.institution())
+    r = client_as(staff).post(
+        f"/supervision/cases/{case.pk}/transition/", {"target": "investigating", "on": "2024-13-45"}, follow=True
+    )
+    assert r.status_code == 200
+    assert "日期：" in r.content.decode()
+    case.refresh_from_db()
+    assert case.status == "registered"
