@@ -46,7 +46,6 @@ def _in_division(field: str, prefix: str) -> Q:
     return Q(**{f"{field}__code__startswith": prefix}) if prefix else Q()
 
 
-
 def institution_list(user, *, q: str = "", kind: str = "", status: str = "", division: str = ""):
     if access.is_staff(user):
         qs = Institution.objects.all()
