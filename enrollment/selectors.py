@@ -129,6 +129,15 @@ def resident_row(user, r: Resident, status: str = "") -> dict:
     }
 
 
+def resident_rows(user, residents: list[Resident], year: int) -> list[dict]:
+    """A page of residents as rows, numbers masked by role, with the year's status label. One query."""
+    from django.utils.translation import gettext
+
+    statuses = statuses_for(residents, year)
+    labels = dict(InsuranceStatus.Status.choices)
+    return [resident_row(user, r, str(labels.get(statuses.get(r.pk), gettext("未参保")))) for r in residents]
+
+
 def statuses_for(residents: list[Resident], year: int) -> dict[int, str]:
     return dict(
         InsuranceStatus.objects.filter(resident__in=[r.pk for r in residents], year=year).values_list(

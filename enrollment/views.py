@@ -182,11 +182,7 @@ def resident_list(request):
     status = request.GET.get("status", "")
     qs = selectors.resident_list(request.user, q=q, division=division, year=year, status=status)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    statuses = selectors.statuses_for(list(page.object_list), year)
-    labels = dict(InsuranceStatus.Status.choices)
-    rows = [
-        selectors.resident_row(request.user, r, labels.get(statuses.get(r.pk), _("未参保"))) for r in page.object_list
-    ]
+    rows = selectors.resident_rows(request.user, list(page.object_list), year)
     audit_log(  # a list of people is a view of personal data
         actor=request.user,
         action=AuditLog.Action.VIEW,

@@ -12,7 +12,6 @@ from rest_framework.views import APIView
 from enrollment import selectors, services
 from enrollment.access import access_task_by_id
 from enrollment.api import serializers as s
-from enrollment.models import InsuranceStatus
 from medinsure.accounts.permissions import AreaPermission, StatsPermission
 from medinsure.accounts.scoping import Area
 from medinsure.audit.models import AuditLog
@@ -121,12 +120,7 @@ class ResidentListView(APIView):
             status=request.query_params.get("status", ""),
         )
         page = Paginator(qs, 50).get_page(request.query_params.get("page"))
-        statuses = selectors.statuses_for(list(page.object_list), year)
-        labels = dict(InsuranceStatus.Status.choices)
-        rows = [
-            selectors.resident_row(request.user, r, str(labels.get(statuses.get(r.pk), "未参保")))
-            for r in page.object_list
-        ]
+        rows = selectors.resident_rows(request.user, list(page.object_list), year)
         audit_log(
             actor=request.user,
             action=AuditLog.Action.EXPORT,
