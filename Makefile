@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST := $(PY) -m pytest
 
-.PHONY: run test test-services bench lint setup python-deps node-deps browser-deps demo stop clean messages
+.PHONY: run test test-services bench lint setup python-deps node-deps browser-deps demo stop clean messages backup restore
 
 run: setup                     ## web server + Celery worker + beat on the embedded (or configured) services
 	$(PY) manage.py runportal
@@ -25,6 +25,13 @@ lint: setup
 
 demo: setup                    ## load the demo district again (idempotent)
 	$(PY) manage.py load_demo
+
+backup: setup                  ## dump the configured database + private files to var/backups (BACKUP_DIR)
+	$(PY) manage.py backup
+
+restore: setup                 ## make restore FILE=var/backups/….dump — replaces the configured database's data
+	@test -n "$(FILE)" || { echo "用法：make restore FILE=var/backups/medinsure-….dump"; exit 2; }
+	$(PY) manage.py restore --replace "$(FILE)"
 
 stop:                          ## stop the embedded PostgreSQL and Redis
 	-$(PY) -c "from medinsure import embedded; embedded.stop_redis(); embedded.stop_postgres()"

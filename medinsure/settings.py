@@ -257,6 +257,8 @@ WHITENOISE_USE_FINDERS = not env_bool("STATIC_MANIFEST", False)
 # Uploaded files (evidence, import files) live outside the web root and are served only by views.
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 PRIVATE_FILES_ROOT = Path(env("PRIVATE_FILES_ROOT", str(BASE_DIR / "var" / "private")))
+# `make backup` writes the database dump and an archive of the private files here.
+BACKUP_DIR = Path(env("BACKUP_DIR", str(BASE_DIR / "var" / "backups")))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 
