@@ -10,6 +10,8 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from medinsure.audit.models import AuditLog
+from medinsure.audit.services import audit_log
 from medinsure.institutions.models import Institution
 from supervision import access, selectors, services
 from supervision.models import Case, Flag
@@ -137,6 +139,29 @@ class FlagViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     def get_object(self):
         return access.access_flag_by_id(self.request.user, self.kwargs["pk"])
+
+    # Flags carry insured persons' ID numbers (masked unless the role may see them): every read is audited.
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        audit_log(
+            actor=request.user,
+            action=AuditLog.Action.VIEW,
+            object_type="supervision.Flag",
+            summary=f"api flag list {request.GET.urlencode()}"[:500],
+            request=request,
+        )
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        audit_log(
+            actor=request.user,
+            action=AuditLog.Action.VIEW,
+            object_type="supervision.Flag",
+            object_id=kwargs.get("pk", ""),
+            request=request,
+        )
+        return response
 
     @extend_schema(request=s.FlagAnswerIn, responses=s.FlagOut)
     @action(detail=True, methods=["post"])

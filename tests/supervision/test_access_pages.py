@@ -217,3 +217,17 @@ def test_rules_page_edits_and_runs(world, client_as, django_capture_on_commit_ca
     with django_capture_on_commit_callbacks() as callbacks:
         r = c.post("/supervision/rules/", {"kind": "monthly", "month": "2024-05"})
     assert r.status_code == 302 and r["Location"].startswith("/jobs/") and len(callbacks) == 1
+
+
+def test_flag_reads_through_the_api_are_audited(world, api_as):
+    """Flags carry insured persons' ID numbers: the list and each flag read leave an audit row."""
+    from medinsure.audit.models import AuditLog
+
+    api = api_as(world["user"])
+    own_flag = world["flags"][world["own"].pk]
+    before = AuditLog.objects.filter(object_type="supervision.Flag", action=AuditLog.Action.VIEW).count()
+    assert api.get("/api/v1/supervision/flags/?status=open").status_code == 200
+    assert api.get(f"/api/v1/supervision/flags/{own_flag}/").status_code == 200
+    rows = AuditLog.objects.filter(object_type="supervision.Flag", action=AuditLog.Action.VIEW).order_by("id")[before:]
+    assert [(r.actor_id, r.object_id) for r in rows] == [(world["user"].pk, ""), (world["user"].pk, str(own_flag))]
+    assert "status=open" in rows[0].summary
