@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from claims.models import Employment, Group, HospitalLevel, Kind, Policy
 from claims.policies import shipped_codes
+from medinsure.core.uploads import UploadField
 
 
 def policy_choices():
@@ -77,16 +78,7 @@ class PolicyEditForm(forms.Form):
 
 class ImportForm(forms.Form):
     policy = forms.ModelChoiceField(label=_("报销政策"), queryset=Policy.objects.filter(partial=False))
-    file = forms.FileField(label=_("结算单文件（CSV 或 Excel）"))
-
-    def clean_file(self):
-        f = self.cleaned_data["file"]
-        name = f.name.lower()
-        if not (name.endswith(".csv") or name.endswith(".xlsx")):
-            raise forms.ValidationError(_("只接受 .csv 或 .xlsx 文件"))
-        if f.size > 200 * 1024 * 1024:
-            raise forms.ValidationError(_("文件不能超过 200 MB"))
-        return f
+    file = UploadField(label=_("结算单文件（CSV 或 Excel）"), kind="claims_settlements", allowed=("csv", "xlsx"))
 
 
 class RecalculationForm(forms.Form):
@@ -104,7 +96,7 @@ class VisitsFileForm(forms.Form):
     """The command line's VISITS file on the calculator page (same columns, same answer)."""
 
     policy = forms.ChoiceField(label=_("报销政策"))
-    visits = forms.FileField(label=_("就诊记录 CSV（UTF-8，含表头）"))
+    visits = UploadField(label=_("就诊记录 CSV（UTF-8 或 GBK，含表头）"), kind="claims_visits", allowed=("csv",))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

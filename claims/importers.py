@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from claims.models import Employment, Group, Kind, Scheme, SettlementLine
 from claims.rules.visits_csv import parse_date
 from enrollment.rules.id_numbers import IdNumberError, parse_id_number
+from medinsure.core import uploads
 from medinsure.institutions.models import Institution
 from medinsure.regions.models import Division
 
@@ -158,7 +159,7 @@ class ParseResult:
 def read_table(content: bytes, file_name: str) -> pd.DataFrame:
     if file_name.lower().endswith(".xlsx"):
         return pd.read_excel(io.BytesIO(content), dtype=str, engine="calamine", keep_default_na=False)
-    text = content.decode("utf-8-sig")
+    text = uploads.decode_csv(content)
     return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
 
 
@@ -192,8 +193,11 @@ def parse_settlement_file(content: bytes, file_name: str, *, policy_scheme: str,
 
     try:
         df = read_table(content, file_name)
+    except uploads.UploadRejected as exc:
+        err(1, _("文件"), exc.message)
+        return ParseResult([], 0, errors)
     except Exception as exc:  # a file that is not a table at all
-        err(1, "", _("无法读取文件：%(e)s") % {"e": exc})
+        err(1, _("文件"), _("无法读取文件：%(e)s") % {"e": str(exc)[:200]})
         return ParseResult([], 0, errors)
     header, missing = _header_map(df.columns)
     if missing:

@@ -22,6 +22,7 @@ from claims.policies import digest, normalise, read_policy_file, shipped_codes
 from claims.rules import PolicyError, parse_policy
 from medinsure.audit.models import AuditLog
 from medinsure.audit.services import audit_log
+from medinsure.core import uploads
 
 
 # --- policies ---------------------------------------------------------------------------------
@@ -284,6 +285,7 @@ def settlement_import_create(*, actor, policy: Policy, file_name: str, content: 
     from claims.importers import parse_settlement_file
     from claims.policies import parsed_version
 
+    file_name = uploads.display_name(file_name)
     parsed = parse_settlement_file(content, file_name, policy_scheme=policy.scheme, policy_year=policy.year)
     version = policy.versions.order_by("-number").first()
     summary: dict = {}

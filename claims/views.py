@@ -13,6 +13,7 @@ from medinsure.accounts.decorators import area_required
 from medinsure.accounts.scoping import Area
 from medinsure.audit.models import AuditLog
 from medinsure.audit.services import audit_log
+from medinsure.core import uploads
 from medinsure.masking import shown_id_number
 
 
@@ -90,9 +91,9 @@ def calculator_file(request):
     errors: list[str] = []
     if form.is_valid():
         try:
-            text = form.cleaned_data["visits"].read().decode("utf-8")
-        except UnicodeDecodeError:
-            errors.append(_("就诊记录文件不是 UTF-8 编码"))
+            text = uploads.decode_csv(form.cleaned_data["visits"].read())
+        except uploads.UploadRejected as exc:
+            errors.append(exc.message)
         else:
             try:
                 policy, _version = engine_policy(form.cleaned_data["policy"])
@@ -324,7 +325,10 @@ def import_upload(request):
         if form.is_valid():
             f = form.cleaned_data["file"]
             batch = services.settlement_import_create(
-                actor=request.user, policy=form.cleaned_data["policy"], file_name=f.name, content=f.read()
+                actor=request.user,
+                policy=form.cleaned_data["policy"],
+                file_name=f.checked.display_name,
+                content=f.read(),
             )
             return redirect("claims:import_detail", pk=batch.pk)
     else:

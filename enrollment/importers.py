@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy
 from enrollment.models import SpecialCategory, SubsidyPayer
 from enrollment.rules.cover import CampaignTerms, PaymentFacts, Tier, decide_cover
 from enrollment.rules.id_numbers import IdNumberError, parse_id_number
+from medinsure.core import uploads
 
 # --- columns of the staging table (one generic shape for every source) ---------------------------
 STAGE_COLUMNS = (
@@ -233,15 +234,10 @@ def read_table(path: str | Path) -> pd.DataFrame:
         if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
             df = pd.read_excel(path, dtype=str, engine="calamine", keep_default_na=False, na_filter=False)
         elif suffix in (".csv", ".txt"):
-            raw = path.read_bytes()
-            for encoding in ("utf-8-sig", "gb18030"):
-                try:
-                    text = raw.decode(encoding)
-                    break
-                except UnicodeDecodeError:
-                    continue
-            else:  # pragma: no cover - gb18030 decodes almost anything
-                raise FileUnreadable(_("文件编码无法识别，请保存为 UTF-8 或 GBK 编码的 CSV"))
+            try:
+                text = uploads.decode_csv(path.read_bytes())
+            except uploads.UploadRejected as exc:
+                raise FileUnreadable(exc.message) from exc
             df = pd.read_csv(
                 io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=False
             )

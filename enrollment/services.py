@@ -39,6 +39,7 @@ from enrollment.rules.progress import rank_rows
 from medinsure.audit.models import AuditLog
 from medinsure.audit.services import audit_log
 from medinsure.celery import enqueue_on_commit
+from medinsure.core import uploads
 from medinsure.jobs import services as jobs
 from medinsure.regions.models import Division
 
@@ -77,6 +78,9 @@ def queue_progress_refresh(year: int) -> None:
 # --- imports ----------------------------------------------------------------------------------------
 
 
+IMPORT_EXTENSIONS = ("xlsx", "xls", "csv", "txt")
+
+
 def sync_max_bytes() -> int:
     return int(getattr(settings, "ENROLLMENT_IMPORT_SYNC_MAX_BYTES", 2_000_000))
 
@@ -88,10 +92,12 @@ def import_upload(*, actor, source: str, uploaded_file, year: int | None = None,
     spec = importers.SOURCES[source]
     if spec.needs_year and not year:
         raise ServiceError(_("请选择参保年度"), "year")
-    name = Path(uploaded_file.name).name
-    suffix = Path(name).suffix.lower()
-    if suffix not in (".xlsx", ".xls", ".csv", ".txt"):
-        raise ServiceError(_("不支持的文件类型，请上传 .xlsx 或 .csv 文件"), "file")
+    try:
+        checked = uploads.check_upload(uploaded_file, kind="enrollment_import", allowed=IMPORT_EXTENSIONS)
+    except uploads.UploadRejected as exc:
+        raise ServiceError(exc.message, "file") from exc
+    name = checked.display_name
+    suffix = f".{checked.extension}"
     digest = hashlib.sha256()
     with transaction.atomic(durable=True):
         batch = ImportBatch.objects.create(

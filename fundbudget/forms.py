@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from medinsure.core.uploads import UploadField
+
 from .models import ExpenditureCategory, Fund, IncomeSource, MonthlyStatement
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
@@ -27,15 +29,7 @@ class StatementForm(forms.Form):
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label=_("财务月报Excel文件（.xlsx）"))
-
-    def clean_file(self):
-        f = self.cleaned_data["file"]
-        if not f.name.lower().endswith(".xlsx"):
-            raise forms.ValidationError(_("请上传 .xlsx 格式的文件"))
-        if f.size > 5 * 1024 * 1024:
-            raise forms.ValidationError(_("文件不能超过5MB"))
-        return f
+    file = UploadField(label=_("财务月报Excel文件（.xlsx）"), kind="fundbudget_statement", allowed=("xlsx",))
 
 
 class BudgetForm(forms.Form):

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 import pandas as pd
+from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
@@ -27,7 +28,6 @@ COLUMNS = {
     "accumulated_balance": "累计结余(元)",
 }
 AMOUNT_FIELDS = ("income_ytd", "expenditure_ytd", "accumulated_balance")
-MAX_ROWS = 2000
 
 # Names the finance sheets use for each fund.
 FUND_NAMES = {
@@ -162,9 +162,10 @@ def read_statement_workbook(content: bytes) -> ParseResult:
         return ParseResult(
             errors=[{"line": 1, "field": title, "message": _("表头缺少此列（请使用导入模板）")} for title in missing]
         )
-    if len(frame) > MAX_ROWS:
+    max_rows = int(getattr(settings, "FUNDBUDGET_STATEMENT_MAX_ROWS", 2000))
+    if len(frame) > max_rows:
         return ParseResult(
-            errors=[{"line": 0, "field": _("文件"), "message": _("行数超过%(max)s行") % {"max": MAX_ROWS}}]
+            errors=[{"line": 0, "field": _("文件"), "message": _("行数超过%(max)s行") % {"max": max_rows}}]
         )
     records = [{fld: row[headers[title]] for fld, title in COLUMNS.items()} for row in frame.to_dict(orient="records")]
     return parse_statement_rows(records)

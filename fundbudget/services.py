@@ -16,6 +16,7 @@ from medinsure.accounts.scoping import Area, has_area
 from medinsure.audit.models import AuditLog
 from medinsure.audit.services import audit_log
 from medinsure.celery import enqueue_on_commit
+from medinsure.core import uploads
 
 from . import importers, selectors
 from .models import (
@@ -136,6 +137,7 @@ def statement_save(
 def statement_import_upload(*, actor, filename: str, content: bytes) -> StatementImport:
     """Validate a workbook as a whole and keep the result for preview; nothing is written to statements."""
     _require_writer(actor)
+    filename = uploads.display_name(filename)
     parsed = importers.read_statement_workbook(content)
     with transaction.atomic(durable=True):
         batch = StatementImport.objects.create(

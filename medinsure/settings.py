@@ -70,6 +70,7 @@ BUSINESS_APPS = ["enrollment", "claims", "supervision", "fundbudget", "replies"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "medinsure.core.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -261,6 +262,23 @@ PRIVATE_FILES_ROOT = Path(env("PRIVATE_FILES_ROOT", str(BASE_DIR / "var" / "priv
 BACKUP_DIR = Path(env("BACKUP_DIR", str(BASE_DIR / "var" / "backups")))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
+# Upload guard (medinsure/core/uploads.py): size limit per kind of upload, zip-bomb limits for
+# .xlsx/.docx, and the whole request's size (an oversized request gets a Chinese 413 page/JSON).
+MB = 1024 * 1024
+UPLOAD_MAX_BYTES = {
+    "enrollment_import": int(env("UPLOAD_MAX_ENROLLMENT_IMPORT", str(200 * MB))),
+    "claims_settlements": int(env("UPLOAD_MAX_CLAIMS_SETTLEMENTS", str(200 * MB))),
+    "claims_visits": int(env("UPLOAD_MAX_CLAIMS_VISITS", str(20 * MB))),
+    "supervision_institutions": int(env("UPLOAD_MAX_SUPERVISION_INSTITUTIONS", str(10 * MB))),
+    "supervision_evidence": int(env("UPLOAD_MAX_SUPERVISION_EVIDENCE", str(20 * MB))),
+    "fundbudget_statement": int(env("UPLOAD_MAX_FUNDBUDGET_STATEMENT", str(5 * MB))),
+    "replies_list": int(env("UPLOAD_MAX_REPLIES_LIST", str(10 * MB))),
+}
+UPLOAD_ZIP_MAX_MEMBERS = int(env("UPLOAD_ZIP_MAX_MEMBERS", "2000"))
+UPLOAD_ZIP_MAX_UNCOMPRESSED = int(env("UPLOAD_ZIP_MAX_UNCOMPRESSED", str(500 * MB)))
+UPLOAD_ZIP_MAX_RATIO = int(env("UPLOAD_ZIP_MAX_RATIO", "200"))
+REQUEST_MAX_BYTES = int(env("REQUEST_MAX_BYTES", str(max(UPLOAD_MAX_BYTES.values()) + 2 * MB)))
+FUNDBUDGET_STATEMENT_MAX_ROWS = int(env("FUNDBUDGET_STATEMENT_MAX_ROWS", "2000"))
 
 # --- outside channels (behind interfaces, a local channel by default) -----------------------
 SMS_CHANNEL = env("SMS_CHANNEL", "file")  # file | console | http

@@ -22,3 +22,5 @@ urlpatterns = [
     path("fundbudget/", include("fundbudget.urls")),
     path("replies/", include("replies.urls")),
 ]
+
+handler400 = "medinsure.core.views.bad_request"

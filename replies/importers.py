@@ -13,6 +13,7 @@ import pandas as pd
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from medinsure.core import uploads
 from replies.rules.intake import IntakeError, IntakeRow, missing_columns, parse_rows
 
 ERROR_TEXT = {
@@ -31,19 +32,19 @@ class ListResult:
 
 
 def read_list(name: str, content: bytes) -> ListResult:
+    """Check the file with the upload guard (type, size, zip bomb, encoding), then read it."""
+    upload = io.BytesIO(content)
+    upload.name = name
     try:
-        if name.lower().endswith((".xlsx", ".xls")):
+        checked = uploads.check_upload(upload, kind="replies_list", allowed=("xlsx", "csv"))
+        if checked.extension == "xlsx":
             frame = pd.read_excel(io.BytesIO(content), dtype=str, engine="calamine", keep_default_na=False)
-        elif name.lower().endswith(".csv"):
-            try:
-                text = content.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                text = content.decode("gbk")
-            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
         else:
-            return ListResult((), (), _("只接受 .xlsx 或 .csv 文件"))
+            frame = pd.read_csv(io.StringIO(uploads.decode_csv(content)), dtype=str, keep_default_na=False)
+    except uploads.UploadRejected as exc:
+        return ListResult((), (), exc.message)
     except Exception as exc:  # noqa: BLE001 — any unreadable file is answered, not raised
-        return ListResult((), (), _("文件无法读取：%(error)s") % {"error": exc})
+        return ListResult((), (), _("文件：文件无法读取：%(error)s") % {"error": str(exc)[:200]})
     frame.columns = [str(c).strip() for c in frame.columns]
     missing = missing_columns(list(frame.columns))
     if missing:

@@ -2,6 +2,7 @@ from captcha.fields import CaptchaField
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from medinsure.core.uploads import UploadField
 from medinsure.institutions.models import Institution
 from supervision.models import (
     AgreementAction,
@@ -119,7 +120,7 @@ class AgreementSignForm(StyledForm):
 
 
 class ImportForm(StyledForm):
-    file = forms.FileField(label=_("Excel 文件（.xlsx）"))
+    file = UploadField(label=_("Excel 文件（.xlsx）"), kind="supervision_institutions", allowed=("xlsx",))
 
 
 class PublicReportForm(StyledForm):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from medinsure.audit.models import AuditLog
 from medinsure.audit.services import audit_log
+from medinsure.core import uploads
 from medinsure.institutions.models import Institution
 from supervision import access
 from supervision.models import (
@@ -424,34 +425,25 @@ def case_publish(*, actor, case_id: int, published_on: date, public_summary: str
 
 # --- evidence ---------------------------------------------------------------------------------
 
-EVIDENCE_MAX_BYTES = 20 * 1024 * 1024
-# extension → (content type, leading bytes)
+# extension → content type; size, extension, magic bytes and zip checks are the upload guard's
 EVIDENCE_TYPES = {
-    "pdf": ("application/pdf", (b"%PDF-",)),
-    "jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    "jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    "png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
-    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (b"PK\x03\x04",)),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", (b"PK\x03\x04",)),
+    "pdf": "application/pdf",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
 
 def evidence_add(*, actor, case_id: int, upload, description: str = "", request=None) -> Evidence:
     access.require_staff(actor)
-    name = upload.name or ""
-    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if ext not in EVIDENCE_TYPES:
-        raise ValidationError({"file": _("只接受 PDF、JPG、PNG、DOCX、XLSX 文件")})
-    if upload.size > EVIDENCE_MAX_BYTES:
-        raise ValidationError({"file": _("文件不能超过 20 MB")})
-    if upload.size == 0:
-        raise ValidationError({"file": _("文件为空")})
-    content_type, magics = EVIDENCE_TYPES[ext]
-    upload.seek(0)
-    head = upload.read(16)
-    if not any(head.startswith(m) for m in magics):
-        raise ValidationError({"file": _("文件内容与扩展名不符")})
-    upload.seek(0)
+    try:
+        checked = uploads.check_upload(upload, kind="supervision_evidence", allowed=tuple(EVIDENCE_TYPES))
+    except uploads.UploadRejected as exc:
+        raise ValidationError({"file": exc.message}) from exc
+    name, ext = checked.display_name, checked.extension
+    content_type = EVIDENCE_TYPES[ext]
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
@@ -462,7 +454,7 @@ def evidence_add(*, actor, case_id: int, upload, description: str = "", request=
         evidence = Evidence.objects.create(
             case=case,
             file=upload,
-            original_name=name[-200:],
+            original_name=name[:200],
             content_type=content_type,
             size=upload.size,
             sha256=digest.hexdigest(),

@@ -5,3 +5,40 @@ from medinsure.navigation import menu_for
 
 def home(request):
     return render(request, "home.html", {"sections": menu_for(request.user)})
+
+
+def _error_page(request, status: int, title: str, message: str):
+    from django.http import JsonResponse
+
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=status, json_dumps_params={"ensure_ascii": False})
+    return render(request, "error.html", {"title": title, "message": message}, status=status)
+
+
+def too_large(request, limit: int):
+    """The request (usually an upload) is larger than the site accepts."""
+    from django.template.defaultfilters import filesizeformat
+    from django.utils.translation import gettext as _
+
+    return _error_page(
+        request,
+        413,
+        _("提交的内容过大"),
+        _("提交的内容超过上限 %(limit)s，请压缩或拆分文件后重新上传。") % {"limit": filesizeformat(limit)},
+    )
+
+
+def bad_request(request, exception=None):
+    """handler400: Django refuses a request it cannot parse (too much form data, too many fields,
+    a malformed multipart body). Say so in Chinese instead of a bare 'Bad Request'."""
+    from django.conf import settings
+    from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+    from django.utils.translation import gettext as _
+
+    if isinstance(exception, RequestDataTooBig):
+        return too_large(request, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+    if isinstance(exception, TooManyFieldsSent | TooManyFilesSent):
+        message = _("提交的字段或文件数量过多，请分批提交。")
+    else:
+        message = _("请求格式不正确，无法处理。请返回上一页重新填写后提交。")
+    return _error_page(request, 400, _("请求无效"), message)

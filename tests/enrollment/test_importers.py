@@ -157,8 +157,10 @@ def test_excel_date_serials_empty_rows_and_15_digit_numbers(registry, staff):
 
 
 def test_not_a_spreadsheet(registry, staff):
-    batch = upload(staff, "police", b"\x00\x01garbage", name="x.xlsx")
-    assert batch.status == ImportBatch.Status.INVALID and "无法读取" in batch.message
+    with pytest.raises(services.ServiceError) as exc:  # refused by the upload guard: no batch is stored
+        upload(staff, "police", b"\x00\x01garbage", name="x.xlsx")
+    assert exc.value.field == "file" and ".xlsx" in exc.value.message
+    assert not ImportBatch.objects.exists()
     with pytest.raises(services.ServiceError) as exc:
         upload(staff, "police", b"abc", name="x.pdf")
     assert exc.value.field == "file"
