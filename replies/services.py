@@ -231,10 +231,11 @@ def proposals_import(*, actor, rows) -> dict:
     keys = {(r.kind, r.session, r.number) for r in rows}
     existing = set(Proposal.objects.filter(number__in={k[2] for k in keys}).values_list("kind", "session", "number"))
     schedule = selectors.holiday_schedule()
-    new = []
+    new, seen = [], set(existing)
     for r in rows:
-        if r.key in existing:
+        if r.key in seen:  # registered already, or repeated in the file (the first row wins)
             continue
+        seen.add(r.key)
         p = Proposal(
             kind=r.kind,
             session=r.session,
@@ -250,13 +251,17 @@ def proposals_import(*, actor, rows) -> dict:
         _apply_due(p, compute_due(p, schedule))
         new.append(p)
     Proposal.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
+    # count what was really written: a row another import registered meanwhile was skipped by the conflict
+    numbers = {k[2] for k in keys}
+    now_there = set(Proposal.objects.filter(number__in=numbers).values_list("kind", "session", "number")) & keys
+    created = len(now_there) - len(existing & keys)
     audit_log(
         actor=actor,
         action=AuditLog.Action.CHANGE,
         object_type="replies.proposal",
-        summary=f"导入交办清单：新增 {len(new)} 件，已存在 {len(rows) - len(new)} 件",
+        summary=f"导入交办清单：新增 {created} 件，已存在 {len(rows) - created} 件",
     )
-    return {"created": len(new), "existing": len(rows) - len(new)}
+    return {"created": created, "existing": len(rows) - created}
 
 
 @transaction.atomic(durable=True)

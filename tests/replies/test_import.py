@@ -81,3 +81,21 @@ def test_missing_columns_and_bad_payload(client_as):
     assert "缺少列：会议届次、标题、提出人、交办日期" in html
     r = c.post("/replies/import/", {"step": "accept", "payload": "forged"})
     assert r.status_code == 302 and Proposal.objects.count() == 0
+
+
+def test_accept_counts_only_rows_really_written():
+    """A list repeating a number (a payload accepted without the validation step) or naming one
+    registered meanwhile: the count and the audit row say what was written, not what was sent."""
+    from replies import services
+    from replies.models import Kind
+    from replies.rules.intake import IntakeRow
+
+    def row(line, number):
+        return IntakeRow(line, Kind.NPC, "第五次会议", number, "标题", ("某代表",), date(2025, 3, 10), False, False)
+
+    actor = office_user()
+    assert services.proposals_import(actor=actor, rows=[row(2, "1")]) == {"created": 1, "existing": 0}
+    result = services.proposals_import(actor=actor, rows=[row(2, "1"), row(3, "2"), row(4, "2")])
+    assert result == {"created": 1, "existing": 2}
+    assert sorted(Proposal.objects.values_list("number", flat=True)) == ["1", "2"]
+    assert AuditLog.objects.filter(summary="导入交办清单：新增 1 件，已存在 2 件").exists()
