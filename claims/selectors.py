@@ -27,18 +27,9 @@ from claims.models import (
 from claims.policies import PolicyNotFound, engine_policy
 from claims.rules import policy_summary as _policy_summary
 from medinsure.accounts.scoping import Area, division_code_q, division_q, has_area, is_bureau_wide
+from medinsure.regions.models import code_scope_prefix
 
 ZERO = Decimal("0.00")
-
-
-def code_prefix(code: str) -> str:
-    """The prefix every descendant of a division code shares (district 6, township 9, village 12 digits)."""
-    code = code.strip()
-    if len(code) == 12 and code.endswith("000000"):
-        return code[:6]
-    if len(code) == 12 and code.endswith("000"):
-        return code[:9]
-    return code
 
 
 # --- policies ---------------------------------------------------------------------------------
@@ -86,7 +77,7 @@ def settlement_list(
     if level:
         rows = rows.filter(hospital_level=level)
     if division_code:
-        rows = rows.filter(division__code__startswith=code_prefix(division_code))
+        rows = rows.filter(division__code__startswith=code_scope_prefix(division_code))
     if id_number:
         rows = rows.filter(id_number=id_number.strip().upper())
     if institution_id:
@@ -193,7 +184,7 @@ def _stat_rows(user, *, year: int, month_to: int, scheme: str | None, division_c
         rows = rows.filter(scheme=scheme)
     rows = rows.filter(division_code_q(user, "township_code"))
     if division_code:
-        rows = rows.filter(township_code__startswith=code_prefix(division_code)[:9])
+        rows = rows.filter(township_code__startswith=code_scope_prefix(division_code)[:9])
     return rows
 
 

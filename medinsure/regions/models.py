@@ -5,6 +5,17 @@ from django.utils.translation import gettext_lazy as _
 PREFIX_LENGTH = {"district": 6, "township": 9, "village": 12, "grid": 15}
 
 
+def code_scope_prefix(code: str) -> str:
+    """The prefix every descendant of a division code shares, read off the code alone (district
+    500116000000 → 500116, township 500116101000 → 500116101; a village or grid code is its own)."""
+    code = code.strip()
+    if len(code) == 12 and code.endswith("000000"):
+        return code[: PREFIX_LENGTH["district"]]
+    if len(code) == 12 and code.endswith("000"):
+        return code[: PREFIX_LENGTH["township"]]
+    return code
+
+
 class Division(models.Model):
     """A node of the district's administrative tree (统计用区划代码, 12 digits; a grid adds 3)."""
 

@@ -86,3 +86,12 @@ def test_pages_require_login(client, divisions):
     response = client.get(f"/regions/{divisions.town_a.code}/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     assert client.get("/api/v1/regions/divisions/").status_code in (401, 403)
+
+
+def test_code_scope_prefix_reads_the_level_off_the_code():
+    from medinsure.regions.models import code_scope_prefix
+
+    assert code_scope_prefix("500116000000") == "500116"
+    assert code_scope_prefix(" 500116101000 ") == "500116101"
+    assert code_scope_prefix("500116101201") == "500116101201"
+    assert code_scope_prefix("500116101201001") == "500116101201001"
