@@ -384,7 +384,7 @@ def settlement_import_accept(*, actor, import_id) -> SettlementImport:
             object_id=batch.pk,
             summary=_("确认写入结算单文件 %(f)s") % {"f": batch.file_name},
         )
-        enqueue_on_commit(settlement_import_apply_task, str(batch.pk))
+        enqueue_on_commit(settlement_import_apply_task, str(batch.pk), job=job)
     return batch
 
 
@@ -562,7 +562,7 @@ def recalculation_start(*, actor, version: PolicyVersion, year: int) -> Recalcul
             object_id=rc.pk,
             summary=_("发起批量重算：%(v)s，%(y)s 年度") % {"v": version, "y": year},
         )
-        enqueue_on_commit(recalculation_compute_task, str(rc.pk))
+        enqueue_on_commit(recalculation_compute_task, str(rc.pk), job=job)
     return rc
 
 
@@ -804,7 +804,7 @@ def recalculation_approve(*, actor, recalculation_id) -> Recalculation:
             summary=_("批准批量重算：%(v)s，%(y)s 年度，待遇变化 %(d)s 元")
             % {"v": rc.policy_version, "y": rc.year, "d": rc.totals.get("total", {}).get("delta", "0")},
         )
-        enqueue_on_commit(recalculation_apply_task, str(rc.pk))
+        enqueue_on_commit(recalculation_apply_task, str(rc.pk), job=rc.apply_job)
     return rc
 
 

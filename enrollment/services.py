@@ -70,9 +70,7 @@ def queue_progress_refresh(year: int) -> None:
 
     requested_at = time.time()
     delay = int(getattr(settings, "ENROLLMENT_PROGRESS_DEBOUNCE_SECONDS", 5))
-    transaction.on_commit(
-        lambda: progress_refresh_task.apply_async((year,), {"requested_at": requested_at}, countdown=delay)
-    )
+    enqueue_on_commit(progress_refresh_task, year, requested_at=requested_at, countdown=delay)
 
 
 # --- imports ----------------------------------------------------------------------------------------
@@ -128,7 +126,7 @@ def import_upload(*, actor, source: str, uploaded_file, year: int | None = None,
         if big:
             from enrollment.tasks import import_validate_task
 
-            enqueue_on_commit(import_validate_task, batch.pk)
+            enqueue_on_commit(import_validate_task, batch.pk, job=batch.job)
     if not big:
         import_validate(batch_id=batch.pk)
         batch.refresh_from_db()
@@ -236,7 +234,7 @@ def import_accept(*, actor, batch_id: int, request=None) -> ImportBatch:
         if big:
             from enrollment.tasks import import_merge_task
 
-            enqueue_on_commit(import_merge_task, batch.pk)
+            enqueue_on_commit(import_merge_task, batch.pk, job=batch.job)
     if not big:
         import_merge(batch_id=batch.pk)
         batch.refresh_from_db()

@@ -128,7 +128,8 @@ else:
 
     REDIS_URL = embedded.redis_url()
     CELERY_BROKER_URL = embedded.celery_broker_url()
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+# Fails soft: with Redis down a cache read is a miss, so pages still render (medinsure/core/cache.py).
+CACHES = {"default": {"BACKEND": "medinsure.core.cache.FailSoftRedisCache", "LOCATION": REDIS_URL}}
 
 CELERY_RESULT_BACKEND = CELERY_BROKER_URL
 CELERY_TASK_DEFAULT_QUEUE = "default"
@@ -143,6 +144,10 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# An unacknowledged task (its worker was killed) goes back to the queue after this many seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(env("CELERY_VISIBILITY_TIMEOUT", "3600"))}
+# Tasks go through the outbox (medinsure/jobs/outbox.py): a publish tries once, this long at most.
+OUTBOX_CONNECT_TIMEOUT = float(env("OUTBOX_CONNECT_TIMEOUT", "2"))
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = False
 
@@ -207,7 +212,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "medinsure.openapi.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
     "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "public_report": "5/hour", "token": "20/min"},
 }
@@ -220,6 +225,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name per choice set that more than one serializer uses (the schema stays warning-free).
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "supervision.models.CaseStatus",
+        "ProposalStatusEnum": "replies.models.Status",
+        "ProposalKindEnum": "replies.models.Kind",
+        "VisitKindEnum": "claims.models.Kind",
+        "WarningLevelEnum": "fundbudget.models.Level",
+    },
 }
 
 # --- language, time ------------------------------------------------------------------------------

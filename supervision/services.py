@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 
@@ -19,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from medinsure.audit.models import AuditLog
 from medinsure.audit.services import audit_log
 from medinsure.core import uploads
+from medinsure.core.figures_cache import bump_on_commit
 from medinsure.institutions.models import Institution
 from supervision import access
 from supervision.models import (
@@ -40,6 +42,7 @@ from supervision.models import (
 )
 from supervision.rules import penalties as penalty_rules
 from supervision.rules import workflow
+from supervision.selectors import FIGURES
 
 ZERO = Decimal("0.00")
 
@@ -64,8 +67,13 @@ FINE_MESSAGES = {
 }
 
 
+@contextmanager
 def _durable():
-    return transaction.atomic(durable=True)
+    """Every write of the app: one durable transaction; once it commits, the cached statistics
+    of the year (selectors.supervision_figures) are stale and the version moves on."""
+    with transaction.atomic(durable=True):
+        yield
+        bump_on_commit(FIGURES)
 
 
 # --- agreements ---------------------------------------------------------------------------
@@ -685,6 +693,7 @@ def audit_run(
         hits = [h for h in run_rules(visits, specs) if start <= by_id[h.settlement_id].settled_on <= end]
         with transaction.atomic():
             _flags_insert(run, hits, by_id, by_code)
+            bump_on_commit(FIGURES)
         current = [v for v in visits if start <= v.settled_on <= end]
         settlements += len(current)
         lines += sum(len(v.lines) for v in current)
@@ -939,6 +948,7 @@ def self_inspection_check_deadlines(*, as_of: date) -> dict:
     marked = 0
     for rnd in SelfInspectionRound.objects.filter(deadline__lt=as_of).order_by("year"):
         with transaction.atomic():
+            bump_on_commit(FIGURES)
             rnd = SelfInspectionRound.objects.select_for_update().get(pk=rnd.pk)
             institution_ids = list(
                 Agreement.objects.filter(signed_on__lte=rnd.deadline)
@@ -1025,9 +1035,9 @@ def audit_run_request(*, actor, kind: str, day: date | None = None, month: str =
             actor=actor, kind="supervision.audit_run", title=_("智能审核：%(what)s") % {"what": day or month}
         )
         if kind == "daily":
-            enqueue_on_commit(tasks.audit_daily_task, day.isoformat(), str(job.pk))
+            enqueue_on_commit(tasks.audit_daily_task, day.isoformat(), str(job.pk), job=job)
         else:
-            enqueue_on_commit(tasks.audit_monthly_task, month, str(job.pk))
+            enqueue_on_commit(tasks.audit_monthly_task, month, str(job.pk), job=job)
         audit_log(
             actor=actor,
             action=AuditLog.Action.CHANGE,
@@ -1102,6 +1112,7 @@ def agreements_restore_expired(*, as_of: date) -> int:
         "id", flat=True
     ):
         with transaction.atomic():
+            bump_on_commit(FIGURES)
             agreement = Agreement.objects.select_for_update().get(pk=agreement_id)
             if agreement.status != AgreementStatus.SUSPENDED or agreement.status_until >= as_of:
                 continue

@@ -16,3 +16,13 @@ def demo_progress_task(job_id: str, steps: int) -> None:
     for done in range(1, steps + 1):
         job_progress(job_id, done=done)
     job_finish(job_id, result={"steps": steps})
+
+
+@shared_task(name="medinsure.core.outbox_flush", queue="default", ignore_result=True)
+def outbox_flush_task() -> int:
+    """Publish the outbox rows still pending (the broker was down when their work committed)."""
+    from medinsure.jobs.outbox import outbox_flush, outbox_prune
+
+    sent = outbox_flush(min_age_seconds=5)
+    outbox_prune()
+    return sent

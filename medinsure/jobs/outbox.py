@@ -1,0 +1,132 @@
+"""A transactional outbox for Celery tasks.
+
+``enqueue`` writes an ``OutboxMessage`` row in the caller's transaction; after commit it publishes the
+task at once (a short connect timeout, no kombu retry loop) and marks the row sent. With the broker
+down the row stays pending, the related job says it is waiting, and ``outbox_flush`` publishes it
+later: when a worker starts (``worker_ready``), on a short beat schedule and from
+``manage.py outbox_flush``. Publishing is at least once: the tasks are idempotent.
+"""
+
+import contextvars
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from medinsure.jobs.models import Job, OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+WAITING_MESSAGE = _("任务队列暂时不可用，任务已登记，恢复后将自动执行")
+
+# Set by QueueNoticeMiddleware for the length of a request: publishes that failed during it, so the
+# page that started the work can say it is waiting.
+waiting_in_request: contextvars.ContextVar[list | None] = contextvars.ContextVar("outbox_waiting", default=None)
+
+
+def _connect_timeout() -> float:
+    return float(getattr(settings, "OUTBOX_CONNECT_TIMEOUT", 2))
+
+
+def broker_connection():
+    """A fresh broker connection that fails fast: no retry loop, a short connect timeout."""
+    from medinsure.celery import app
+
+    timeout = _connect_timeout()
+    return app.connection_for_write(
+        settings.CELERY_BROKER_URL,
+        connect_timeout=timeout,
+        transport_options={"max_retries": 0, "socket_connect_timeout": timeout, "socket_timeout": timeout},
+    )
+
+
+def enqueue(task, args=(), kwargs=None, *, job=None, countdown: int | None = None) -> OutboxMessage:
+    """Record the task in the current transaction; publish it once the transaction commits."""
+    message = OutboxMessage.objects.create(
+        task=task.name,
+        args=list(args),
+        kwargs=dict(kwargs or {}),
+        queue=getattr(task, "queue", None) or "",
+        countdown=countdown,
+        job_id=getattr(job, "pk", job),
+    )
+    transaction.on_commit(lambda: publish_pending(ids=[message.pk]))
+    return message
+
+
+def _publish(conn, row: OutboxMessage) -> None:
+    from medinsure.celery import app
+
+    task = app.tasks[row.task]
+    options = {"retry": False, "ignore_result": True, "connection": conn}
+    if row.queue:
+        options["queue"] = row.queue
+    if row.countdown:
+        options["countdown"] = row.countdown
+    task.apply_async(args=row.args, kwargs=row.kwargs, **options)
+
+
+def _mark_waiting(rows: list[OutboxMessage], error: Exception) -> None:
+    now = timezone.now()
+    for row in rows:
+        OutboxMessage.objects.filter(pk=row.pk).update(
+            attempts=row.attempts + 1, last_error=f"{error.__class__.__name__}: {error}"[:500]
+        )
+    job_ids = [row.job_id for row in rows if row.job_id]
+    if job_ids:
+        Job.objects.filter(pk__in=job_ids, status=Job.Status.PENDING).update(
+            message=str(WAITING_MESSAGE), updated_at=now
+        )
+    notices = waiting_in_request.get()
+    if notices is not None:
+        notices.extend(row.pk for row in rows)
+
+
+def publish_pending(*, ids: list[int] | None = None, older_than: timedelta | None = None, limit: int = 500) -> int:
+    """Publish pending rows (these ids, or every pending row older than ``older_than``); return how
+    many were sent. Rows another process is publishing right now are skipped (SKIP LOCKED)."""
+    sent = 0
+    with transaction.atomic():
+        rows = OutboxMessage.objects.select_for_update(skip_locked=True).filter(sent_at__isnull=True)
+        if ids is not None:
+            rows = rows.filter(pk__in=ids)
+        if older_than is not None:
+            rows = rows.filter(created_at__lte=timezone.now() - older_than)
+        rows = list(rows.order_by("id")[:limit])
+        if not rows:
+            return 0
+        try:
+            with broker_connection() as conn:
+                for row in rows:
+                    _publish(conn, row)
+                    OutboxMessage.objects.filter(pk=row.pk).update(sent_at=timezone.now(), attempts=row.attempts + 1)
+                    if row.job_id:
+                        Job.objects.filter(pk=row.job_id, message=str(WAITING_MESSAGE)).update(message="")
+                    sent += 1
+        except Exception as exc:  # the broker is down: the rows stay and say why
+            logger.warning("outbox: %d task(s) not published (%s); they stay queued", len(rows) - sent, exc)
+            _mark_waiting(rows[sent:], exc)
+    return sent
+
+
+def outbox_flush(*, min_age_seconds: float = 0) -> int:
+    """Publish every pending row (used at worker start, by beat and by the management command)."""
+    total = 0
+    while True:
+        sent = publish_pending(older_than=timedelta(seconds=min_age_seconds))
+        total += sent
+        if sent < 500:
+            return total
+
+
+def outbox_pending_count() -> int:
+    return OutboxMessage.objects.filter(sent_at__isnull=True).count()
+
+
+def outbox_prune(*, days: int = 7) -> int:
+    """Forget rows sent more than ``days`` ago."""
+    deleted, _ = OutboxMessage.objects.filter(sent_at__lt=timezone.now() - timedelta(days=days)).delete()
+    return deleted
