@@ -11,6 +11,7 @@ from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
 from medinsure.accounts import scoping
+from medinsure.core.figures_cache import cached_figures
 from medinsure.institutions.models import Institution
 from supervision import access
 from supervision.models import (
@@ -28,6 +29,9 @@ from supervision.models import (
 from supervision.rules import figures as fig
 
 # --- lists -------------------------------------------------------------------------------------
+
+
+FIGURES = "supervision"  # namespace of the cached figures; services bump it after every write
 
 
 def _division_prefix(division: str) -> str:
@@ -203,6 +207,11 @@ def supervision_figures(*, user, year: int, division: str = "") -> fig.Figures:
     if not (access.may_read_stats(user) or scoping.is_bureau_wide(user)):
         raise PermissionDenied
     division = _division_prefix(division)
+    # the same for every reader (district-wide figures): cached until a supervision write commits
+    return cached_figures(FIGURES, ("figures", year, division), lambda: _figures_live(year, division))
+
+
+def _figures_live(year: int, division: str) -> fig.Figures:
     inst_filter = _in_division("institution__division", division)
     case_filter = inst_filter
 
@@ -297,20 +306,28 @@ def supervision_stats(*, user, year: int, month: int | None = None, division: st
     f = supervision_figures(user=user, year=year, division=division)
     if month:
         values = f.by_month[month]
-        # the month's split by kind is not kept per month; recount the agreements for it
-        by_kind = {k: {"agreements_suspended": 0, "agreements_terminated": 0} for k in fig.KINDS}
-        for action, key in (("suspend", "agreements_suspended"), ("terminate", "agreements_terminated")):
-            for kind, n in (
-                AgreementEvent.objects.filter(action=action, effective_from__year=year, effective_from__month=month)
-                .filter(_in_division("agreement__institution__division", _division_prefix(division)))
-                .values_list("agreement__institution__kind")
-                .annotate(n=Count("id"))
-            ):
-                by_kind[kind][key] = n
+        prefix = _division_prefix(division)
+        by_kind = cached_figures(
+            FIGURES, ("month_agreements", year, month, prefix), lambda: _month_agreements(year, month, prefix)
+        )
         out = _stats_dict(values, by_kind)
     else:
         out = _stats_dict(f.total, f.by_kind)
     return {"year": year, "month": month, **out}
+
+
+def _month_agreements(year: int, month: int, prefix: str) -> dict:
+    """The month's split by kind is not kept per month; recount the agreements for it."""
+    by_kind = {k: {"agreements_suspended": 0, "agreements_terminated": 0} for k in fig.KINDS}
+    for action, key in (("suspend", "agreements_suspended"), ("terminate", "agreements_terminated")):
+        for kind, n in (
+            AgreementEvent.objects.filter(action=action, effective_from__year=year, effective_from__month=month)
+            .filter(_in_division("agreement__institution__division", prefix))
+            .values_list("agreement__institution__kind")
+            .annotate(n=Count("id"))
+        ):
+            by_kind[kind][key] = n
+    return by_kind
 
 
 def supervision_stats_table(*, user, year: int, division: str = "") -> dict:

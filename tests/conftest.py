@@ -24,6 +24,15 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_figures_cache():
+    """Cached statistics (medinsure.core.figures_cache) live in Redis across tests and runs: every
+    test starts with all of them out of reach."""
+    from medinsure.core import figures_cache
+
+    figures_cache.forget_all()
+
+
 @dataclass
 class Tree:
     district: Division
