@@ -10,6 +10,7 @@ from openpyxl.styles import Font
 from claims.importers import COLUMNS
 from claims.models import HospitalLevel
 from claims.selectors import STAT_GROUP_LABELS
+from medinsure.core.spreadsheets import neutralise_workbook
 
 
 def _n(value):
@@ -73,6 +74,7 @@ def stats_workbook(data: dict) -> bytes:
         for col in "ABCDEFGHIJKL":
             sheet.column_dimensions[col].width = 16
     out = io.BytesIO()
+    neutralise_workbook(wb)
     wb.save(out)
     return out.getvalue()
 
@@ -112,5 +114,6 @@ def import_template() -> bytes:
         ]
     )
     out = io.BytesIO()
+    neutralise_workbook(wb)
     wb.save(out)
     return out.getvalue()

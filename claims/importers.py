@@ -18,6 +18,7 @@ from claims.models import Employment, Group, Kind, Scheme, SettlementLine
 from claims.rules.visits_csv import parse_date
 from enrollment.rules.id_numbers import IdNumberError, parse_id_number
 from medinsure.core import uploads
+from medinsure.core.spreadsheets import neutralise_workbook
 from medinsure.institutions.models import Institution
 from medinsure.regions.models import Division
 
@@ -372,6 +373,7 @@ def errors_workbook(errors: list[dict]) -> bytes:
         ws.append([e["line"], e["column"], e["message"]])
     ws.column_dimensions["C"].width = 80
     out = io.BytesIO()
+    neutralise_workbook(wb)
     wb.save(out)
     return out.getvalue()
 

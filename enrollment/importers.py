@@ -31,6 +31,7 @@ from enrollment.models import SpecialCategory, SubsidyPayer
 from enrollment.rules.cover import CampaignTerms, PaymentFacts, Tier, decide_cover
 from enrollment.rules.id_numbers import IdNumberError, parse_id_number
 from medinsure.core import uploads
+from medinsure.core.spreadsheets import neutralise, neutralise_workbook
 
 # --- columns of the staging table (one generic shape for every source) ---------------------------
 STAGE_COLUMNS = (
@@ -885,6 +886,7 @@ def template_xlsx(spec: SourceSpec) -> bytes:
             text += "、".join(k for k in col.choices if not k.startswith("tier"))
         notes.append([col.header, "是" if col.required else "否", text])
     buf = io.BytesIO()
+    neutralise_workbook(wb)
     wb.save(buf)
     return buf.getvalue()
 
@@ -920,7 +922,7 @@ def errors_xlsx(errors: list[RowError], *, title: str) -> bytes:
     ws.append([title])
     ws.append(["行号", "列", "值", "错误说明"])
     for e in errors:
-        ws.append([e.line, e.column, e.value, e.message])
+        ws.append([e.line, e.column, neutralise(e.value), e.message])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

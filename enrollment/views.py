@@ -34,6 +34,7 @@ from medinsure.accounts.decorators import area_required
 from medinsure.accounts.models import Role
 from medinsure.audit.models import AuditLog
 from medinsure.audit.services import audit_log
+from medinsure.core.spreadsheets import neutralise_workbook
 
 AREA = scoping.Area.ENROLLMENT
 
@@ -163,6 +164,7 @@ def _bulletin_xlsx(year, day, towns, villages) -> HttpResponse:
             ]
         )
     buf = io.BytesIO()
+    neutralise_workbook(wb)
     wb.save(buf)
     resp = HttpResponse(
         buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from medinsure.core.spreadsheets import neutralise_workbook
+
 HEAD = PatternFill("solid", fgColor="DDEBF7")
 MONEY_FMT = "#,##0.00"
 
@@ -165,5 +167,6 @@ def report_workbook(report: dict) -> bytes:
         for col in "ABCDEFGHIJ":
             ws.column_dimensions[col].width = 18
     out = io.BytesIO()
+    neutralise_workbook(wb)
     wb.save(out)
     return out.getvalue()

@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
+from medinsure.core.spreadsheets import neutralise_workbook
+
 from .models import Fund
 
 COLUMNS = {
@@ -183,6 +185,7 @@ def template_workbook() -> bytes:
     for col, width in zip("ABCDEF", (16, 8, 8, 20, 20, 20), strict=True):
         ws.column_dimensions[col].width = width
     out = io.BytesIO()
+    neutralise_workbook(wb)
     wb.save(out)
     return out.getvalue()
 
@@ -200,5 +203,6 @@ def error_report_workbook(errors: list[dict]) -> bytes:
     ws.column_dimensions["B"].width = 20
     ws.column_dimensions["C"].width = 60
     out = io.BytesIO()
+    neutralise_workbook(wb)
     wb.save(out)
     return out.getvalue()

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from medinsure.core import uploads
+from medinsure.core.spreadsheets import neutralise
 from replies.rules.intake import IntakeError, IntakeRow, missing_columns, parse_rows
 
 ERROR_TEXT = {
@@ -61,7 +62,7 @@ def error_report_xlsx(errors: list[dict]) -> bytes:
                 _("行号"): e["line"],
                 _("列"): e["column"],
                 _("问题"): str(ERROR_TEXT.get(e["code"], e["code"])),
-                _("内容"): e.get("value", ""),
+                _("内容"): neutralise(e.get("value", "")),
             }
             for e in errors
         ]

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from medinsure.audit.models import AuditLog
 from medinsure.audit.services import audit_log
+from medinsure.core.spreadsheets import neutralise_workbook
 from medinsure.institutions.models import Institution
 from medinsure.regions.models import Division
 from supervision import access
@@ -289,6 +290,7 @@ def error_workbook(report: ImportReport) -> bytes:
     for line, col, msg in report.errors:
         ws.append([line, col, str(msg)])
     buf = io.BytesIO()
+    neutralise_workbook(wb)
     wb.save(buf)
     return buf.getvalue()
 
@@ -317,5 +319,6 @@ def template_workbook() -> bytes:
         ]
     )
     buf = io.BytesIO()
+    neutralise_workbook(wb)
     wb.save(buf)
     return buf.getvalue()

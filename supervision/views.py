@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from medinsure.audit.models import AuditLog
 from medinsure.audit.services import audit_log
+from medinsure.core.spreadsheets import neutralise_workbook
 from medinsure.masking import shown_id_number
 from supervision import access, forms, importers, selectors, services
 from supervision.models import AgreementStatus, CaseSource, CaseStatus, FlagStatus, ReportStatus
@@ -808,6 +809,7 @@ def figures_excel(request):
                 cell.number_format = "#,##0.00"
     ws.column_dimensions["A"].width = 32
     buf = io.BytesIO()
+    neutralise_workbook(wb)
     wb.save(buf)
     audit_log(
         actor=request.user,

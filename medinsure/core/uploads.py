@@ -124,7 +124,9 @@ def check_size(size: int, kind: str) -> None:
     if size <= 0:
         raise UploadRejected(_("文件：文件为空"))
     if size > limit:
-        raise UploadRejected(_("文件：文件大小超过上限 %(limit)s") % {"limit": filesizeformat(limit)})
+        raise UploadRejected(
+            _("文件：文件大小超过上限 %(limit)s") % {"limit": filesizeformat(limit).replace("\xa0", " ")}
+        )
 
 
 def check_extension(name: str | None, allowed: tuple[str, ...]) -> str:

@@ -24,7 +24,8 @@ def too_large(request, limit: int):
         request,
         413,
         _("提交的内容过大"),
-        _("提交的内容超过上限 %(limit)s，请压缩或拆分文件后重新上传。") % {"limit": filesizeformat(limit)},
+        _("提交的内容超过上限 %(limit)s，请压缩或拆分文件后重新上传。")
+        % {"limit": filesizeformat(limit).replace("\xa0", " ")},
     )
 
 

@@ -1,0 +1,182 @@
+"""Every upload in the portal, fed hostile files: a zip bomb (1 GiB declared, ~1 MB sent), a
+truncated workbook, a PNG named .csv, bytes in no known encoding, a zip that is no workbook, a
+wrong extension, a path-traversal name, an oversized file. Each answers with a Chinese message on
+the page (no 500) and no table gains or loses a row."""
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from medinsure.accounts.models import Role
+from tests.hostile.conftest import changed_tables, table_counts
+from tests.hostile.files import (
+    BAD_ENCODING,
+    PNG,
+    truncated_xlsx,
+    xlsx_bytes,
+    zip_bomb,
+    zip_without_content_types,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    id: str
+    role: str
+    url: str  # may hold {case}
+    kind: str
+    field: str = "file"
+    data: dict = dataclasses.field(default_factory=dict)
+    csv: bool = False  # accepts .csv
+    xlsx: bool = True  # accepts .xlsx
+
+
+ENDPOINTS = [
+    Endpoint(
+        "enrollment-import",
+        Role.ENROLLMENT,
+        "/enrollment/imports/",
+        "enrollment_import",
+        data={"source": "police"},
+        csv=True,
+    ),  # fmt: skip
+    Endpoint(
+        "claims-settlements",
+        Role.CLAIMS,
+        "/claims/imports/",
+        "claims_settlements",
+        data={"policy": "{policy}"},
+        csv=True,
+    ),  # fmt: skip
+    Endpoint(
+        "claims-visits",
+        Role.CLAIMS,
+        "/claims/calculator/file/",
+        "claims_visits",
+        field="visits",
+        data={"policy": "guanxian-2018"},
+        csv=True,
+        xlsx=False,
+    ),  # fmt: skip
+    Endpoint(
+        "supervision-institutions", Role.SUPERVISION, "/supervision/institutions/import/", "supervision_institutions"
+    ),  # fmt: skip
+    Endpoint(
+        "supervision-evidence",
+        Role.SUPERVISION,
+        "/supervision/cases/{case}/evidence/",
+        "supervision_evidence",
+        data={"description": "证据"},
+    ),  # fmt: skip
+    Endpoint("fundbudget-statement", Role.FUND, "/fundbudget/statements/import/", "fundbudget_statement"),
+    Endpoint("replies-list", Role.OFFICE, "/replies/import/", "replies_list", csv=True),
+]
+
+
+def hostile_files(ep: Endpoint):
+    """(case id, file name, content, expected words of the message) for one endpoint."""
+    cases = []
+    if ep.xlsx:
+        cases += [
+            ("zip-bomb", "bomb.xlsx", zip_bomb(), "压缩炸弹"),
+            ("truncated-xlsx", "cut.xlsx", truncated_xlsx(), "不是有效的 .xlsx 文件"),
+            ("zip-not-workbook", "x.xlsx", zip_without_content_types(), "不是有效的 .xlsx 文件"),
+            ("png-as-xlsx", "photo.xlsx", PNG, "与扩展名 .xlsx 不符"),
+            ("traversal-xlsx", "../../etc/passwd.xlsx", b"root:x:0:0:root:/root:/bin/bash\n", "与扩展名 .xlsx 不符"),
+        ]
+    if ep.csv:
+        cases += [
+            ("png-as-csv", "photo.csv", PNG, "不是文本 CSV"),
+            ("bad-encoding-csv", "gbk.csv", BAD_ENCODING, "编码无法识别"),
+            ("nul-csv", "nul.csv", b"a,b\n1,\x00\x00\n", "不是文本 CSV"),
+            ("traversal-csv", "..\\..\\x.csv", b"\x89PNG\r\n\x1a\n\x00", "不是文本 CSV"),
+        ]
+    cases.append(("wrong-extension", "evil.exe", b"MZ\x90\x00\x03", "不支持的文件类型“.exe”"))
+    return cases
+
+
+@pytest.fixture
+def context(request, divisions):
+    """What an endpoint's URL and form need: a claims policy, a supervision case (only when used)."""
+    ep = request.param if hasattr(request, "param") else None
+    ctx = {}
+    if ep is None or "{policy}" in str(ep.data):
+        from tests.claims.claims_db_helpers import load_policy
+
+        ctx["policy"] = str(load_policy("guanxian-2018").pk)
+    if ep is None or "{case}" in ep.url:
+        from supervision import services as sv
+        from tests.supervision import factories as sf
+
+        case = sv.case_register(
+            actor=sf.staff(),
+            source="on_site",
+            target_kind="institution",
+            institution_id=sf.institution().pk,
+            violations=["fictitious"],
+            summary="虚构服务",
+            registered_on=date(2024, 3, 1),
+        )
+        ctx["case"] = str(case.pk)
+    return ctx
+
+
+def post_file(client, ep: Endpoint, context, name: str, content: bytes):
+    data = {k: v.format(**context) for k, v in ep.data.items()}
+    data[ep.field] = SimpleUploadedFile(name, content)
+    return client.post(ep.url.format(**context), data, follow=True)
+
+
+@pytest.mark.parametrize(("ep", "context"), [(ep, ep) for ep in ENDPOINTS], ids=[ep.id for ep in ENDPOINTS], indirect=["context"])  # fmt: skip
+def test_hostile_files_are_refused_with_a_message_and_nothing_is_stored(
+    ep, context, make_user, client_as, settings, tmp_path
+):
+    settings.PRIVATE_FILES_ROOT = tmp_path / "private"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    client = client_as(make_user(ep.role))
+    failures = []
+    oversized = ("big.xlsx", xlsx_bytes([["x" * 2000]])) if ep.xlsx else ("big.csv", b"a,b\n" + b"1,2\n" * 600)
+    cases = [*hostile_files(ep), ("oversized", *oversized, "文件大小超过上限 1.0 KB")]
+    for case, name, content, words in cases:
+        if case == "oversized":
+            settings.UPLOAD_MAX_BYTES = {**settings.UPLOAD_MAX_BYTES, ep.kind: 1024}
+        before = table_counts()
+        r = post_file(client, ep, context, name, content)
+        html = r.content.decode()
+        if r.status_code not in (200, 400):
+            failures.append((case, f"status {r.status_code}"))
+        elif words not in html:
+            failures.append((case, f"no message {words!r}"))
+        elif changed := changed_tables(before):
+            failures.append((case, f"tables changed {changed}"))
+        elif "../" in html or "..\\" in html:
+            failures.append((case, "the hostile name is echoed as a path"))
+    assert failures == []
+    assert not [p for p in tmp_path.rglob("*") if p.is_file()]  # nothing written to disk either
+
+
+def test_a_request_larger_than_the_site_accepts_gets_a_chinese_413(make_user, client_as, settings, divisions):
+    settings.REQUEST_MAX_BYTES = 4096
+    client = client_as(make_user(Role.FUND))
+    before = table_counts()
+    r = client.post("/fundbudget/statements/import/", {"file": SimpleUploadedFile("a.xlsx", b"PK" + b"0" * 8000)})
+    assert r.status_code == 413
+    assert "提交的内容超过上限 4.0 KB" in r.content.decode()
+    assert changed_tables(before) == {}
+    api = client.post("/api/v1/fundbudget/rules/", data=b"{" + b" " * 8000 + b"}", content_type="application/json")
+    assert api.status_code == 413 and "提交的内容超过上限" in api.json()["detail"]
+
+
+def test_too_much_form_data_gets_a_chinese_answer_not_a_bare_400(make_user, client_as, settings, divisions):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2048
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 50
+    client = client_as(make_user(Role.OFFICE))
+    r = client.post("/replies/cases/new/", {"title": "x" * 5000})
+    assert r.status_code == 413 and "提交的内容超过上限 2.0 KB" in r.content.decode()
+    r = client.post("/replies/cases/new/", {f"f{i}": "1" for i in range(100)})
+    assert r.status_code == 400 and "提交的字段或文件数量过多" in r.content.decode()
