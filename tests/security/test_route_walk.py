@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from html.parser import HTMLParser
 
 import pytest
 from django.db import connection, transaction
@@ -213,27 +214,134 @@ def _bad_status(route, user, status: int, location: str, *, names_b: bool, metho
     return None
 
 
-@pytest.mark.parametrize("who", WHO)
-def test_walk_every_route(world, who):
-    w = world
-    user = _user(w, who)
-    page, api = _clients(w, user)
-    table = kwargs_table(w)
-    forbidden_numbers = []
-    if user is not None and not scoping.may_see_personal_numbers(user):
-        forbidden_numbers = [w.objects["resident_a"].id_number, w.objects["resident"].id_number]
-        # A worker sees the phone numbers of the people on their own tasks (to call them); nobody else's.
-        from enrollment.models import MobilisationTask
+class _Forms(HTMLParser):
+    """The POST forms of a page: action → field values as a browser would submit them unchanged."""
 
-        own = set(MobilisationTask.objects.filter(assignee=user).values_list("resident__phone", flat=True))
-        forbidden_numbers += [p for p in (worldmod.A_PHONE, worldmod.B_PHONE) if p not in own]
+    def __init__(self, url):
+        super().__init__()
+        self.url, self.forms, self.current, self.select, self.textarea = url, {}, None, None, None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form" and (a.get("method") or "").lower() == "post":
+            self.current = self.forms.setdefault(a.get("action") or self.url, {})
+        elif self.current is None or not a.get("name"):
+            return
+        elif tag == "input" and a.get("type") not in ("file", "submit", "image", "reset"):
+            if a.get("type") not in ("checkbox", "radio") or "checked" in a:
+                self.current.setdefault(a["name"], a.get("value") or "")
+        elif tag == "button" and a.get("value"):
+            self.current.setdefault(a["name"], a["value"])
+        elif tag == "select":
+            self.select = a["name"]
+        elif tag == "textarea":
+            self.textarea = a["name"]
+            self.current.setdefault(a["name"], "")
+        if tag == "option" and self.select and (self.select not in self.current or "selected" in a):
+            self.current[self.select] = a.get("value", "")
+
+    def handle_data(self, data):
+        if self.textarea and self.current is not None:
+            self.current[self.textarea] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.current = None
+        elif tag == "select":
+            self.select = None
+        elif tag == "textarea":
+            self.textarea = None
+
+
+@pytest.fixture(scope="module")
+def plausible(world):
+    """For every page the admin can open, the data its POST forms would send: replayed by everyone
+    else against the same URLs (a township-A worker posting B's case transition with real values)."""
+    client, _api = _clients(world, world.users[Role.ADMIN])
+    table = kwargs_table(world)
+    data: dict[str, dict] = {}
+    with _rolled_back():
+        for route in all_routes():
+            if route.is_api or route.name in PUBLIC or (route.methods is not None and "GET" not in route.methods):
+                continue
+            url = build_url(route, kwargs_for(route, table))
+            r = client.get(url)
+            if r.status_code == 200 and "html" in r.get("Content-Type", ""):
+                parser = _Forms(url)
+                parser.feed(r.content.decode("utf-8", "replace"))
+                for action, fields in parser.forms.items():
+                    fields.pop("csrfmiddlewaretoken", None)
+                    data.setdefault(action.split("?")[0], fields)
+    return data
+
+
+def a_side_table(w) -> dict:
+    """The same map with township A's rows where A has one (for the masking walk)."""
+    o = w.objects
+    swap = {
+        o["resident"].pk: o["resident_a"].pk,
+        o["resident"].id_number: o["resident_a"].id_number,
+        o["task"].pk: o["task_a"].pk,
+        o["case"].pk: o["case_a"].pk,
+        o["institution"].pk: o["institution_a"].pk,
+    }
+    b_table = kwargs_table(w)
+    a_table = {}
+    for key, value in b_table.items():
+        target = key.split(".")[0]
+        kind = {
+            "enrollment:resident": "resident",
+            "enrollment-resident": "resident",
+            "enrollment:task_outcome": "task",
+            "enrollment-task-outcome": "task",
+            "supervision:case": "case",
+            "supervision-case-detail": "case",
+            "supervision:institution": "institution",
+            "supervision-institution-detail": "institution",
+        }.get(target)
+        a_table[key] = swap.get(value, value) if kind else value
+    return a_table
+
+
+def _forbidden_numbers(w, user) -> list[str]:
+    if user is None or scoping.may_see_personal_numbers(user):
+        return []
+    numbers = [w.objects["resident_a"].id_number, w.objects["resident"].id_number]
+    # A worker sees the phone numbers of the people on their own tasks (to call them); nobody else's.
+    from enrollment.models import MobilisationTask
+
+    own = set(MobilisationTask.objects.filter(assignee=user).values_list("resident__phone", flat=True))
+    return numbers + [p for p in (worldmod.A_PHONE, worldmod.B_PHONE) if p not in own]
+
+
+def _check_body(w, user, route, url, r, problems, forbidden_numbers, bodies=None):
+    if r.status_code != 200 or route.name in PUBLIC:
+        return
+    text = body_text(r)
+    if bodies is not None:
+        bodies[route] = text
+    if not may_see_township_b(user, route):
+        leaked = [s for s in w.sentinels if s in text]
+        if leaked:
+            problems.append(f"GET {url} [{route.name}] shows township B's {leaked}")
+    unmasked = [n for n in forbidden_numbers if n in text]
+    if unmasked:
+        problems.append(f"GET {url} [{route.name}] shows unmasked numbers {unmasked}")
+
+
+def walk(w, user, table, *, plausible=None, only=None, bodies=None, of_b=True) -> list[str]:
+    """GET (and POST, when ``plausible`` is given) every route as ``user``; the problems found."""
+    page, api = _clients(w, user)
+    forbidden_numbers = _forbidden_numbers(w, user)
     problems: list[str] = []
-    before = table_digests()
     posts = []
+    before = table_digests()
     for route in all_routes():
         values = kwargs_for(route, table)
+        if only is not None and not only(values):
+            continue
         url = build_url(route, values)
-        names_b = any(not isinstance(v, Literal) for v in values.values())
+        names_b = of_b and any(not isinstance(v, Literal) for v in values.values())
         client = api if route.is_api else page
         methods = route.methods
         if methods is None or "GET" in methods:
@@ -241,27 +349,83 @@ def test_walk_every_route(world, who):
             bad = _bad_status(route, user, r.status_code, r.get("Location", ""), names_b=names_b, method="GET")
             if bad:
                 problems.append(f"GET {url} [{route.name}] → {bad}")
-            if r.status_code == 200 and route.name not in PUBLIC:
-                text = body_text(r)
-                if not may_see_township_b(user, route):
-                    leaked = [s for s in w.sentinels if s in text]
-                    if leaked:
-                        problems.append(f"GET {url} [{route.name}] shows township B's {leaked}")
-                unmasked = [n for n in forbidden_numbers if n in text]
-                if unmasked:
-                    problems.append(f"GET {url} [{route.name}] shows unmasked numbers {unmasked}")
+            _check_body(w, user, route, url, r, problems, forbidden_numbers, bodies)
         if methods is None or methods & {"POST", "PUT", "PATCH", "DELETE"}:
             posts.append((route, url, names_b, client))
     after = table_digests()
     changed = sorted(t for t in before if before[t] != after.get(t))
     if changed:
         problems.append(f"GET requests changed rows of {changed}")
+    if plausible is None:
+        return problems
     for route, url, names_b, client in posts:
-        if route.name in ("logout",):
+        if route.name == "logout":
             continue
-        with _rolled_back():
-            r = client.post(url, {}, format="json") if route.is_api else client.post(url, {})
-            bad = _bad_status(route, user, r.status_code, r.get("Location", ""), names_b=names_b, method="POST")
-            if bad:
-                problems.append(f"POST {url} [{route.name}] → {bad}")
+        attempts = [{}]
+        if url in plausible and not may_see_township_b(user, route):
+            attempts.append(plausible[url])
+        for data in attempts:
+            with _rolled_back():
+                r = client.post(url, data, format="json") if route.is_api else client.post(url, data)
+                bad = _bad_status(route, user, r.status_code, r.get("Location", ""), names_b=names_b, method="POST")
+                if bad:
+                    problems.append(f"POST {url} {sorted(data)} [{route.name}] → {bad}")
+    return problems
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_walk_every_route(world, plausible, who):
+    """Township B's objects closed, B's rows absent, no 500, GET writes nothing — for every role."""
+    problems = walk(world, _user(world, who), kwargs_table(world), plausible=plausible)
     assert not problems, f"{who}:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("who", [r for r in Role.values])
+def test_own_area_pages_mask_numbers(world, who):
+    """The pages of A's own resident, task, case and institution (which A's users may open) show ID and
+    phone numbers masked to roles that may not see them, and still nothing of B."""
+    b_values = set(map(str, kwargs_table(world).values()))
+    a_table = a_side_table(world)
+    changed = {str(v) for v in a_table.values()} - b_values
+    problems = walk(
+        world, world.users[who], a_table, of_b=False, only=lambda values: bool(set(map(str, values.values())) & changed)
+    )
+    assert not problems, f"{who}:\n" + "\n".join(problems)
+
+
+def test_the_walk_can_see_township_b(world):
+    """The positive control: a bureau-wide user does see B's rows — on the pages of every app and on B's
+    objects' own pages — so an empty world or an always-403 site cannot pass the walk."""
+    bodies: dict = {}
+    problems = walk(world, world.users[Role.ADMIN], kwargs_table(world), bodies=bodies)
+    assert not problems, "\n".join(problems)
+    seen_by_app: dict[str, list[str]] = {}
+    for route, text in bodies.items():
+        if worldmod.SENTINEL in text:
+            seen_by_app.setdefault(route.app, []).append(route.name)
+    for app in ("enrollment", "claims", "supervision", "fundbudget", "replies", "jobs", "audit"):
+        assert seen_by_app.get(app), f"the admin sees nothing of township B in {app}"
+    for name in (
+        "enrollment:residents",
+        "enrollment:resident",
+        "enrollment-residents",
+        "claims:settlement_list",
+        "claims:settlement_detail",
+        "supervision:cases",
+        "supervision:case",
+        "supervision:flags",
+        "supervision:institutions",
+        "replies:case_list",
+        "replies:case_detail",
+    ):
+        assert name in sum(seen_by_app.values(), []), f"the admin does not see township B on {name}"
+
+
+def test_township_a_sees_its_own(world, client):
+    """The other positive control: A's worker gets A's rows (the walk's 'nothing of B' is not an empty page)."""
+    client.force_login(world.users[Role.TOWNSHIP])
+    assert "甲镇居民" in client.get("/enrollment/residents/").content.decode()
+    client.force_login(world.users[Role.VILLAGE])
+    assert "甲镇居民" in client.get("/enrollment/tasks/mine/").content.decode()
+    client.force_login(world.users[Role.INSTITUTION])
+    assert "甲镇案情" in client.get(f"/supervision/cases/{world.objects['case_a'].pk}/").content.decode()
