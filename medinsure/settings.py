@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "medinsure.core.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "medinsure.jobs.middleware.QueueNoticeMiddleware",  # "the job is waiting" when Redis is down
+    "medinsure.core.once.OnceFormMiddleware",  # a double-submitted form creates one record
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]

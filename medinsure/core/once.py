@@ -1,0 +1,86 @@
+"""Double submit: every POST form carries a one-time token (static/js/once.js adds a hidden
+``_form_token`` to each POST form and disables its buttons on submit). The first POST with a token
+claims it (a unique row); a second POST with the same token waits for the first to finish and gets
+its redirect, so a double click or a resubmitted form creates one record.
+
+A token is kept only when the first POST succeeded with a redirect; a form answered with errors
+releases it, so the corrected form can be sent again. htmx requests (partial updates) are not
+covered: they do not create records by a plain form post.
+"""
+
+import re
+import time
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.http import HttpResponseRedirect
+from django.utils import timezone
+
+from medinsure.core.models import FormSubmission
+
+FIELD = "_form_token"
+TOKEN_RE = re.compile(r"^[A-Za-z0-9-]{16,64}$")
+WAIT_SECONDS = 30.0
+KEEP = timedelta(days=2)
+
+
+def _owner(request) -> str:
+    user = getattr(request, "user", None)
+    return str(user.pk) if user is not None and user.is_authenticated else "anon"
+
+
+def _claim(owner: str, token: str, path: str) -> bool:
+    try:
+        with transaction.atomic():
+            FormSubmission.objects.create(owner=owner, token=token, path=path[:500])
+        return True
+    except IntegrityError:
+        return False
+
+
+def _first_outcome(owner: str, token: str):
+    """Wait for the first POST of this token: its redirect, or None when it released the token."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        row = FormSubmission.objects.filter(owner=owner, token=token).values_list("location", flat=True).first()
+        if row is None:
+            return None
+        if row:
+            return row
+        time.sleep(0.1)
+    return None
+
+
+def prune() -> int:
+    deleted, _ = FormSubmission.objects.filter(created_at__lt=timezone.now() - KEEP).delete()
+    return deleted
+
+
+class OnceFormMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = None
+        if request.method == "POST" and not request.headers.get("HX-Request"):
+            value = request.POST.get(FIELD, "")
+            if TOKEN_RE.match(value):
+                token = value
+        if token is None:
+            return self.get_response(request)
+        owner = _owner(request)
+        while not _claim(owner, token, request.path):
+            location = _first_outcome(owner, token)
+            if location:
+                return HttpResponseRedirect(location)
+            # the first POST failed and released the token: this one is handled on its own
+        try:
+            response = self.get_response(request)
+        except BaseException:
+            FormSubmission.objects.filter(owner=owner, token=token, location="").delete()
+            raise
+        if 300 <= response.status_code < 400 and response.get("Location"):
+            FormSubmission.objects.filter(owner=owner, token=token).update(location=response["Location"][:2000])
+        else:
+            FormSubmission.objects.filter(owner=owner, token=token, location="").delete()
+        return response
