@@ -35,6 +35,7 @@ LIST_FIELD_ERRORS = OpenApiResponse(
 NOT_AUTHENTICATED = OpenApiResponse(response=ErrorOut, description="未提供或提供了无效的身份凭证（Token）")
 FORBIDDEN = OpenApiResponse(response=ErrorOut, description="当前角色或区域无权访问")
 NOT_FOUND = OpenApiResponse(response=ErrorOut, description="不存在，或不在当前用户的区域内")
+CONFLICT = OpenApiResponse(response=_FIELD_ERRORS, description="记录已被他人修改（版本冲突），请刷新后重试")
 THROTTLED = OpenApiResponse(response=ErrorOut, description="请求过于频繁，请稍后再试")
 
 

@@ -24,3 +24,4 @@ urlpatterns = [
 ]
 
 handler400 = "medinsure.core.views.bad_request"
+handler404 = "medinsure.core.views.not_found"

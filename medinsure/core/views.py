@@ -43,3 +43,14 @@ def bad_request(request, exception=None):
     else:
         message = _("请求格式不正确，无法处理。请返回上一页重新填写后提交。")
     return _error_page(request, 400, _("请求无效"), message)
+
+
+def not_found(request, exception=None):
+    """handler404: an API client gets DRF's JSON shape ({"detail": …}) also for a URL that matches no
+    route (an id that is not a number, a misspelt path); pages keep Django's own 404 page."""
+    from django.utils.translation import gettext as _
+    from django.views.defaults import page_not_found
+
+    if request.path_info.startswith("/api/"):
+        return _error_page(request, 404, _("未找到"), _("未找到：地址不存在，或所指的记录不存在。"))
+    return page_not_found(request, exception)

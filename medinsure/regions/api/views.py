@@ -7,7 +7,7 @@ from medinsure.regions.selectors import division_list
 
 
 class DivisionOut(serializers.ModelSerializer):
-    parent_code = serializers.CharField(source="parent.code", default=None, read_only=True)
+    parent_code = serializers.CharField(source="parent.code", default=None, allow_null=True, read_only=True)
 
     class Meta:
         model = Division
