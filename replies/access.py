@@ -5,8 +5,16 @@ from django.http import Http404
 from replies import selectors
 
 
+def _pk(value) -> int:
+    """A URL's id as a number; anything else is the same 404 as a missing row."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404 from None
+
+
 def access_proposal_by_id(user, pk: int):
-    proposal = selectors.proposal_get(user, pk)
+    proposal = selectors.proposal_get(user, _pk(pk))
     if proposal is None:
         raise Http404
     return proposal
@@ -34,7 +42,7 @@ def access_commitment_by_id(user, proposal_id: int, pk: int):
 
 
 def access_published_by_id(pk: int):
-    published = selectors.published_get(pk)
+    published = selectors.published_get(_pk(pk))
     if published is None:
         raise Http404
     return published

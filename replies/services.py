@@ -187,6 +187,9 @@ def proposal_register(
         raise ValidationError({"proposers": _("至少填写一名提出人")})
     if handler_role == "co" and not lead_unit.strip():
         raise ValidationError({"lead_unit": _("我局为协办单位时须填写主办单位")})
+    if not 2000 <= assigned_on.year <= 2100:
+        # A year like 0282 has no holiday calendar and no four-digit ISO date: refuse it here.
+        raise ValidationError({"assigned_on": _("交办日期须在 2000 年至 2100 年之间")})
     if Proposal.objects.filter(kind=kind, session=session, number=number).exists():
         raise ValidationError({"number": _("该会议已登记此编号的建议提案")})
     proposal = Proposal(

@@ -36,6 +36,7 @@ class ProposalViewSet(
 
     permission_classes = [AreaPermission.for_area(Area.REPLIES)]
     serializer_class = ProposalOutSerializer
+    lookup_value_regex = r"\d+"
 
     def get_queryset(self):
         q = self.request.query_params
@@ -100,6 +101,7 @@ class PublishedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     permission_classes = [AllowAny]
     authentication_classes: list = []
     serializer_class = PublishedSerializer
+    lookup_value_regex = r"\d+"
 
     def get_queryset(self):
         return selectors.published_list()
