@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from supervision.models import AgreementAction, Case, CaseStatus, FineBasis, Flag, Violation
+from supervision.models import AgreementAction, Case, CaseSource, CaseStatus, FineBasis, Flag, TargetKind, Violation
 
 
 class CountSplit(serializers.Serializer):
@@ -43,10 +43,14 @@ class StatsQuery(serializers.Serializer):
 
 
 class CaseOut(serializers.ModelSerializer):
-    institution_code = serializers.CharField(source="institution.code", default=None)
-    institution_name = serializers.CharField(source="institution.name", default=None)
-    recovered = serializers.DecimalField(source="decision.recovered", max_digits=16, decimal_places=2, default=None)
-    fine = serializers.DecimalField(source="decision.fine", max_digits=16, decimal_places=2, default=None)
+    institution_code = serializers.CharField(source="institution.code", default=None, allow_null=True)
+    institution_name = serializers.CharField(source="institution.name", default=None, allow_null=True)
+    recovered = serializers.DecimalField(
+        source="decision.recovered", max_digits=16, decimal_places=2, default=None, allow_null=True
+    )
+    fine = serializers.DecimalField(
+        source="decision.fine", max_digits=16, decimal_places=2, default=None, allow_null=True
+    )
 
     class Meta:
         model = Case
@@ -68,8 +72,8 @@ class CaseOut(serializers.ModelSerializer):
 
 
 class CaseIn(serializers.Serializer):
-    source = serializers.CharField()
-    target_kind = serializers.CharField()
+    source = serializers.ChoiceField(choices=CaseSource.choices)
+    target_kind = serializers.ChoiceField(choices=TargetKind.choices)
     institution_id = serializers.IntegerField(required=False, allow_null=True)
     person_name = serializers.CharField(required=False, allow_blank=True, default="")
     person_id_number = serializers.CharField(required=False, allow_blank=True, default="")
@@ -152,8 +156,8 @@ class InstitutionOut(serializers.Serializer):
     kind = serializers.CharField()
     type = serializers.CharField()
     level = serializers.IntegerField(allow_null=True)
-    division_code = serializers.CharField(source="division.code", default=None)
-    agreement_number = serializers.CharField(source="agreement.number", default=None)
-    agreement_status = serializers.CharField(source="agreement.status", default=None)
-    agreement_status_from = serializers.DateField(source="agreement.status_from", default=None)
-    agreement_status_until = serializers.DateField(source="agreement.status_until", default=None)
+    division_code = serializers.CharField(source="division.code", default=None, allow_null=True)
+    agreement_number = serializers.CharField(source="agreement.number", default=None, allow_null=True)
+    agreement_status = serializers.CharField(source="agreement.status", default=None, allow_null=True)
+    agreement_status_from = serializers.DateField(source="agreement.status_from", default=None, allow_null=True)
+    agreement_status_until = serializers.DateField(source="agreement.status_until", default=None, allow_null=True)

@@ -87,6 +87,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     serializer_class = s.CaseOut
     permission_classes = [StaffOrInstitution]
     queryset = Case.objects.none()
+    lookup_value_regex = r"\d+"
 
     def get_queryset(self):
         p = self.request.query_params
@@ -132,6 +133,7 @@ class FlagViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     serializer_class = s.FlagOut
     permission_classes = [StaffOrInstitution]
     queryset = Flag.objects.none()
+    lookup_value_regex = r"\d+"
 
     def get_queryset(self):
         p = self.request.query_params
@@ -189,6 +191,7 @@ class InstitutionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     serializer_class = s.InstitutionOut
     permission_classes = [StaffOrInstitution]
     queryset = Institution.objects.none()
+    lookup_value_regex = r"\d+"
 
     def get_queryset(self):
         p = self.request.query_params
