@@ -58,6 +58,12 @@ class ResidentSerializer(serializers.Serializer):
     status = serializers.CharField()
 
 
+class ResidentPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    page = serializers.IntegerField()
+    results = ResidentSerializer(many=True)
+
+
 class TaskSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     version = serializers.IntegerField()
@@ -72,6 +78,12 @@ class TaskSerializer(serializers.Serializer):
     outcome = serializers.CharField()
     refusal_reason = serializers.CharField()
     note = serializers.CharField()
+
+
+class TaskPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    page = serializers.IntegerField()
+    results = TaskSerializer(many=True)
 
 
 class OutcomeInput(serializers.Serializer):

@@ -16,6 +16,7 @@ from medinsure.accounts.permissions import AreaPermission, StatsPermission
 from medinsure.accounts.scoping import Area
 from medinsure.audit.models import AuditLog
 from medinsure.audit.services import audit_log
+from medinsure.openapi import CONFLICT
 
 
 def _query(serializer_class, request):
@@ -104,7 +105,8 @@ class ResidentListView(APIView):
             OpenApiParameter("status", str),
             OpenApiParameter("page", int),
         ],
-        responses=s.ResidentSerializer(many=True),
+        responses=s.ResidentPageSerializer,
+        operation_id="v1_enrollment_residents_list",
         summary="参保人员（按权限脱敏，按区域限定）",
     )
     def get(self, request):
@@ -164,7 +166,8 @@ class TaskListView(APIView):
             OpenApiParameter("village", str),
             OpenApiParameter("page", int),
         ],
-        responses=s.TaskSerializer(many=True),
+        responses=s.TaskPageSerializer,
+        operation_id="v1_enrollment_tasks_list",
         summary="参保动员任务清单",
     )
     def get(self, request):
@@ -193,7 +196,9 @@ class TaskOutcomeView(APIView):
     permission_classes = [IsAuthenticated, AreaPermission.for_area(Area.ENROLLMENT)]
 
     @extend_schema(
-        request=s.OutcomeInput, responses={200: s.TaskSerializer, 409: None}, summary="记录动员结果（乐观锁：version）"
+        request=s.OutcomeInput,
+        responses={200: s.TaskSerializer, 409: CONFLICT},
+        summary="记录动员结果（乐观锁：version）",
     )
     def post(self, request, pk: int):
         access_task_by_id(request.user, pk)
