@@ -70,6 +70,15 @@ class StatsQuery(serializers.Serializer):
     division = serializers.RegexField(r"^\d{6,12}$", required=False)
 
 
+class PolicyOut(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    scheme = serializers.CharField()
+    year = serializers.IntegerField()
+    partial = serializers.BooleanField()
+    version = serializers.IntegerField(allow_null=True, help_text="current version number")
+
+
 class SettlementOut(serializers.ModelSerializer):
     id_number = serializers.SerializerMethodField()
     institution = serializers.CharField(source="institution.code")

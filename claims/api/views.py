@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from claims import selectors
-from claims.api.serializers import CalculateIn, CalculateOut, SettlementOut, StatsQuery
+from claims.api.serializers import CalculateIn, CalculateOut, PolicyOut, SettlementOut, StatsQuery
 from claims.calculation import calculate_visits
 from claims.forms import settlement_filters
 from claims.policies import PolicyNotFound
@@ -109,7 +109,7 @@ class PolicyListView(APIView):
 
     permission_classes = [StatsPermission.for_area(Area.CLAIMS)]
 
-    @extend_schema(responses=dict)
+    @extend_schema(responses=PolicyOut(many=True), operation_id="v1_claims_policies_list")
     def get(self, request):
         rows = selectors.policy_list(request.user).prefetch_related("versions")
         return Response(
