@@ -26,6 +26,11 @@ lint: setup
 demo: setup                    ## load the demo district again (idempotent)
 	$(PY) manage.py load_demo
 
+.PHONY: fuzz
+FUZZ_EXAMPLES ?= 100
+fuzz: setup                    ## long API fuzz run (schemathesis): every role on every operation, FUZZ_EXAMPLES each
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PYTEST) tests/fuzz -m fuzz -q -ra -p no:warnings
+
 backup: setup                  ## dump the configured database + private files to var/backups (BACKUP_DIR)
 	$(PY) manage.py backup
 
