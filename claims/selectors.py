@@ -27,6 +27,7 @@ from claims.models import (
 from claims.policies import PolicyNotFound, engine_policy
 from claims.rules import policy_summary as _policy_summary
 from medinsure.accounts.scoping import Area, division_code_q, division_q, has_area, is_bureau_wide
+from medinsure.core.figures_cache import cached_figures
 from medinsure.regions.models import code_scope_prefix
 
 ZERO = Decimal("0.00")
@@ -207,12 +208,29 @@ def _avg(cost, n) -> Decimal:
     return (Decimal(cost) / n).quantize(Decimal("0.01")) if n else ZERO
 
 
+FIGURES = "claims"  # namespace of the cached statistics; services.monthly_stats_refresh bumps it
+
+
 def settlement_stats(
     user, *, year: int, month: int | None = None, scheme: str | None = None, division_code: str | None = None
 ) -> dict:
     """The tables of seed 003 篇8 for ``year`` up to ``month`` (default: 12), with the same period
     of last year and the growth: settlements, admissions by hospital level, fund paid, average cost
-    per admission (次均费用), general / chronic outpatient, and fund paid per month."""
+    per admission (次均费用), general / chronic outpatient, and fund paid per month.
+
+    Cached per user area and filters until the monthly figures are rebuilt (the only writer of
+    MonthlyStat, services.monthly_stats_refresh, bumps the version)."""
+    scope = repr(division_code_q(user, "township_code"))
+    return cached_figures(
+        FIGURES,
+        ("stats", scope, year, month, scheme or "", division_code or ""),
+        lambda: _settlement_stats_live(user, year=year, month=month, scheme=scheme, division_code=division_code),
+    )
+
+
+def _settlement_stats_live(
+    user, *, year: int, month: int | None = None, scheme: str | None = None, division_code: str | None = None
+) -> dict:
     month_to = month or 12
     now = _stat_rows(user, year=year, month_to=month_to, scheme=scheme, division_code=division_code)
     before = _stat_rows(user, year=year - 1, month_to=month_to, scheme=scheme, division_code=division_code)

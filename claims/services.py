@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
+from claims import selectors
 from claims.models import (
     Policy,
     PolicyVersion,
@@ -23,6 +24,7 @@ from claims.rules import PolicyError, parse_policy
 from medinsure.audit.models import AuditLog
 from medinsure.audit.services import audit_log
 from medinsure.core import uploads
+from medinsure.core.figures_cache import bump_on_commit
 
 
 # --- policies ---------------------------------------------------------------------------------
@@ -88,6 +90,7 @@ def monthly_stats_refresh(*, year: int) -> int:
     """Rebuild the pre-aggregated monthly figures of ``year`` from the settlements (one statement)."""
     start, end = date(year, 1, 1), date(year + 1, 1, 1)
     with transaction.atomic():
+        bump_on_commit(selectors.FIGURES)  # the cached statistics (selectors.settlement_stats)
         with connection.cursor() as cur:
             cur.execute("DELETE FROM claims_monthlystat WHERE year = %s", [year])
             cur.execute(

@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 TTL_SECONDS = 600
 # every namespace in use (tests start each test with all of them bumped: tests/conftest.py)
-NAMESPACES = ("supervision",)
+NAMESPACES = ("claims", "supervision")
 
 
 def _version_key(namespace: str) -> str:
