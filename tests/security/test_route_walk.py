@@ -16,6 +16,7 @@ KWARGS below.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from html.parser import HTMLParser
 
@@ -194,8 +195,17 @@ class _rolled_back:
         return False
 
 
+# Statistics endpoints want a period: a bare GET that answers 400 is tried again with these, so their
+# figures are read (and searched for B) too.
+PERIODS = ("", f"?year={worldmod.YEAR}", "?year=2024&month=4", "?year=2024")
+
+
 def _get(client, url):
-    return client.get(url, HTTP_ACCEPT="text/html,application/json")
+    for query in PERIODS:
+        r = client.get(url + query, HTTP_ACCEPT="text/html,application/json")
+        if r.status_code != 400:
+            break
+    return r
 
 
 def _bad_status(route, user, status: int, location: str, *, names_b: bool, method: str) -> str | None:
@@ -329,6 +339,36 @@ def _check_body(w, user, route, url, r, problems, forbidden_numbers, bodies=None
         problems.append(f"GET {url} [{route.name}] shows unmasked numbers {unmasked}")
 
 
+def hostile_filters(w) -> list[str]:
+    """Query strings that ask a list for township B (division, parent, village, institution, search)."""
+    from urllib.parse import urlencode
+
+    o = w.objects
+    return [
+        "?"
+        + urlencode(
+            {
+                "division": w.village_b.code,
+                "parent": w.town_b.code,
+                "village": w.village_b.pk,
+                "institution": o["institution"].pk,
+                "q": "哨兵",  # part of B's names, not the sentinel itself: pages echo the search box
+                "year": worldmod.YEAR,
+            }
+        ),
+        "?"
+        + urlencode(
+            {
+                "division": w.town_b.code,
+                "parent": w.town_b.code,
+                "village": w.village_b.code,
+                "q": o["resident"].id_number[:14],
+                "format": "xlsx",
+            }
+        ),
+    ]
+
+
 def walk(w, user, table, *, plausible=None, only=None, bodies=None, of_b=True) -> list[str]:
     """GET (and POST, when ``plausible`` is given) every route as ``user``; the problems found."""
     page, api = _clients(w, user)
@@ -350,6 +390,13 @@ def walk(w, user, table, *, plausible=None, only=None, bodies=None, of_b=True) -
             if bad:
                 problems.append(f"GET {url} [{route.name}] → {bad}")
             _check_body(w, user, route, url, r, problems, forbidden_numbers, bodies)
+            if r.status_code == 200 and not names_b and not may_see_township_b(user, route):
+                # the filters a list takes, pointed at B: they may narrow the user's area, never widen it
+                for query in hostile_filters(w):
+                    rq = client.get(url + query, HTTP_ACCEPT="text/html,application/json")
+                    if rq.status_code >= 500:
+                        problems.append(f"GET {url}{query} [{route.name}] → {rq.status_code}")
+                    _check_body(w, user, route, url + query, rq, problems, forbidden_numbers)
         if methods is None or methods & {"POST", "PUT", "PATCH", "DELETE"}:
             posts.append((route, url, names_b, client))
     after = table_digests()
@@ -419,6 +466,29 @@ def test_the_walk_can_see_township_b(world):
         "replies:case_detail",
     ):
         assert name in sum(seen_by_app.values(), []), f"the admin does not see township B on {name}"
+
+
+# Routes whose name says they change something: GET must be refused (405), never acted upon.
+ACTION = re.compile(
+    r"(?:^|[_:-])(transition|approve|discard|accept|apply|delete|move|sign|revise|outcome|commitment_progress|answer|"
+    r"review|load_files|insert|action|add|save|receipts|calculate|upload|start)$"
+)
+# … except pages that show their form on GET and act on POST only.
+FORM_PAGES = {"claims:recalculation_start", "claims:import_upload"}
+
+
+def test_state_changing_routes_refuse_get(world):
+    page, api = _clients(world, world.users[Role.ADMIN])
+    table = kwargs_table(world)
+    actions = [r for r in all_routes() if ACTION.search(r.name) and r.name not in FORM_PAGES]
+    assert len(actions) >= 15, [r.name for r in actions]
+    wrong = []
+    for route in actions:
+        url = build_url(route, kwargs_for(route, table))
+        status = (api if route.is_api else page).get(url).status_code
+        if status != 405:
+            wrong.append(f"{route} answers GET with {status}")
+    assert not wrong, "\n".join(wrong)
 
 
 def test_township_a_sees_its_own(world, client):
