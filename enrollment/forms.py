@@ -4,6 +4,11 @@ from django.utils.translation import gettext_lazy as _
 from enrollment.importers import SOURCES
 from enrollment.models import CampaignTier, Outcome, RefusalReason
 
+# Bounds for whole numbers typed into forms: a count of people in a district, a row id. Without them a
+# number past PostgreSQL's integer range reached the database and answered 500.
+MAX_PEOPLE = 10_000_000
+MAX_ID = 2_147_483_647
+
 
 class UploadForm(forms.Form):
     source = forms.ChoiceField(label=_("数据来源"), choices=[(k, v.title) for k, v in SOURCES.items()])
@@ -14,16 +19,16 @@ class UploadForm(forms.Form):
 
 
 class ComputeForm(forms.Form):
-    total = forms.IntegerField(label=_("镇街居民医保指导性任务总数"), required=False, min_value=0)
+    total = forms.IntegerField(label=_("镇街居民医保指导性任务总数"), required=False, min_value=0, max_value=MAX_PEOPLE)
     base_ratio = forms.DecimalField(
         label=_("户籍人口基数比例"), required=False, min_value=0, max_value=1, decimal_places=4
     )
 
 
 class GuidelineEditForm(forms.Form):
-    task = forms.IntegerField(label=_("指导性任务数"), min_value=0)
+    task = forms.IntegerField(label=_("指导性任务数"), min_value=0, max_value=MAX_PEOPLE)
     reason = forms.CharField(label=_("调整理由"), required=False, max_length=300)
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=MAX_ID)
 
 
 class SplitForm(forms.Form):
@@ -36,8 +41,8 @@ class SplitForm(forms.Form):
         ],
     )
     village = forms.CharField(label=_("限定村社代码"), required=False, max_length=15)
-    assignee = forms.IntegerField(label=_("工作人员"), required=False)
-    count = forms.IntegerField(label=_("数量"), required=False, min_value=1)
+    assignee = forms.IntegerField(label=_("工作人员"), required=False, min_value=1, max_value=MAX_ID)
+    count = forms.IntegerField(label=_("数量"), required=False, min_value=1, max_value=MAX_PEOPLE)
 
 
 class OutcomeForm(forms.Form):
@@ -46,7 +51,7 @@ class OutcomeForm(forms.Form):
         label=_("拒绝原因"), required=False, choices=[("", "—")] + list(RefusalReason.choices)
     )
     note = forms.CharField(label=_("备注"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=MAX_ID)
 
 
 class CampaignForm(forms.Form):
@@ -60,8 +65,10 @@ class CampaignForm(forms.Form):
     collection_end = forms.DateField(
         label=_("集中缴费期结束"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
-    city_target = forms.IntegerField(label=_("市级下达基本医保参保任务数"))
-    township_total = forms.IntegerField(label=_("镇街居民医保指导性任务总数"), required=False)
+    city_target = forms.IntegerField(label=_("市级下达基本医保参保任务数"), min_value=0, max_value=MAX_PEOPLE)
+    township_total = forms.IntegerField(
+        label=_("镇街居民医保指导性任务总数"), required=False, min_value=0, max_value=MAX_PEOPLE
+    )
     base_ratio = forms.DecimalField(label=_("户籍人口基数比例"), max_digits=5, decimal_places=4, initial="0.96")
     reminder_round_days = forms.CharField(
         label=_("提醒轮次（开征后第几天）"), required=False, help_text=_("以逗号分隔，如 0,30,60")

@@ -131,7 +131,7 @@ class SectionForm(forms.Form):
 
 class FigureForm(forms.Form):
     source = forms.ChoiceField(label=_("数据来源"), choices=())
-    year = forms.IntegerField(label=_("年度"), required=False)
+    year = forms.IntegerField(label=_("年度"), required=False, min_value=2000, max_value=2100)
     month = forms.IntegerField(label=_("月份"), required=False, min_value=1, max_value=12)
     fund = forms.ChoiceField(label=_("基金"), required=False, choices=())
     level = forms.ChoiceField(label=_("层级"), required=False, choices=())

@@ -1,5 +1,5 @@
-"""Shared helpers for hostile-input tests: a snapshot of every table's row count (nothing may be
-stored half-way), and a check that a page answered with a message instead of a 500."""
+"""Shared helper for hostile-input tests: a snapshot of every table's row count and of the rows this
+transaction has updated (nothing may be stored half-way)."""
 
 import pytest
 from django.db import connection
@@ -14,7 +14,12 @@ def table_counts() -> dict[str, int]:
         if not tables:
             return {}
         cur.execute(" UNION ALL ".join(f"SELECT '{t}', count(*) FROM \"{t}\"" for t in tables))
-        return dict(cur.fetchall())
+        counts = dict(cur.fetchall())
+        # UPDATEs leave counts alone: this transaction's own update counter catches them (even one
+        # rolled back to a savepoint — a refused form should not have started writing at all)
+        cur.execute("SELECT relname, n_tup_upd FROM pg_stat_xact_user_tables WHERE n_tup_upd > 0")
+        counts.update({f"updated:{t}": n for t, n in cur.fetchall() if t not in IGNORED_TABLES})
+        return counts
 
 
 def changed_tables(before: dict[str, int]) -> dict[str, tuple[int, int]]:
