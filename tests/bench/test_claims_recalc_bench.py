@@ -5,9 +5,6 @@ BENCH_SCALE (default 1) multiplies the 1,000,000 settlements; run with BENCH_SCA
 A pessimistic case: the stored figures are zeros, so every covered settlement differs from the new
 version and goes into the difference report; applying rewrites every row with its explanation."""
 
-import csv
-import io
-import json
 import os
 import random
 import time
@@ -16,47 +13,13 @@ from decimal import Decimal
 
 import pytest
 
+from tests.bench.seeders import KINDS, copy_settlements
+
 pytestmark = [pytest.mark.bench, pytest.mark.django_db(transaction=True)]
 
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))
 SETTLEMENTS = int(1_000_000 * SCALE)
 TARGET_SECONDS = 300 * SCALE
-KINDS = ["inpatient"] * 3 + ["outpatient_general"] * 5 + ["outpatient_chronic", "inpatient_accident"]
-COLUMNS = (
-    "number",
-    "institution_id",
-    "id_number",
-    "name",
-    "sex",
-    "birth_date",
-    "division_id",
-    "scheme",
-    "kind",
-    "hospital_level",
-    "admitted_on",
-    "discharged_on",
-    "settled_on",
-    "essential_drug_cost",
-    "disease",
-    "third_party",
-    "group",
-    "employment",
-    "continuous_years",
-    "tier",
-    "poor",
-    "total_cost",
-    "in_scope_cost",
-    "deductible",
-    "fund_paid",
-    "critical_paid",
-    "personal_paid",
-    "relief_paid",
-    "policy_version_id",
-    "explanation",
-    "created_at",
-    "updated_at",
-)
-QUOTED = ", ".join(f'"{c}"' for c in COLUMNS)
 
 
 def _visits(n, rng):
@@ -97,69 +60,6 @@ def test_engine_visits_per_second(bench_report):
         )
 
 
-def _copy_settlements(n, version, institution, division):
-    from django.db import connection
-
-    from enrollment.rules.id_numbers import make_id_number
-
-    rng = random.Random(7)
-    persons = [
-        make_id_number("500116", date(1950, 1, 1) + timedelta(days=i % 20000), i % 1000) for i in range(max(1, n // 3))
-    ]
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    empty = json.dumps({})
-    for i in range(n):
-        kind = rng.choice(KINDS)
-        settled = date(2018, 1, 1) + timedelta(days=rng.randrange(365))
-        cost = Decimal(rng.randrange(100, 50000))
-        inpatient = kind.startswith("inpatient")
-        idn = persons[i % len(persons)]
-        w.writerow(
-            [
-                f"B{i:09d}",
-                institution.pk,
-                idn,
-                "测试",
-                "M" if int(idn[16]) % 2 else "F",
-                f"{idn[6:10]}-{idn[10:12]}-{idn[12:14]}",
-                division.pk,
-                "resident",
-                kind,
-                rng.randint(1, 3),
-                settled,
-                settled if inpatient else r"\N",
-                settled,
-                0,
-                "糖尿病" if kind == "outpatient_chronic" else "",
-                "f",
-                "resident",
-                "",
-                3,
-                1,
-                "f",
-                cost,
-                cost,
-                0,
-                0,
-                0,
-                cost,
-                0,
-                version.pk,
-                empty,
-                "2018-12-31 00:00:00+00",
-                "2018-12-31 00:00:00+00",
-            ]
-        )
-    buf.seek(0)
-    with connection.cursor() as cur:
-        cur.cursor.copy_expert(
-            f"COPY claims_settlement ({QUOTED}) FROM STDIN WITH (FORMAT csv, NULL '\\N')",
-            buf,
-        )
-        cur.execute("ANALYZE claims_settlement")
-
-
 @pytest.mark.timeout(3600)
 def test_recalculate_a_year(bench_report, divisions):
     from claims import services
@@ -174,7 +74,7 @@ def test_recalculate_a_year(bench_report, divisions):
     hospital = InstitutionFactory(level=2, division=divisions.town_a)
 
     t = time.perf_counter()
-    _copy_settlements(SETTLEMENTS, v1, hospital, divisions.village_a1)
+    copy_settlements(SETTLEMENTS, v1, hospital, divisions.village_a1)
     bench_report.add("setup: COPY settlements", f"{time.perf_counter() - t:.1f} s", f"{SETTLEMENTS:,} rows")
 
     rc = Recalculation.objects.create(policy_version=v2, year=2018)  # what recalculation_start creates

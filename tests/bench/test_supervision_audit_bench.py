@@ -6,14 +6,13 @@ run's share of it (measured here: 1,000,000 lines read, checked and flagged in 5
 
 import importlib
 import os
-import random
 import time
-from datetime import date, timedelta
-from decimal import Decimal
+from datetime import date
 
 import pytest
 
-from supervision.rules.audit import Line, ResultType, RuleKind, RuleSpec, Visit, run_rules
+from supervision.rules.audit import ResultType, RuleKind, RuleSpec, run_rules
+from tests.bench.seeders import insert_audited_settlements, synthetic_visits
 
 pytestmark = [pytest.mark.bench]
 
@@ -21,25 +20,6 @@ LINES = int(os.environ.get("SUPERVISION_BENCH_LINES", "1000000"))
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))
 TARGET_SECONDS = 120 * LINES / 1_000_000
 REFERENCE = "issue 5: 1,000,000 line items by all rules ≤ 120 s; SETUP-NOTES: Decimal engine ~42,000 visits/s"
-
-CODES = [
-    "110200001",
-    "110200002",
-    "120100001",
-    "250101001",
-    "250101002",
-    "250101003",
-    "311100001",
-    "311503001",
-    "311201001",
-    "330100001",
-    "331301001",
-    "120400001",
-    "340200001",
-    "210100001",
-    "X00000001",
-    "X00000002",
-]
 
 
 def default_specs():
@@ -50,44 +30,6 @@ def default_specs():
     return [
         RuleSpec(code, RuleKind(kind), params, ResultType(result)) for code, _n, _c, kind, result, _b, params in rules
     ]
-
-
-def synthetic_visits(n_lines: int, seed: int = 5):
-    rnd = random.Random(seed)
-    visits, lid, vid = [], 0, 0
-    start = date(2024, 5, 1)
-    persons = max(1, n_lines // 12)
-    while lid < n_lines:
-        vid += 1
-        person = f"5001161980{rnd.randrange(persons):08d}"
-        day = start + timedelta(days=rnd.randrange(30))
-        inpatient = rnd.random() < 0.15
-        n = rnd.randint(8, 30) if inpatient else rnd.randint(1, 6)
-        admitted = day - timedelta(days=rnd.randint(1, 8)) if inpatient else None
-        lines = []
-        for _ in range(min(n, n_lines - lid)):
-            lid += 1
-            code = rnd.choice(CODES)
-            q = Decimal(rnd.randint(1, 3))
-            p = Decimal(rnd.randint(5, 300))
-            charged = (admitted + timedelta(days=rnd.randint(0, (day - admitted).days))) if inpatient else day
-            lines.append(Line(lid, code, code, "a", q, p, q * p, charged))
-        visits.append(
-            Visit(
-                vid,
-                person,
-                rnd.choice("MF"),
-                date(1940 + rnd.randrange(80), 1 + rnd.randrange(12), 1),
-                rnd.randrange(60),
-                "medical" if rnd.random() < 0.8 else "pharmacy",
-                "inpatient" if inpatient else "outpatient_general",
-                day,
-                admitted,
-                day if inpatient else None,
-                tuple(lines),
-            )
-        )
-    return visits
 
 
 def test_all_rules_over_one_million_lines(bench_report):
@@ -111,7 +53,7 @@ def test_all_rules_over_one_million_lines(bench_report):
 
 @pytest.mark.django_db(transaction=True)
 def test_audit_run_end_to_end_on_postgresql(bench_report):
-    from claims.models import Settlement, SettlementLine
+    from claims.models import Settlement
     from supervision import services
     from supervision.models import Flag
     from tests.supervision import factories as f
@@ -122,51 +64,7 @@ def test_audit_run_end_to_end_on_postgresql(bench_report):
     institutions = [f.institution(kind="medical" if i % 5 else "pharmacy") for i in range(60)]
     version = f._settlement_extra(Settlement)["policy_version"]
     t0 = time.perf_counter()
-    settlements = []
-    for v in visits:
-        total = sum((ln.amount for ln in v.lines), Decimal(0))
-        settlements.append(
-            Settlement(
-                number=f"B{v.id:09d}",
-                institution=institutions[v.institution_id],
-                id_number=v.person,
-                name="测试",
-                sex=v.sex,
-                birth_date=v.birth_date,
-                scheme="resident",
-                kind=v.kind,
-                hospital_level=2,
-                admitted_on=v.admitted_on or v.settled_on,
-                discharged_on=v.discharged_on,
-                settled_on=v.settled_on,
-                total_cost=total,
-                in_scope_cost=total,
-                deductible=0,
-                fund_paid=0,
-                critical_paid=0,
-                personal_paid=total,
-                policy_version=version,
-            )
-        )
-    Settlement.objects.bulk_create(settlements, batch_size=5000)
-    ids = dict(Settlement.objects.values_list("number", "id"))
-    SettlementLine.objects.bulk_create(
-        (
-            SettlementLine(
-                settlement_id=ids[f"B{v.id:09d}"],
-                item_code=ln.item_code,
-                item_name=ln.item_name,
-                category="a",
-                quantity=ln.quantity,
-                price=ln.price,
-                amount=ln.amount,
-                charged_on=ln.charged_on,
-            )
-            for v in visits
-            for ln in v.lines
-        ),
-        batch_size=10000,
-    )
+    insert_audited_settlements(visits, institutions, version)
     loaded = time.perf_counter() - t0
     t1 = time.perf_counter()
     if os.environ.get("SUPERVISION_BENCH_PROFILE"):
