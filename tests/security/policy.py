@@ -61,3 +61,16 @@ def may_see_township_b(user, route: Route) -> bool:
     if scoping.has_area(user, route.area):
         return True
     return is_stats_route(route) and scoping.can_read_stats(user, route.area)
+
+
+def may_see(user, route: Route, division) -> bool:
+    """The general rule: the rows of ``division`` on this route are the user's business when the user is
+    bureau-wide (as above), or a township/village worker of the route's area whose area contains it."""
+    if user is None:
+        return False
+    if scoping.is_bureau_wide(user):
+        return may_see_township_b(user, route)
+    prefix = scoping.scope_prefix(user)
+    if not prefix or (route.area is not None and not scoping.has_area(user, route.area)):
+        return False
+    return division.code.startswith(prefix)

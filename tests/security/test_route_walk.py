@@ -29,7 +29,7 @@ from rest_framework.test import APIClient
 from medinsure.accounts import scoping
 from medinsure.accounts.models import Role
 from tests.security import world as worldmod
-from tests.security.policy import may_see_township_b
+from tests.security.policy import may_see
 from tests.security.routes import PUBLIC, all_routes, build_url, kwargs_for
 
 pytestmark = [pytest.mark.django_db]
@@ -208,7 +208,8 @@ def _get(client, url):
     return r
 
 
-def _bad_status(route, user, status: int, location: str, *, names_b: bool, method: str) -> str | None:
+def _bad_status(route, user, status: int, location: str, *, zone) -> str | None:
+    """``zone``: the division whose row the URL names (None when it names none)."""
     if status >= 500 and not (route.name == "healthz" and status == 503):  # 503: no worker, by design
         return f"{status}"
     if route.name in PUBLIC:
@@ -219,8 +220,8 @@ def _bad_status(route, user, status: int, location: str, *, names_b: bool, metho
         if status == 302 and location.startswith("/accounts/login/"):
             return None
         return f"{status} {location}, expected 302 to the login page for anonymous"
-    if names_b and not may_see_township_b(user, route):
-        return None if status in (403, 404, 405) else f"{status}, expected 403/404 (B's object)"
+    if zone is not None and not may_see(user, route, zone):
+        return None if status in (403, 404, 405) else f"{status}, expected 403/404 (a row of {zone.name})"
     return None
 
 
@@ -285,43 +286,34 @@ def plausible(world):
     return data
 
 
-def a_side_table(w) -> dict:
-    """The same map with township A's rows where A has one (for the masking walk)."""
+def zone_table(w, zone: str) -> dict:
+    """The kwargs map with the resident and task of one of A's villages ("a1", "a2") instead of B's."""
     o = w.objects
+    suffix = {"a1": "_a", "a2": "_a2"}[zone]
     swap = {
-        o["resident"].pk: o["resident_a"].pk,
-        o["resident"].id_number: o["resident_a"].id_number,
-        o["task"].pk: o["task_a"].pk,
-        o["case"].pk: o["case_a"].pk,
-        o["institution"].pk: o["institution_a"].pk,
+        ("resident", "pk"): o["resident" + suffix].pk,
+        ("resident", "id_number"): o["resident" + suffix].id_number,
+        ("task", "pk"): o["task" + suffix].pk,
     }
-    b_table = kwargs_table(w)
-    a_table = {}
-    for key, value in b_table.items():
-        target = key.split(".")[0]
-        kind = {
-            "enrollment:resident": "resident",
-            "enrollment-resident": "resident",
-            "enrollment:task_outcome": "task",
-            "enrollment-task-outcome": "task",
-            "supervision:case": "case",
-            "supervision-case-detail": "case",
-            "supervision:institution": "institution",
-            "supervision-institution-detail": "institution",
-        }.get(target)
-        a_table[key] = swap.get(value, value) if kind else value
-    return a_table
+    table = {}
+    for key, value in kwargs_table(w).items():
+        for (kind, attr), new in swap.items():
+            if not isinstance(value, Literal) and value == getattr(o[kind], attr):
+                value = new
+        table[key] = value
+    return table
 
 
 def _forbidden_numbers(w, user) -> list[str]:
     if user is None or scoping.may_see_personal_numbers(user):
         return []
-    numbers = [w.objects["resident_a"].id_number, w.objects["resident"].id_number]
+    o = w.objects
+    numbers = [o["resident_a"].id_number, o["resident_a2"].id_number, o["resident"].id_number]
     # A worker sees the phone numbers of the people on their own tasks (to call them); nobody else's.
     from enrollment.models import MobilisationTask
 
     own = set(MobilisationTask.objects.filter(assignee=user).values_list("resident__phone", flat=True))
-    return numbers + [p for p in (worldmod.A_PHONE, worldmod.B_PHONE) if p not in own]
+    return numbers + [p for p in (worldmod.A_PHONE, worldmod.A2_PHONE, worldmod.B_PHONE) if p not in own]
 
 
 def _check_body(w, user, route, url, r, problems, forbidden_numbers, bodies=None):
@@ -330,10 +322,11 @@ def _check_body(w, user, route, url, r, problems, forbidden_numbers, bodies=None
     text = body_text(r)
     if bodies is not None:
         bodies[route] = text
-    if not may_see_township_b(user, route):
-        leaked = [s for s in w.sentinels if s in text]
-        if leaked:
-            problems.append(f"GET {url} [{route.name}] shows township B's {leaked}")
+    for division, marks in w.zones:
+        if not may_see(user, route, division):
+            leaked = [s for s in marks if s in text]
+            if leaked:
+                problems.append(f"GET {url} [{route.name}] shows {division.name}'s {leaked}")
     unmasked = [n for n in forbidden_numbers if n in text]
     if unmasked:
         problems.append(f"GET {url} [{route.name}] shows unmasked numbers {unmasked}")
@@ -369,7 +362,7 @@ def hostile_filters(w) -> list[str]:
     ]
 
 
-def walk(w, user, table, *, plausible=None, only=None, bodies=None, of_b=True) -> list[str]:
+def walk(w, user, table, *, zone, plausible=None, only=None, bodies=None) -> list[str]:
     """GET (and POST, when ``plausible`` is given) every route as ``user``; the problems found."""
     page, api = _clients(w, user)
     forbidden_numbers = _forbidden_numbers(w, user)
@@ -381,16 +374,16 @@ def walk(w, user, table, *, plausible=None, only=None, bodies=None, of_b=True) -
         if only is not None and not only(values):
             continue
         url = build_url(route, values)
-        names_b = of_b and any(not isinstance(v, Literal) for v in values.values())
+        names = zone if any(not isinstance(v, Literal) for v in values.values()) else None
         client = api if route.is_api else page
         methods = route.methods
         if methods is None or "GET" in methods:
             r = _get(client, url)
-            bad = _bad_status(route, user, r.status_code, r.get("Location", ""), names_b=names_b, method="GET")
+            bad = _bad_status(route, user, r.status_code, r.get("Location", ""), zone=names)
             if bad:
                 problems.append(f"GET {url} [{route.name}] → {bad}")
             _check_body(w, user, route, url, r, problems, forbidden_numbers, bodies)
-            if r.status_code == 200 and not names_b and not may_see_township_b(user, route):
+            if r.status_code == 200 and names is None and not may_see(user, route, w.town_b):
                 # the filters a list takes, pointed at B: they may narrow the user's area, never widen it
                 for query in hostile_filters(w):
                     rq = client.get(url + query, HTTP_ACCEPT="text/html,application/json")
@@ -398,23 +391,23 @@ def walk(w, user, table, *, plausible=None, only=None, bodies=None, of_b=True) -
                         problems.append(f"GET {url}{query} [{route.name}] → {rq.status_code}")
                     _check_body(w, user, route, url + query, rq, problems, forbidden_numbers)
         if methods is None or methods & {"POST", "PUT", "PATCH", "DELETE"}:
-            posts.append((route, url, names_b, client))
+            posts.append((route, url, names, client))
     after = table_digests()
     changed = sorted(t for t in before if before[t] != after.get(t))
     if changed:
         problems.append(f"GET requests changed rows of {changed}")
     if plausible is None:
         return problems
-    for route, url, names_b, client in posts:
+    for route, url, names, client in posts:
         if route.name == "logout":
             continue
         attempts = [{}]
-        if url in plausible and not may_see_township_b(user, route):
+        if url in plausible and names is not None and not may_see(user, route, names):
             attempts.append(plausible[url])
         for data in attempts:
             with _rolled_back():
                 r = client.post(url, data, format="json") if route.is_api else client.post(url, data)
-                bad = _bad_status(route, user, r.status_code, r.get("Location", ""), names_b=names_b, method="POST")
+                bad = _bad_status(route, user, r.status_code, r.get("Location", ""), zone=names)
                 if bad:
                     problems.append(f"POST {url} {sorted(data)} [{route.name}] → {bad}")
     return problems
@@ -423,28 +416,35 @@ def walk(w, user, table, *, plausible=None, only=None, bodies=None, of_b=True) -
 @pytest.mark.parametrize("who", WHO)
 def test_walk_every_route(world, plausible, who):
     """Township B's objects closed, B's rows absent, no 500, GET writes nothing — for every role."""
-    problems = walk(world, _user(world, who), kwargs_table(world), plausible=plausible)
+    problems = walk(world, _user(world, who), kwargs_table(world), zone=world.town_b, plausible=plausible)
     assert not problems, f"{who}:\n" + "\n".join(problems)
 
 
-@pytest.mark.parametrize("who", [r for r in Role.values])
-def test_own_area_pages_mask_numbers(world, who):
-    """The pages of A's own resident, task, case and institution (which A's users may open) show ID and
-    phone numbers masked to roles that may not see them, and still nothing of B."""
-    b_values = set(map(str, kwargs_table(world).values()))
-    a_table = a_side_table(world)
-    changed = {str(v) for v in a_table.values()} - b_values
+@pytest.mark.parametrize("zone", ["a1", "a2"])
+@pytest.mark.parametrize("who", list(Role.values))
+def test_walk_villages_of_a(world, who, zone):
+    """The pages of a resident and a task of A's own villages: open to A's township worker and to the
+    village's own worker, closed (403/404) to the other village's worker and to roles without the
+    area; ID and phone numbers masked for roles that may not see them."""
+    division = {"a1": world.village_a, "a2": world.village_a2}[zone]
+    b_values = {str(v) for v in kwargs_table(world).values()}
+    table = zone_table(world, zone)
+    changed = {str(v) for v in table.values()} - b_values
     problems = walk(
-        world, world.users[who], a_table, of_b=False, only=lambda values: bool(set(map(str, values.values())) & changed)
+        world,
+        world.users[who],
+        table,
+        zone=division,
+        only=lambda values: bool({str(v) for v in values.values()} & changed),
     )
-    assert not problems, f"{who}:\n" + "\n".join(problems)
+    assert not problems, f"{who} on {division.name}:\n" + "\n".join(problems)
 
 
 def test_the_walk_can_see_township_b(world):
     """The positive control: a bureau-wide user does see B's rows — on the pages of every app and on B's
     objects' own pages — so an empty world or an always-403 site cannot pass the walk."""
     bodies: dict = {}
-    problems = walk(world, world.users[Role.ADMIN], kwargs_table(world), bodies=bodies)
+    problems = walk(world, world.users[Role.ADMIN], kwargs_table(world), zone=world.town_b, bodies=bodies)
     assert not problems, "\n".join(problems)
     seen_by_app: dict[str, list[str]] = {}
     for route, text in bodies.items():
@@ -494,8 +494,9 @@ def test_state_changing_routes_refuse_get(world):
 def test_township_a_sees_its_own(world, client):
     """The other positive control: A's worker gets A's rows (the walk's 'nothing of B' is not an empty page)."""
     client.force_login(world.users[Role.TOWNSHIP])
-    assert "甲镇居民" in client.get("/enrollment/residents/").content.decode()
+    residents = client.get("/enrollment/residents/").content.decode()
+    assert worldmod.A1_MARK in residents and worldmod.A2_MARK in residents
     client.force_login(world.users[Role.VILLAGE])
-    assert "甲镇居民" in client.get("/enrollment/tasks/mine/").content.decode()
+    assert worldmod.A1_MARK in client.get("/enrollment/tasks/mine/").content.decode()
     client.force_login(world.users[Role.INSTITUTION])
     assert "甲镇案情" in client.get(f"/supervision/cases/{world.objects['case_a'].pk}/").content.decode()

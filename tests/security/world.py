@@ -28,6 +28,10 @@ SENTINEL = "乙镇哨兵"
 B_ID_NUMBER = "500116199107070036"  # valid check digit (make_id_number below recomputes it)
 B_PHONE = "13977770001"
 A_PHONE = "13866660001"
+A2_PHONE = "13866660002"
+# Marks of A's own villages: a village worker of 甲镇一村 must not see 甲镇二村's rows either.
+A1_MARK = "甲一村标记"
+A2_MARK = "甲二村标记"
 YEAR = 2025
 
 
@@ -42,6 +46,9 @@ class World:
     b_users: dict[str, object] = field(default_factory=dict)  # role -> user of township B
     objects: dict[str, object] = field(default_factory=dict)  # name -> B's object
     sentinels: tuple[str, ...] = ()
+    village_a2: Division | None = None
+    # (division, its marks): rows of that division show these; only users whose area covers it may see them
+    zones: list[tuple[Division, tuple[str, ...]]] = field(default_factory=list)
 
 
 def _id(n: int, born=date(1991, 7, 7)) -> str:
@@ -57,6 +64,7 @@ def build() -> World:
     village_a = DivisionFactory.village(town_a, 201, "甲镇一村")
     village_b = DivisionFactory.village(town_b, 201, "乙镇一村")
     w = World(district, town_a, town_b, village_a, village_b)
+    w.village_a2 = DivisionFactory.village(town_a, 202, "甲镇二村")
 
     from medinsure.institutions.models import Institution
     from tests.supervision import factories as sf
@@ -94,6 +102,11 @@ def build() -> World:
     _replies(w)
     _core(w)
     w.sentinels = (SENTINEL, w.objects["resident"].id_number, B_PHONE)
+    w.zones = [
+        (town_b, w.sentinels),
+        (w.village_a2, (A2_MARK, w.objects["resident_a2"].id_number, A2_PHONE)),
+        (village_a, (A1_MARK, w.objects["resident_a"].id_number)),
+    ]
     return w
 
 
@@ -112,7 +125,13 @@ def _enrollment(w: World) -> None:
     campaign = make_campaign(YEAR)
     staff = w.users[Role.ENROLLMENT]
     res_a = ResidentFactory(
-        id_number=_id(11), name="甲镇居民", hukou_division=w.village_a, phone=A_PHONE, address="甲镇一村1号"
+        id_number=_id(11), name=f"{A1_MARK}居民", hukou_division=w.village_a, phone=A_PHONE, address=f"{A1_MARK}1号"
+    )
+    res_a2 = ResidentFactory(
+        id_number=_id(12), name=f"{A2_MARK}居民", hukou_division=w.village_a2, phone=A2_PHONE, address=f"{A2_MARK}2号"
+    )
+    worker_a2 = UserFactory(
+        role=Role.VILLAGE, division=w.village_a2, username="walk_a2_village", last_name="甲二村网格员"
     )
     res_b = ResidentFactory(
         id_number=_id(36),
@@ -122,30 +141,32 @@ def _enrollment(w: World) -> None:
         phone=B_PHONE,
         address=f"{SENTINEL}一村9号",
     )
-    for r in (res_a, res_b):
+    for r in (res_a, res_a2, res_b):
         InsuranceStatus.objects.create(
             resident=r, year=YEAR, status="tier1", source=Source.SYSTEM, status_date=date(2024, 10, 1)
         )
     tasks = {}
     for key, town, village, resident, worker in (
         ("a", w.town_a, w.village_a, res_a, w.users[Role.VILLAGE]),
+        ("a2", None, w.village_a2, res_a2, worker_a2),
         ("b", w.town_b, w.village_b, res_b, w.b_users[Role.VILLAGE]),
     ):
-        GuidelineTask.objects.create(
-            campaign=campaign,
-            township=town,
-            raw=Decimal("100"),
-            computed_task=100,
-            task=100,
-            edit_reason=f"{SENTINEL}调整" if key == "b" else "",
-        )
+        if town is not None:
+            GuidelineTask.objects.create(
+                campaign=campaign,
+                township=town,
+                raw=Decimal("100"),
+                computed_task=100,
+                task=100,
+                edit_reason=f"{SENTINEL}调整" if key == "b" else "",
+            )
         tasks[key] = MobilisationTask.objects.create(
             campaign=campaign,
             resident=resident,
             division=village,
             assignee=worker,
             gap="new",
-            note=f"{SENTINEL}备注" if key == "b" else "甲镇备注",
+            note={"b": f"{SENTINEL}备注", "a": f"{A1_MARK}备注", "a2": f"{A2_MARK}备注"}[key],
         )
         ReminderMessage.objects.create(
             campaign=campaign,
@@ -189,7 +210,14 @@ def _enrollment(w: World) -> None:
     )
     assert batch.error_rows == 1, (batch.status, batch.message, batch.errors)
     w.objects.update(
-        campaign=campaign, resident=res_b, resident_a=res_a, task=tasks["b"], task_a=tasks["a"], batch=batch
+        campaign=campaign,
+        resident=res_b,
+        resident_a=res_a,
+        resident_a2=res_a2,
+        task=tasks["b"],
+        task_a=tasks["a"],
+        task_a2=tasks["a2"],
+        batch=batch,
     )
 
 
