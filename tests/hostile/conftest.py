@@ -2,7 +2,9 @@
 transaction has updated (nothing may be stored half-way)."""
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
+
+from tests.security import world as worldmod
 
 # Written by a signed-in request itself, not by the form under test.
 IGNORED_TABLES = frozenset({"django_session", "axes_accessattempt", "axes_accesslog", "axes_accessfailurelog"})
@@ -30,3 +32,14 @@ def changed_tables(before: dict[str, int]) -> dict[str, tuple[int, int]]:
 @pytest.fixture
 def counts():
     return table_counts
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """tests/security's world (a district with one of everything), built once and rolled back."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer._from_testcase = True  # the services' durable blocks run inside, as in a TestCase
+        with outer:
+            yield worldmod.build()
+            transaction.set_rollback(True)

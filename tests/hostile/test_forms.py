@@ -22,7 +22,6 @@ from django.test import Client
 from medinsure.accounts.models import Role
 from medinsure.accounts.scoping import has_area
 from tests.hostile.conftest import changed_tables, table_counts
-from tests.security import world as worldmod
 from tests.security.routes import PUBLIC, all_routes, build_url, kwargs_for
 from tests.security.test_route_walk import _rolled_back, kwargs_table
 
@@ -124,19 +123,6 @@ def plausible_value(form: Form, name: str) -> str:
     if value:
         return value
     return {"number": "1", "date": "2025-03-01", "text": "测试"}.get(kind, value)
-
-
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    """tests/security's world (a district with one of everything), built once and rolled back."""
-    from django.db import transaction
-
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer._from_testcase = True  # the services' durable blocks run inside, as in a TestCase
-        with outer:
-            yield worldmod.build()
-            transaction.set_rollback(True)
 
 
 @pytest.fixture(scope="module")
