@@ -12,6 +12,7 @@ appears in the answer or in the page it redirects to (stored as text, always ren
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import quote_from_bytes, urlencode
@@ -48,6 +49,7 @@ ROLES = [Role.ADMIN, Role.ENROLLMENT, Role.CLAIMS, Role.SUPERVISION, Role.SUPERV
          Role.TOWNSHIP, Role.VILLAGE, Role.INSTITUTION]  # fmt: skip
 # forms that are not the portal's business data
 SKIP_ACTIONS = ("/accounts/logout/", "/i18n/setlang/", "/accounts/login/")
+NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 # POST endpoints that save and answer 200 with the page or an htmx fragment instead of a redirect
 SAVES_AND_RENDERS: set[str] = set()
 
@@ -93,6 +95,11 @@ class FormParser(HTMLParser):
                     form.kinds.setdefault(name, "fixed")
             else:
                 form.fields.setdefault(name, a.get("value", ""))
+                numeric = (
+                    a.get("inputmode") in ("decimal", "numeric") or "step" in a or NUMBER.match(a.get("value", ""))
+                )
+                if kind == "text" and numeric:
+                    kind = "number"  # a money/count field drawn as a text box
                 form.kinds.setdefault(name, {"number": "number", "date": "date", "hidden": "fixed"}.get(kind, "text"))
         elif tag == "select":
             self.select = name
