@@ -919,10 +919,10 @@ def errors_xlsx(errors: list[RowError], *, title: str) -> bytes:
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("错误报告")
-    ws.append([title])
+    ws.append([neutralise(title)])  # the title carries the uploaded file's name
     ws.append(["行号", "列", "值", "错误说明"])
     for e in errors:
-        ws.append([e.line, e.column, neutralise(e.value), e.message])
+        ws.append([e.line, neutralise(e.column), neutralise(e.value), neutralise(e.message)])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
