@@ -317,13 +317,16 @@ def _forbidden_numbers(w, user) -> list[str]:
 
 
 def _check_body(w, user, route, url, r, problems, forbidden_numbers, bodies=None):
-    if r.status_code != 200 or route.name in PUBLIC:
+    if r.status_code != 200:
         return
     text = body_text(r)
     if bodies is not None:
         bodies[route] = text
+    public = route.name in PUBLIC  # nothing of the world is published: a public page shows none of it …
+    if public:  # … except the names of designated institutions (public by law; the whistle-blower form lists them)
+        text = text.replace(w.objects["institution"].name, "")
     for division, marks in w.zones:
-        if not may_see(user, route, division):
+        if public or not may_see(user, route, division):
             leaked = [s for s in marks if s in text]
             if leaked:
                 problems.append(f"GET {url} [{route.name}] shows {division.name}'s {leaked}")
