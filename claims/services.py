@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
@@ -506,7 +507,7 @@ def settlement_import_failed(*, import_id, message: str) -> None:
 
 
 # --- batch recalculation -------------------------------------------------------------------------
-CHUNK_PERSONS = 5000
+CHUNK_PERSONS = int(getattr(settings, "CLAIMS_RECALC_CHUNK_PERSONS", 5000))
 _FIELDS = (
     "id",
     "number",

@@ -146,8 +146,14 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# An unacknowledged task (its worker was killed) goes back to the queue after this many seconds.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(env("CELERY_VISIBILITY_TIMEOUT", "3600"))}
+# An unacknowledged task (its worker was killed) goes back to the queue after this many seconds;
+# workers look for such tasks every few seconds (kombu's default sweep is only every 100 s).
+_VISIBILITY_TIMEOUT = int(env("CELERY_VISIBILITY_TIMEOUT", "3600"))
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": _VISIBILITY_TIMEOUT,
+    "unacked_restore_interval": max(1, min(10, _VISIBILITY_TIMEOUT // 2)),
+    "unacked_restore_throttle": 1,
+}
 # Tasks go through the outbox (medinsure/jobs/outbox.py): a publish tries once, this long at most.
 OUTBOX_CONNECT_TIMEOUT = float(env("OUTBOX_CONNECT_TIMEOUT", "2"))
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -306,6 +312,9 @@ ENROLLMENT_IMPORT_SYNC_MAX_ROWS = int(env("ENROLLMENT_IMPORT_SYNC_MAX_ROWS", "20
 ENROLLMENT_REMINDER_RATE_PER_RUN = int(env("ENROLLMENT_REMINDER_RATE_PER_RUN", "200"))
 ENROLLMENT_REMINDER_MAX_ATTEMPTS = int(env("ENROLLMENT_REMINDER_MAX_ATTEMPTS", "5"))
 ENROLLMENT_PROGRESS_DEBOUNCE_SECONDS = int(env("ENROLLMENT_PROGRESS_DEBOUNCE_SECONDS", "5"))
+# Long work goes in chunks, each committed on its own: a worker that dies loses one chunk at most.
+CLAIMS_RECALC_CHUNK_PERSONS = int(env("CLAIMS_RECALC_CHUNK_PERSONS", "5000"))
+SUPERVISION_AUDIT_CHUNK_SETTLEMENTS = int(env("SUPERVISION_AUDIT_CHUNK_SETTLEMENTS", "5000"))
 # Replies: the office that signs letters (落款), e.g. "重庆市江津区医疗保障局".
 REPLIES_ISSUING_OFFICE = env("REPLIES_ISSUING_OFFICE", "")
 # Key for personal data encrypted at rest (whistle-blowers' identities). Production sets its own.

@@ -683,7 +683,13 @@ def audit_run(
     rules = list(AuditRule.objects.filter(enabled=True).order_by("code"))
     specs = [r.spec() for r in rules]
     by_code = {r.code: r for r in rules}
-    run = AuditRun.objects.create(kind=kind, period_start=start, period_end=end, job_id=job_id)
+    # A task delivered again (its worker died half-way) continues the run of its job instead of
+    # leaving that one unfinished and counting only the flags it adds itself.
+    run = AuditRun.objects.filter(job_id=job_id).order_by("pk").first() if job_id else None
+    if run is not None and run.finished_at is not None:
+        return run  # delivered twice: the run is complete
+    if run is None:
+        run = AuditRun.objects.create(kind=kind, period_start=start, period_end=end, job_id=job_id)
     settlements = lines = hit_count = 0
     lookback = LOOKBACK_DAYS.get(kind, 0) if lookback_days is None else lookback_days
     for visits, total in settlement_visit_chunks(

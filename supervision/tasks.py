@@ -3,16 +3,21 @@
 from datetime import date, timedelta
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 
 from supervision import services
+
+
+def _chunk() -> int:
+    return int(getattr(settings, "SUPERVISION_AUDIT_CHUNK_SETTLEMENTS", 5000))
 
 
 @shared_task(queue="audit")
 def audit_daily_task(day: str | None = None, job_id: str | None = None) -> dict:
     """日任务: yesterday's new settlements (or the given day's)."""
     d = date.fromisoformat(day) if day else timezone.localdate() - timedelta(days=1)
-    run = services.audit_run(kind="daily", start=d, end=d, job_id=job_id)
+    run = services.audit_run(kind="daily", start=d, end=d, job_id=job_id, chunk_settlements=_chunk())
     return {"run": run.pk, "hits": run.hits, "new_flags": run.new_flags}
 
 
@@ -25,7 +30,7 @@ def audit_monthly_task(month: str | None = None, job_id: str | None = None) -> d
     else:
         first = (timezone.localdate().replace(day=1) - timedelta(days=1)).replace(day=1)
     last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-    run = services.audit_run(kind="monthly", start=first, end=last, job_id=job_id)
+    run = services.audit_run(kind="monthly", start=first, end=last, job_id=job_id, chunk_settlements=_chunk())
     return {"run": run.pk, "hits": run.hits, "new_flags": run.new_flags}
 
 
