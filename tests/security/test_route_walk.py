@@ -494,6 +494,27 @@ def test_state_changing_routes_refuse_get(world):
     assert not wrong, "\n".join(wrong)
 
 
+def test_every_post_needs_the_csrf_token(world):
+    """A signed-in browser's POST without the CSRF token is refused (403) on every route: no page and no
+    session-authenticated API view is exempt. (Token-authenticated API calls carry no cookie to forge.)"""
+    from rest_framework.authentication import SessionAuthentication
+
+    browser = Client(enforce_csrf_checks=True, raise_request_exception=False)
+    browser.force_login(world.users[Role.ADMIN])
+    table = kwargs_table(world)
+    wrong = []
+    for route in all_routes():
+        cls = getattr(route.callback, "cls", None)
+        if cls is not None and not any(issubclass(a, SessionAuthentication) for a in cls.authentication_classes):
+            continue  # no session, no cookie to ride on
+        url = build_url(route, kwargs_for(route, table))
+        with _rolled_back():
+            status = browser.post(url, {"walk": "1"}).status_code
+        if status != 403:
+            wrong.append(f"POST {url} [{route.name}] without a CSRF token → {status}")
+    assert not wrong, "\n".join(wrong)
+
+
 def test_township_a_sees_its_own(world, client):
     """The other positive control: A's worker gets A's rows (the walk's 'nothing of B' is not an empty page)."""
     client.force_login(world.users[Role.TOWNSHIP])
