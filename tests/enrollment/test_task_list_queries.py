@@ -1,0 +1,58 @@
+"""A worker's task list (the phone page and /api/v1/enrollment/tasks/, the load test's fourth scenario)
+loads only the columns task_row reads: the rows are the same as from whole rows, in one query
+whatever the number of tasks (no deferred column fetched row by row), with Chinese labels."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from enrollment import selectors, services
+from enrollment.models import MobilisationTask
+from tests.enrollment.factories import ResidentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _tasks(registry, worker, n):
+    for i in range(n):
+        ResidentFactory(hukou_division=registry.village_a1, name=f"居民{i}", phone=f"139{i:08d}", address=f"{i}组")
+    services.tasks_sync(year=2025)
+    MobilisationTask.objects.update(assignee=worker, status="assigned")
+
+
+def test_rows_from_the_list_equal_rows_from_whole_records(registry, make_user):
+    worker = make_user("village", registry.village_a1, first_name="婷", last_name="冯")
+    _tasks(registry, worker, 3)
+    MobilisationTask.objects.filter(pk=MobilisationTask.objects.order_by("id").first().pk).update(
+        status="closed", outcome="refused", refusal_reason="cannot_afford", note="嫌贵"
+    )
+    with CaptureQueriesContext(connection) as q:
+        rows = [selectors.task_row(worker, t) for t in selectors.task_list(worker, year=2025)]
+    assert len(q.captured_queries) == 1
+    whole = {
+        t.pk: selectors.task_row(worker, t)
+        for t in MobilisationTask.objects.select_related("resident", "division", "assignee")
+    }
+    assert rows == [whole[r["id"]] for r in rows] and len(rows) == 3
+    closed = next(r for r in rows if r["status"] == "closed")
+    assert (closed["status_label"], closed["outcome_label"], closed["refusal_reason"]) == (
+        "已办结",
+        "拒绝参保",
+        "cannot_afford",
+    )
+    assert {r["status_label"] for r in rows if r is not closed} == {"已分派"}
+    assert closed["assignee"] == "婷 冯" and closed["address"] and closed["division_code"] == registry.village_a1.code
+    assert closed["phone"].startswith("139") and "*" not in closed["phone"]  # the worker's own task
+
+
+def test_api_list_costs_the_same_queries_for_3_or_12_tasks(registry, make_user, api_as):
+    worker = make_user("village", registry.village_a1)
+    api = api_as(worker)
+    counts = []
+    for n in (3, 9):
+        _tasks(registry, worker, n)
+        with CaptureQueriesContext(connection) as q:
+            body = api.get("/api/v1/enrollment/tasks/?year=2025").json()
+        counts.append(len(q.captured_queries))
+        assert body["count"] == MobilisationTask.objects.count()
+    assert body["count"] == 12 and counts[0] == counts[1]
