@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST := $(PY) -m pytest
 
-.PHONY: run test test-services bench lint setup python-deps node-deps browser-deps demo stop clean messages backup restore
+.PHONY: run test test-services bench load load-deps lint setup python-deps node-deps browser-deps demo stop clean messages backup restore
 
 run: setup                     ## web server + Celery worker + beat on the embedded (or configured) services
 	$(PY) manage.py runportal
@@ -18,6 +18,9 @@ test-services: setup browser-deps  ## only the tests that talk to PostgreSQL/Red
 
 bench: setup                   ## benchmarks: each prints its figures beside its reference
 	$(PYTEST) tests/bench -o addopts="--import-mode=importlib -p no:cacheprovider" -m bench -s -q
+
+load: setup load-deps           ## load test: gunicorn + wrk, 4 scenarios x 60 s on 1,400,000 residents (seeds once; docs/PERFORMANCE.md)
+	$(PY) -m tests.load.run
 
 lint: setup
 	$(VENV)/bin/ruff check .
@@ -63,6 +66,16 @@ browser-deps:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
 	  else \
 	    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
+	  fi; \
+	fi
+
+# wrk drives the load test (Debian package, like Chromium above).
+load-deps:
+	@if ! command -v wrk >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	  else \
+	    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
 	  fi; \
 	fi
 
