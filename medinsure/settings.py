@@ -71,6 +71,7 @@ BUSINESS_APPS = ["enrollment", "claims", "supervision", "fundbudget", "replies"]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "medinsure.core.middleware.RequestSizeLimitMiddleware",
+    "medinsure.core.middleware.QueryParamsGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -300,6 +301,8 @@ UPLOAD_ZIP_MAX_UNCOMPRESSED = int(env("UPLOAD_ZIP_MAX_UNCOMPRESSED", str(500 * M
 UPLOAD_ZIP_MAX_RATIO = int(env("UPLOAD_ZIP_MAX_RATIO", "200"))
 REQUEST_MAX_BYTES = int(env("REQUEST_MAX_BYTES", str(max(UPLOAD_MAX_BYTES.values()) + 2 * MB)))
 FUNDBUDGET_STATEMENT_MAX_ROWS = int(env("FUNDBUDGET_STATEMENT_MAX_ROWS", "2000"))
+# A filter value in a query string longer than this, or holding control characters, gets a 400.
+QUERY_PARAM_MAX_LENGTH = int(env("QUERY_PARAM_MAX_LENGTH", "1000"))
 
 # --- outside channels (behind interfaces, a local channel by default) -----------------------
 SMS_CHANNEL = env("SMS_CHANNEL", "file")  # file | console | http

@@ -36,3 +36,35 @@ class RequestSizeLimitMiddleware:
 
             return too_large(request, limit)
         return self.get_response(request)
+
+
+class QueryParamsGuardMiddleware:
+    """Filters in the query string are free text typed or pasted by anyone: refuse, with a Chinese
+    400 naming the parameter, values that no filter can mean and that the database or int() cannot
+    take — control characters (PostgreSQL refuses NUL in any string) and values past
+    settings.QUERY_PARAM_MAX_LENGTH characters (int() refuses numbers of more than 4,300 digits)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.META.get("QUERY_STRING"):
+            problem = self.problem(request)
+            if problem:
+                from medinsure.core.views import bad_query
+
+                return bad_query(request, *problem)
+        return self.get_response(request)
+
+    @staticmethod
+    def problem(request) -> tuple[str, str] | None:
+        from django.conf import settings
+
+        limit = int(getattr(settings, "QUERY_PARAM_MAX_LENGTH", 1000))
+        for name, values in request.GET.lists():
+            for value in [name, *values]:
+                if len(value) > limit:
+                    return name[:50], "too_long"
+                if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+                    return name[:50], "control"
+        return None

@@ -54,3 +54,18 @@ def not_found(request, exception=None):
     if request.path_info.startswith("/api/"):
         return _error_page(request, 404, _("未找到"), _("未找到：地址不存在，或所指的记录不存在。"))
     return page_not_found(request, exception)
+
+
+def bad_query(request, name: str, problem: str):
+    """A filter value refused by QueryParamsGuardMiddleware (the parameter is named)."""
+    from django.conf import settings
+    from django.utils.translation import gettext as _
+
+    if problem == "too_long":
+        message = _("查询参数“%(name)s”过长（最多 %(limit)s 个字符），请修改筛选条件。") % {
+            "name": name,
+            "limit": getattr(settings, "QUERY_PARAM_MAX_LENGTH", 1000),
+        }
+    else:
+        message = _("查询参数“%(name)s”含有不允许的控制字符，请修改筛选条件。") % {"name": name}
+    return _error_page(request, 400, _("查询条件无效"), message)
