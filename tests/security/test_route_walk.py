@@ -308,7 +308,9 @@ def _forbidden_numbers(w, user) -> list[str]:
     if user is None or scoping.may_see_personal_numbers(user):
         return []
     o = w.objects
-    numbers = [o["resident_a"].id_number, o["resident_a2"].id_number, o["resident"].id_number]
+    residents = [o["resident_a"], o["resident_a2"], o["resident"]]
+    numbers = [r.id_number for r in residents] + [r.id_number[:6] + r.id_number[8:17] for r in residents]
+    numbers += list(worldmod.OLD_PHONES.values())
     # A worker sees the phone numbers of the people on their own tasks (to call them); nobody else's.
     from enrollment.models import MobilisationTask
 

@@ -29,6 +29,7 @@ B_ID_NUMBER = "500116199107070036"  # valid check digit (make_id_number below re
 B_PHONE = "13977770001"
 A_PHONE = "13866660001"
 A2_PHONE = "13866660002"
+OLD_PHONES = {"a": "13866669991", "a2": "13866669992", "b": "13977779993"}  # in the residents' history
 # Marks of A's own villages: a village worker of 甲镇一村 must not see 甲镇二村's rows either.
 A1_MARK = "甲一村标记"
 A2_MARK = "甲二村标记"
@@ -193,6 +194,33 @@ def _enrollment(w: World) -> None:
             rate=Decimal("0.5"),
             rank=1,
         )
+    # history (as the importer writes it: column → value), payments and outcome notes of each resident
+    from enrollment.models import Payment, ResidentHistory, TaskOutcomeLog
+
+    for key, r, mark in (("a", res_a, A1_MARK), ("a2", res_a2, A2_MARK), ("b", res_b, SENTINEL)):
+        ResidentHistory.objects.create(
+            resident=r,
+            source=Source.POLICE,
+            actor=staff,
+            field="resident",
+            before={
+                "phone": OLD_PHONES[key],
+                "address": f"{mark}旧址",
+                "id_number_raw": r.id_number[:6] + r.id_number[8:17],
+            },
+            after={"phone": r.phone, "address": r.address},
+        )
+        Payment.objects.create(
+            resident=r,
+            year=YEAR,
+            tier="tier1",
+            amount=Decimal("400"),
+            paid_on=date(2024, 10, 8),
+            receipt_no=f"{mark}票据{key}",
+            kind=Payment.Kind.ON_TIME,
+        )
+        TaskOutcomeLog.objects.create(task=tasks[key], outcome="promised", note=f"{mark}承诺", actor=staff)
+
     # a police file uploaded the real way, one line of it in error (B's village, a bad check digit)
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -264,6 +292,22 @@ def _claims(w: World) -> None:
         message=f"{SENTINEL}重算",
         created_by=w.users[Role.CLAIMS],
     )
+    from claims.models import RecalculationDiff
+
+    zero = Decimal("0")
+    RecalculationDiff.objects.create(
+        recalculation=recalc,
+        chunk=0,
+        settlement=settlement,
+        hospital_level=settlement.hospital_level,
+        old_deductible=zero,
+        old_fund_paid=zero,
+        old_critical_paid=zero,
+        new_deductible=zero,
+        new_fund_paid=Decimal("10"),
+        new_critical_paid=zero,
+        delta=Decimal("10"),
+    )
     w.objects.update(settlement=settlement, policy=policy, settlement_import=imp, recalculation=recalc)
 
 
@@ -326,6 +370,9 @@ def _supervision(w: World) -> None:
         content=f"{SENTINEL}举报内容",
         reward=Decimal("0"),
     )
+    from supervision.models import AuditRun
+
+    AuditRun.objects.create(kind="daily", period_start=date(2024, 5, 10), period_end=date(2024, 5, 10), settlements=1)
     rnd = SelfInspectionRound.objects.create(year=2024, deadline=date(2024, 12, 31), title="2024年度自查自纠")
     inspection = SelfInspection.objects.create(round=rnd, institution=inst, summary=f"{SENTINEL}自查")
     w.objects.update(
@@ -377,6 +424,33 @@ def _replies(w: World) -> None:
     section = version.sections.order_by("pk").first()
     commitment = services.commitment_add(
         actor=office, proposal_id=proposal.pk, content=f"{SENTINEL}承诺", due_text="2025年底", unit="参保征缴科"
+    )
+    services.contact_add(
+        actor=office,
+        proposal_id=proposal.pk,
+        contacted_on=date(2025, 3, 20),
+        stage="before",
+        method="phone",
+        person=f"{SENTINEL}代表",
+        summary=f"{SENTINEL}沟通",
+    )
+    services.opinion_add(
+        actor=office,
+        proposal_id=proposal.pk,
+        direction="received",
+        unit=f"{SENTINEL}单位",
+        opinion=f"{SENTINEL}意见",
+        given_on=date(2025, 3, 25),
+    )
+    from replies.models import Reminder
+
+    Reminder.objects.create(
+        proposal=proposal,
+        round=1,
+        level="due",
+        recipient=office,
+        due_on=date(2025, 5, 10),
+        message=f"{SENTINEL}提醒",
     )
     w.objects.update(proposal=proposal, version=version, section=section, commitment=commitment)
 
