@@ -18,6 +18,7 @@ DOWN_BACKOFF_SECONDS = 5.0
 class FailSoftRedisCache(RedisCache):
     def __init__(self, server, params):
         options = dict(params.get("OPTIONS") or {})
+        self._backoff = float(options.pop("DOWN_BACKOFF_SECONDS", DOWN_BACKOFF_SECONDS))
         options.setdefault("socket_connect_timeout", 1)
         options.setdefault("socket_timeout", 1)
         super().__init__(server, {**params, "OPTIONS": options})
@@ -29,8 +30,8 @@ class FailSoftRedisCache(RedisCache):
         try:
             return call()
         except (RedisError, OSError) as exc:
-            self._down_until = time.monotonic() + DOWN_BACKOFF_SECONDS
-            logger.warning("cache %s failed, Redis treated as a miss for %ss: %s", name, DOWN_BACKOFF_SECONDS, exc)
+            self._down_until = time.monotonic() + self._backoff
+            logger.warning("cache %s failed, Redis treated as a miss for %ss: %s", name, self._backoff, exc)
             return default
 
     def add(self, key, value, timeout=None, version=None):

@@ -13,8 +13,9 @@ import time
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from medinsure.core.models import FormSubmission
 
@@ -22,6 +23,7 @@ FIELD = "_form_token"
 TOKEN_RE = re.compile(r"^[A-Za-z0-9-]{16,64}$")
 WAIT_SECONDS = 30.0
 KEEP = timedelta(days=2)
+STILL_RUNNING = _("该表单已提交，正在处理中，请勿重复提交；请稍后刷新页面查看结果。")
 
 
 def _owner(request) -> str:
@@ -38,17 +40,18 @@ def _claim(owner: str, token: str, path: str) -> bool:
         return False
 
 
-def _first_outcome(owner: str, token: str):
-    """Wait for the first POST of this token: its redirect, or None when it released the token."""
+def _first_outcome(owner: str, token: str) -> tuple[str, str]:
+    """Wait for the first POST of this token: ("redirect", its location), ("released", "") when it
+    answered with errors, or ("pending", "") when it is still running after WAIT_SECONDS."""
     deadline = time.monotonic() + WAIT_SECONDS
     while time.monotonic() < deadline:
         row = FormSubmission.objects.filter(owner=owner, token=token).values_list("location", flat=True).first()
         if row is None:
-            return None
+            return "released", ""
         if row:
-            return row
+            return "redirect", row
         time.sleep(0.1)
-    return None
+    return "pending", ""
 
 
 def prune() -> int:
@@ -70,10 +73,12 @@ class OnceFormMiddleware:
             return self.get_response(request)
         owner = _owner(request)
         while not _claim(owner, token, request.path):
-            location = _first_outcome(owner, token)
-            if location:
+            outcome, location = _first_outcome(owner, token)
+            if outcome == "redirect":
                 return HttpResponseRedirect(location)
-            # the first POST failed and released the token: this one is handled on its own
+            if outcome == "pending":
+                return HttpResponse(STILL_RUNNING, status=409, content_type="text/plain; charset=utf-8")
+            # "released": the first POST answered with errors; this one is handled on its own
         try:
             response = self.get_response(request)
         except BaseException:

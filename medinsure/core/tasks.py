@@ -21,8 +21,10 @@ def demo_progress_task(job_id: str, steps: int) -> None:
 @shared_task(name="medinsure.core.outbox_flush", queue="default", ignore_result=True)
 def outbox_flush_task() -> int:
     """Publish the outbox rows still pending (the broker was down when their work committed)."""
+    from medinsure.core.once import prune
     from medinsure.jobs.outbox import outbox_flush, outbox_prune
 
     sent = outbox_flush(min_age_seconds=5)
     outbox_prune()
+    prune()  # one-time form tokens older than two days
     return sent

@@ -35,6 +35,20 @@ def test_every_app_renders_with_redis_stopped(own_redis, divisions, make_user, c
         for name in [*names, "home"]:
             response = client.get(reverse(name))
             assert response.status_code == 200, (role, name, response.status_code)
+    # the public pages (captcha, throttled report form) need no Redis either
+    client.logout()
+    for url in ["/supervision/public/report/", "/supervision/public/cases/", "/replies/public/"]:
+        assert client.get(url).status_code == 200, url
+    # a member of the public can still file a report (the throttle's counter lives in the cache)
+    from captcha.models import CaptchaStore
+
+    from supervision.models import Report
+
+    key = CaptchaStore.generate_key()
+    form = {"subject": "康安大药房", "content": "该药店让参保人用医保卡购买生活用品，时间是2024年5月。"}
+    form |= {"captcha_0": key, "captcha_1": CaptchaStore.objects.get(hashkey=key).response}
+    assert client.post("/supervision/public/report/", form).status_code == 200
+    assert Report.objects.count() == 1
     # the health check is the one page that must say Redis is down
     response = client.get("/healthz")
     assert response.status_code == 503 and response.json()["redis"].startswith("down")
