@@ -4,6 +4,7 @@ wrong extension, a path-traversal name, an oversized file. Each answers with a C
 the page (no 500) and no table gains or loses a row."""
 
 import dataclasses
+import io
 from dataclasses import dataclass
 from datetime import date
 
@@ -20,6 +21,7 @@ from tests.hostile.files import (
     zip_bomb,
     zip_without_content_types,
 )
+from tests.hostile.test_forms import ATTRIBUTE, SCRIPT
 
 pytestmark = pytest.mark.django_db
 
@@ -180,3 +182,60 @@ def test_too_much_form_data_gets_a_chinese_answer_not_a_bare_400(make_user, clie
     assert r.status_code == 413 and "提交的内容超过上限 2.0 KB" in r.content.decode()
     r = client.post("/replies/cases/new/", {f"f{i}": "1" for i in range(100)})
     assert r.status_code == 400 and "提交的字段或文件数量过多" in r.content.decode()
+
+
+# --- genuine workbooks with hostile cells ----------------------------------------------------------
+TEMPLATES = {
+    "enrollment-import": "/enrollment/imports/templates/police.xlsx",
+    "claims-settlements": "/claims/imports/template.xlsx",
+    "supervision-institutions": "/supervision/institutions/import/template.xlsx",
+    "fundbudget-statement": "/fundbudget/statements/import/template.xlsx",
+    "replies-list": "/replies/import/template.xlsx",
+}
+# Import batches keep the validated report for the preview by design; the audit log records the upload.
+REPORT_TABLES = {
+    "enrollment_importbatch",
+    "claims_settlementimport",
+    "fundbudget_statementimport",
+    "audit_auditlog",
+    "jobs_job",
+}
+HOSTILE_ROWS = [
+    lambda n: [SCRIPT] * n,
+    lambda n: (
+        [ATTRIBUTE, "' OR 1=1 --", "长" * 10_000, "2026-02-30", "-100.00", "abc", "1e309"][:n]
+        + ["'; DROP TABLE accounts_user; --"] * max(0, n - 7)
+    ),
+    lambda n: ["=cmd|' /C calc'!A0", "99999999999999999999", "-1", "0000-00-00", "NaN"][:n] + [""] * max(0, n - 5),
+]
+
+
+def _header_of(client, url: str) -> list[str]:
+    from openpyxl import load_workbook
+
+    r = client.get(url)
+    assert r.status_code == 200, url
+    rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
+    return next([str(c) for c in row if c is not None] for row in rows if row and sum(c is not None for c in row) > 2)
+
+
+@pytest.mark.parametrize(
+    ("ep", "context"),
+    [(ep, ep) for ep in ENDPOINTS if ep.id in TEMPLATES],
+    ids=[ep.id for ep in ENDPOINTS if ep.id in TEMPLATES],
+    indirect=["context"],
+)
+def test_hostile_cells_in_a_genuine_workbook_are_reported_and_shown_escaped(
+    ep, context, make_user, client_as, settings, tmp_path
+):
+    settings.PRIVATE_FILES_ROOT = tmp_path / "private"
+    client = client_as(make_user(ep.role))
+    header = _header_of(client, TEMPLATES[ep.id])
+    content = xlsx_bytes([header, *[make(len(header)) for make in HOSTILE_ROWS]])
+    before = table_counts()
+    r = post_file(client, ep, context, "hostile.xlsx", content)
+    assert r.status_code in (200, 400), r.status_code
+    html = r.content.decode()
+    assert SCRIPT not in html and ATTRIBUTE not in html
+    assert "&lt;script&gt;" in html  # the report quotes the bad cell: escaped, so the check can fail
+    assert not set(changed_tables(before)) - REPORT_TABLES - {f"updated:{t}" for t in REPORT_TABLES}
