@@ -7,6 +7,7 @@ import dataclasses
 import io
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -239,3 +240,42 @@ def test_hostile_cells_in_a_genuine_workbook_are_reported_and_shown_escaped(
     assert SCRIPT not in html and ATTRIBUTE not in html
     assert "&lt;script&gt;" in html  # the report quotes the bad cell: escaped, so the check can fail
     assert not set(changed_tables(before)) - REPORT_TABLES - {f"updated:{t}" for t in REPORT_TABLES}
+
+
+def test_traversal_names_are_only_displayed_and_files_are_stored_under_generated_names(
+    context, make_user, client_as, settings, tmp_path
+):
+    from claims.models import SettlementImport
+    from enrollment.models import ImportBatch
+    from fundbudget.models import StatementImport
+    from supervision.models import Evidence
+
+    settings.PRIVATE_FILES_ROOT = tmp_path / "private"
+    by = {ep.id: ep for ep in ENDPOINTS}
+    traversal = "../../../../tmp/evil"
+    police = "身份证号,姓名,户籍地区划代码\n110101199003070011,张三,500116101201\n".encode()
+
+    client = client_as(make_user(Role.ENROLLMENT))
+    assert post_file(client, by["enrollment-import"], context, traversal + ".csv", police).status_code == 200
+    batch = ImportBatch.objects.get()
+    assert batch.file_name == "evil.csv"
+    assert Path(batch.file_path).parent == tmp_path / "private" / "enrollment" / "imports"
+    assert Path(batch.file_path).name == f"{batch.pk}.csv"
+
+    client = client_as(make_user(Role.SUPERVISION))
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    assert post_file(client, by["supervision-evidence"], context, "..\\..\\..\\evil.pdf", pdf).status_code == 200
+    evidence = Evidence.objects.get()
+    assert evidence.original_name == "evil.pdf"
+    assert Path(evidence.file.path).is_relative_to(tmp_path / "private") and "evil" not in evidence.file.path
+
+    client = client_as(make_user(Role.CLAIMS))
+    settlements = "结算单号,机构编码\nS1,H50011610001\n".encode()
+    assert post_file(client, by["claims-settlements"], context, traversal + ".csv", settlements).status_code == 200
+    assert SettlementImport.objects.get().file_name == "evil.csv"
+
+    client = client_as(make_user(Role.FUND))
+    template = client.get(TEMPLATES["fundbudget-statement"]).content
+    assert post_file(client, by["fundbudget-statement"], context, traversal + ".xlsx", template).status_code == 200
+    assert StatementImport.objects.get().filename == "evil.xlsx"
+    assert not Path("/tmp/evil.csv").exists() and not Path("/tmp/evil.xlsx").exists()
