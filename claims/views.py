@@ -14,6 +14,7 @@ from medinsure.accounts.scoping import Area
 from medinsure.audit.models import AuditLog
 from medinsure.audit.services import audit_log
 from medinsure.core import uploads
+from medinsure.core.spreadsheets import neutralise_csv
 from medinsure.masking import shown_id_number
 
 
@@ -97,7 +98,8 @@ def calculator_file(request):
         else:
             try:
                 policy, _version = engine_policy(form.cleaned_data["policy"])
-                out = reimburse_csv(policy, text)
+                # the visit ids echo the uploaded file: a formula-looking id is written as text
+                out = neutralise_csv(reimburse_csv(policy, text))
             except PolicyNotFound as exc:
                 errors.append(str(exc))
             except VisitsError as exc:

@@ -33,3 +33,15 @@ def neutralise_workbook(wb) -> None:
                     if safe is not value:
                         cell.value = safe
                         cell.data_type = "s"
+
+
+def neutralise_csv(text: str, lineterminator: str = "\n") -> str:
+    """The same CSV with every formula-looking cell neutralised (for a CSV that echoes user text)."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator=lineterminator)
+    for row in csv.reader(io.StringIO(text)):
+        writer.writerow([neutralise(cell) for cell in row])
+    return out.getvalue()

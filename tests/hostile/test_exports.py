@@ -83,3 +83,27 @@ def test_an_uploaded_formula_comes_back_as_text_in_the_error_report(
     assert not [c.coordinate for c in found if c.data_type == "f"]
     assert any(c.value == "'" + FORMULA for c in found)
     assert str(found[0].value).startswith("'=HYPERLINK(1).csv")  # the title names the file: also text
+
+
+def test_the_calculators_csv_writes_a_formula_visit_id_as_text(make_user, client_as):
+    """The calculator's OUT file echoes each visit id of the uploaded file."""
+    import csv
+
+    from django.conf import settings
+
+    fixture = settings.BASE_DIR / "fixtures" / "claims" / "visits-guanxian-2018.csv"
+    lines = fixture.read_text(encoding="utf-8").splitlines()
+    first = next(csv.reader([lines[1]]))
+    first[0] = FORMULA
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(first)
+    text = "\n".join([lines[0], out.getvalue().rstrip("\n"), *lines[2:]]) + "\n"
+    client = client_as(make_user(Role.CLAIMS))
+    r = client.post(
+        "/claims/calculator/file/",
+        {"policy": "guanxian-2018", "visits": SimpleUploadedFile("v.csv", text.encode("gbk"))},
+    )
+    assert r.status_code == 200 and r["Content-Type"].startswith("text/csv"), r.content.decode()[-1500:]
+    rows = list(csv.reader(r.content.decode().splitlines()))
+    assert rows[1][0] == "'" + FORMULA
+    assert all(not cell.startswith(("=", "+", "@")) for row in rows for cell in row)
