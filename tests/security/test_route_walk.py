@@ -126,8 +126,11 @@ def world(django_db_setup, django_db_blocker):
         with outer:
             w = worldmod.build()
             w.tokens = {u.pk: Token.objects.create(user=u).key for u in [*w.users.values(), *w.b_users.values()]}
-            yield w
-            transaction.set_rollback(True)
+            try:
+                yield w
+            finally:
+                transaction.set_rollback(True)
+                worldmod.remove_files(w)
 
 
 def _user(w, who):

@@ -46,6 +46,7 @@ class World:
     users: dict[str, object] = field(default_factory=dict)  # role -> user (A side / bureau)
     b_users: dict[str, object] = field(default_factory=dict)  # role -> user of township B
     objects: dict[str, object] = field(default_factory=dict)  # name -> B's object
+    files: list = field(default_factory=list)  # files written outside the database (removed at the end)
     sentinels: tuple[str, ...] = ()
     village_a2: Division | None = None
     # (division, its marks): rows of that division show these; only users whose area covers it may see them
@@ -237,6 +238,9 @@ def _enrollment(w: World) -> None:
         uploaded_file=SimpleUploadedFile(f"{SENTINEL}户籍.csv", csv.encode("utf-8"), content_type="text/csv"),
     )
     assert batch.error_rows == 1, (batch.status, batch.message, batch.errors)
+    from enrollment.services import _paths
+
+    w.files += [batch.file_path, *map(str, _paths(batch))]
     w.objects.update(
         campaign=campaign,
         resident=res_b,
@@ -347,6 +351,7 @@ def _supervision(w: World) -> None:
     )
     evidence.file.save(f"walk-{uuid.uuid4().hex}.pdf", ContentFile(b"%PDF-1.4"), save=False)
     evidence.save()
+    w.files.append(evidence.file.path)
     services.audit_rules_ensure_defaults()
     rule = AuditRule.objects.order_by("pk").first()
     flag = Flag.objects.create(
@@ -469,3 +474,11 @@ def _core(w: World) -> None:
         summary=f"{SENTINEL}查看",
     )
     w.objects["job"] = job
+
+
+def remove_files(w: World) -> None:
+    import os
+
+    for path in w.files:
+        if path and os.path.exists(path):
+            os.remove(path)
