@@ -30,7 +30,7 @@ from medinsure.accounts import scoping
 from medinsure.accounts.models import Role
 from tests.security import world as worldmod
 from tests.security.policy import may_see
-from tests.security.routes import PUBLIC, all_routes, build_url, kwargs_for
+from tests.security.routes import PUBLIC, Route, all_routes, build_url, kwargs_for
 
 pytestmark = [pytest.mark.django_db]
 
@@ -418,6 +418,12 @@ def walk(w, user, table, *, zone, plausible=None, only=None, bodies=None) -> lis
                 bad = _bad_status(route, user, r.status_code, r.get("Location", ""), zone=names)
                 if bad:
                     problems.append(f"POST {url} {sorted(data)} [{route.name}] → {bad}")
+        for method in sorted((route.methods or set()) & {"PUT", "PATCH", "DELETE"}):
+            with _rolled_back():
+                r = client.generic(method, url, "{}", content_type="application/json")
+                bad = _bad_status(route, user, r.status_code, r.get("Location", ""), zone=names)
+                if bad:
+                    problems.append(f"{method} {url} [{route.name}] → {bad}")
     return problems
 
 
@@ -518,6 +524,34 @@ def test_every_post_needs_the_csrf_token(world):
         if status != 403:
             wrong.append(f"POST {url} [{route.name}] without a CSRF token → {status}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_a_new_parameter_fails_the_walk_until_mapped(world):
+    """A route taking a parameter the map does not know is not skipped: the walk stops and says what to add."""
+    route = Route("claims/widgets/<int:widget_id>/", "claims:widget", None, ("widget_id",), "claims", False)
+    with pytest.raises(AssertionError, match="add 'claims:widget.widget_id'"):
+        kwargs_for(route, kwargs_table(world))
+    assert all(kwargs_for(r, kwargs_table(world)) is not None for r in all_routes())
+
+
+@pytest.mark.parametrize("who", list(Role.values))
+def test_admin_is_closed_to_portal_roles(world, who):
+    """Django's admin (not walked above) lets none of the portal's roles in: every model's list sends
+    them to the admin's own login."""
+    from django.contrib import admin
+    from django.urls import reverse
+
+    client = Client(raise_request_exception=False)
+    client.force_login(world.users[who])
+    urls = [reverse("admin:index")] + [
+        reverse(f"admin:{m._meta.app_label}_{m._meta.model_name}_changelist") for m in admin.site._registry
+    ]
+    wrong = []
+    for url in urls:
+        r = client.get(url)
+        if not (r.status_code == 302 and r["Location"].startswith(reverse("admin:login"))):
+            wrong.append(f"{url} → {r.status_code}")
+    assert not wrong, f"{who}: " + ", ".join(wrong)
 
 
 def test_township_a_sees_its_own(world, client):
