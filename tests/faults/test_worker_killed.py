@@ -5,6 +5,7 @@ uninterrupted run on the same input."""
 
 import csv
 import io
+import time
 from datetime import date
 
 import pytest
@@ -73,7 +74,7 @@ def test_killed_workers_leave_nothing_half_written_and_the_retries_match_clean_r
     from claims import services as claims
     from claims.models import Recalculation, RecalculationDiff
     from enrollment import services as enrollment
-    from enrollment.models import ImportBatch
+    from enrollment.models import ImportBatch, Resident
     from supervision import services as supervision
     from supervision.models import AuditRun, Flag
 
@@ -103,6 +104,23 @@ def test_killed_workers_leave_nothing_half_written_and_the_retries_match_clean_r
     fields = ("total_rows", "valid_rows", "error_rows", "new_rows", "changed_rows", "unchanged_rows")
     assert [getattr(batch, f) for f in fields] == [getattr(clean, f) for f in fields]
     assert Job.objects.get(pk=batch.job_id).status == Job.Status.DONE
+
+    # --- enrollment: accepting it, the merge killed while it writes -----------------------------
+    batch = enrollment.import_accept(actor=staff, batch_id=batch.pk)
+    assert batch.status == ImportBatch.Status.ACCEPTING and batch.job_id
+    assert wait_for(lambda: Job.objects.get(pk=batch.job_id).status == Job.Status.RUNNING, 60, 0.02)
+    time.sleep(0.5)  # well inside the merge (one transaction over 100,000 rows)
+    assert ImportBatch.objects.get(pk=batch.pk).status == ImportBatch.Status.ACCEPTING
+    worker.kill9()
+    assert Resident.objects.count() == 0  # the merge rolled back whole: nothing half-written
+    worker = worker_process(**WORKER_ENV)
+    assert wait_for(lambda: ImportBatch.objects.get(pk=batch.pk).status == ImportBatch.Status.ACCEPTED, 90), (
+        worker.output()
+    )
+    batch.refresh_from_db()
+    # the same as the preview said an uninterrupted import would do
+    assert (batch.new_rows, batch.changed_rows) == (clean.new_rows, clean.changed_rows)
+    assert Resident.objects.count() == clean.new_rows
 
     # --- claims: a recalculation's difference report, killed half-way --------------------------
     version = _settlements(divisions, 400)
