@@ -53,8 +53,16 @@ def enqueue(task, args=(), kwargs=None, *, job=None, countdown: int | None = Non
         countdown=countdown,
         job_id=getattr(job, "pk", job),
     )
-    transaction.on_commit(lambda: publish_pending(ids=[message.pk]))
+    transaction.on_commit(lambda: _publish_after_commit(message.pk))
     return message
+
+
+def _publish_after_commit(message_id: int) -> None:
+    """The work is committed whatever happens here: a failure leaves the row for the next flush."""
+    try:
+        publish_pending(ids=[message_id])
+    except Exception:
+        logger.exception("outbox: publishing row %s after commit failed; the flush will retry", message_id)
 
 
 def _publish(conn, row: OutboxMessage) -> None:
