@@ -22,8 +22,9 @@ def demo_progress_task(job_id: str, steps: int) -> None:
 def outbox_flush_task() -> int:
     """Publish the outbox rows still pending (the broker was down when their work committed)."""
     from medinsure.core.once import prune
-    from medinsure.jobs.outbox import outbox_flush, outbox_prune
+    from medinsure.jobs.outbox import outbox_flush, outbox_prune, republish_stale
 
+    republish_stale()  # work whose worker died (or whose message was lost) goes out again
     sent = outbox_flush(min_age_seconds=5)
     outbox_prune()
     prune()  # one-time form tokens older than two days

@@ -130,6 +130,44 @@ def outbox_flush(*, min_age_seconds: float = 0) -> int:
             return total
 
 
+STALE_MAX_ATTEMPTS = 5
+GAVE_UP_MESSAGE = _("任务多次中断（执行进程退出），已停止自动重试，请联系系统管理员")
+
+
+def republish_stale(*, stale_after: timedelta | None = None) -> int:
+    """Publish again the work whose job shows no sign of life for ``stale_after``: still PENDING
+    (the queued message was lost, e.g. Redis restarted empty) or RUNNING without progress (its worker
+    died and the broker has not handed the task back). The tasks are idempotent, so a duplicate is
+    harmless; after STALE_MAX_ATTEMPTS the job fails with a message instead of looping."""
+    if stale_after is None:
+        stale_after = timedelta(seconds=int(getattr(settings, "OUTBOX_STALE_JOB_SECONDS", 1800)))
+    now = timezone.now()
+    with transaction.atomic():
+        rows = list(
+            OutboxMessage.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(
+                sent_at__isnull=False,
+                job__status__in=[Job.Status.PENDING, Job.Status.RUNNING],
+                job__updated_at__lt=now - stale_after,
+            )
+            .order_by("id")[:100]
+        )
+        again = [row for row in rows if row.attempts < STALE_MAX_ATTEMPTS]
+        given_up = [row.job_id for row in rows if row.attempts >= STALE_MAX_ATTEMPTS]
+        if given_up:
+            Job.objects.filter(pk__in=given_up).update(
+                status=Job.Status.FAILED, message=str(GAVE_UP_MESSAGE), finished_at=now, updated_at=now
+            )
+        if again:
+            OutboxMessage.objects.filter(pk__in=[row.pk for row in again]).update(sent_at=None)
+            # the job waits a whole period again before the next attempt
+            Job.objects.filter(pk__in=[row.job_id for row in again]).update(updated_at=now)
+    if again:
+        logger.warning("outbox: %d stalled task(s) published again", len(again))
+        publish_pending(ids=[row.pk for row in again])
+    return len(again)
+
+
 def outbox_pending_count() -> int:
     return OutboxMessage.objects.filter(sent_at__isnull=True).count()
 

@@ -111,3 +111,35 @@ def test_a_second_post_while_the_first_still_runs_is_told_to_wait(divisions, mak
     monkeypatch.setattr(once, "WAIT_SECONDS", 0.3)
     response = client.post("/supervision/cases/new/", {"summary": "x", "_form_token": token})
     assert response.status_code == 409 and "请勿重复提交" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_work_of_a_job_without_sign_of_life_goes_out_again_then_gives_up(own_redis, django_capture_on_commit_callbacks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from medinsure.jobs.outbox import GAVE_UP_MESSAGE, STALE_MAX_ATTEMPTS, republish_stale
+
+    with django_capture_on_commit_callbacks(execute=True):
+        job = job_create(actor=None, kind="demo", title="演示进度", total=3)
+        enqueue_on_commit(demo_progress_task, str(job.pk), 3, job=job)
+        fresh = job_create(actor=None, kind="demo", title="演示进度", total=3)
+        enqueue_on_commit(demo_progress_task, str(fresh.pk), 3, job=fresh)
+    assert len(_queued(own_redis)) == 2
+    # the worker took the first one, reported progress, and died an hour ago
+    Job.objects.filter(pk=job.pk).update(
+        status=Job.Status.RUNNING, done=1, updated_at=timezone.now() - timedelta(hours=1)
+    )
+    assert republish_stale(stale_after=timedelta(minutes=30)) == 1
+    assert len(_queued(own_redis)) == 3
+    row = OutboxMessage.objects.get(job=job)
+    assert row.sent_at is not None and row.attempts == 2
+    assert republish_stale(stale_after=timedelta(minutes=30)) == 0  # not again before another period
+    # a task that keeps killing its worker is not sent for ever
+    OutboxMessage.objects.filter(pk=row.pk).update(attempts=STALE_MAX_ATTEMPTS)
+    Job.objects.filter(pk=job.pk).update(updated_at=timezone.now() - timedelta(hours=1))
+    assert republish_stale(stale_after=timedelta(minutes=30)) == 0
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED and job.message == str(GAVE_UP_MESSAGE)
+    assert Job.objects.get(pk=fresh.pk).status == Job.Status.PENDING and len(_queued(own_redis)) == 3
