@@ -33,7 +33,7 @@ from tests.security import world as worldmod
 from tests.security.policy import may_see
 from tests.security.routes import PUBLIC, Route, all_routes, build_url, kwargs_for
 
-pytestmark = [pytest.mark.django_db]
+pytestmark = [pytest.mark.django_db, pytest.mark.service]  # pages read the Redis cache (figures, throttles)
 
 ANONYMOUS = "anonymous"
 WHO = [ANONYMOUS, *Role.values]
