@@ -23,17 +23,19 @@ pytestmark = [pytest.mark.django_db]
 
 COMMON = ("q", "year", "month", "division", "status", "page", "kind", "date", "from", "to", "fund", "level")
 VALUES = {
-    "script": quote(SCRIPT),
-    "attribute": quote(ATTRIBUTE),
+    "script": quote(SCRIPT + ATTRIBUTE),
     "sql": quote("' OR 1=1 --"),
     "nul": "a%00b",
     "long": "9" * 10_000,
     "bad-escape": "%FF%FE%C0%AF",
     "huge": "99999999999999999999",
-    "negative": "-1",
     "date": "2026-02-30",
 }
-RAW = {"script": SCRIPT, "attribute": ATTRIBUTE}
+RAW = {"script": SCRIPT}
+
+
+def _raw_in(html: str) -> bool:
+    return SCRIPT in html or ATTRIBUTE in html
 
 
 class GetForms(HTMLParser):
@@ -86,7 +88,7 @@ def test_filters_answer_hostile_values_without_500_or_raw_html(world):
                     problems.append(f"GET {url} [{label}] → {r.status_code}")
                 elif label in ("nul", "long") and not (r.status_code == 400 and "查询参数" in r.content.decode()):
                     problems.append(f"GET {url} [{label}] → {r.status_code} without the message naming the parameter")
-                elif label in RAW and "html" in r.get("Content-Type", "") and RAW[label] in r.content.decode():
+                elif label in RAW and "html" in r.get("Content-Type", "") and _raw_in(r.content.decode()):
                     problems.append(f"GET {url} [{label}] echoes the payload unescaped")
     assert pages > 40  # positive control: the walk reached the portal's pages
     assert not problems, "\n".join(problems)
