@@ -392,6 +392,13 @@ def walk(w, user, table, *, zone, plausible=None, only=None, bodies=None) -> lis
             if bad:
                 problems.append(f"GET {url} [{route.name}] → {bad}")
             _check_body(w, user, route, url, r, problems, forbidden_numbers, bodies)
+            if names is not None and not route.is_api and not may_see(user, route, names):
+                # the htmx partial of the same page (several views render another template for it)
+                rh = client.get(url, HTTP_HX_REQUEST="true")
+                bad = _bad_status(route, user, rh.status_code, rh.get("Location", ""), zone=names)
+                if bad:
+                    problems.append(f"GET {url} (htmx) [{route.name}] → {bad}")
+                _check_body(w, user, route, url, rh, problems, forbidden_numbers)
             if r.status_code == 200 and names is None and not may_see(user, route, w.town_b):
                 # the filters a list takes, pointed at B: they may narrow the user's area, never widen it
                 for query in hostile_filters(w):
