@@ -371,9 +371,10 @@ def hostile_filters(w) -> list[str]:
     ]
 
 
-def walk(w, user, table, *, zone, plausible=None, only=None, bodies=None) -> list[str]:
-    """GET (and POST, when ``plausible`` is given) every route as ``user``; the problems found."""
-    page, api = _clients(w, user)
+def walk(w, user, table, *, zone, plausible=None, only=None, bodies=None, clients=None) -> list[str]:
+    """GET (and POST, when ``plausible`` is given) every route as ``user``; the problems found.
+    ``clients``: (page, api) clients to send with instead of ``user``'s own."""
+    page, api = clients or _clients(w, user)
     forbidden_numbers = _forbidden_numbers(w, user)
     problems: list[str] = []
     posts = []
@@ -542,6 +543,17 @@ def test_every_post_needs_the_csrf_token(world):
         if status != 403:
             wrong.append(f"POST {url} [{route.name}] without a CSRF token → {status}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_a_deactivated_account_is_anonymous_at_once(world):
+    """An admin switched off while signed in: the open session and the API token are worth nothing —
+    every route answers as to an anonymous visitor (302 to the login page, API 401/403)."""
+    admin = world.users[Role.ADMIN]
+    clients = _clients(world, admin)
+    admin.is_active = False
+    admin.save(update_fields=["is_active"])
+    problems = walk(world, None, kwargs_table(world), zone=world.town_b, clients=clients)
+    assert not problems, "\n".join(problems)
 
 
 def test_a_new_parameter_fails_the_walk_until_mapped(world):
