@@ -279,3 +279,20 @@ def test_traversal_names_are_only_displayed_and_files_are_stored_under_generated
     assert post_file(client, by["fundbudget-statement"], context, traversal + ".xlsx", template).status_code == 200
     assert StatementImport.objects.get().filename == "evil.xlsx"
     assert not Path("/tmp/evil.csv").exists() and not Path("/tmp/evil.xlsx").exists()
+
+
+def test_malformed_bodies_get_a_chinese_answer_not_a_500(make_user, client_as, settings, divisions):
+    client = client_as(make_user(Role.OFFICE))
+    before = table_counts()
+    broken = b'--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\nabc'
+    r = client.post("/replies/import/", broken, content_type="multipart/form-data; boundary=xyz")
+    assert r.status_code in (200, 400), r.status_code
+    r = client.post("/replies/import/", b"x", content_type="multipart/form-data")  # no boundary at all
+    assert r.status_code == 400 and "请求格式不正确" in r.content.decode()
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2048
+    api = client.post(
+        "/api/v1/replies/proposals/", data=b'{"title": "' + b"x" * 5000 + b'"}', content_type="application/json"
+    )
+    assert api.status_code == 413 and api["Content-Type"].startswith("application/json")
+    assert "提交的内容超过上限 2.0 KB" in api.json()["detail"]
+    assert changed_tables(before) == {}
