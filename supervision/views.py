@@ -388,8 +388,16 @@ def _throttled(request, scope: str, limit: int, seconds: int = 3600) -> bool:
     return count > limit
 
 
+PUBLIC_REPORT_DONE_KEY = "supervision:public_report_done"
+
+
 @login_not_required
 def public_report(request):
+    if request.method == "GET" and "done" in request.GET:
+        # after a report: its tracking code, shown by a GET (a reload or a double click files nothing again)
+        report = selectors.report_by_tracking_code(request.session.get(PUBLIC_REPORT_DONE_KEY, ""))
+        if report is not None:
+            return render(request, "supervision/public_report_done.html", {"report": report})
     form = forms.PublicReportForm(request.POST or None)
     if request.method == "POST":
         if _throttled(request, "report", PUBLIC_REPORT_LIMIT):
@@ -402,7 +410,8 @@ def public_report(request):
                 report = services.report_submit(
                     institution_id=institution.pk if institution else None, request=request, **data
                 )
-                return render(request, "supervision/public_report_done.html", {"report": report})
+                request.session[PUBLIC_REPORT_DONE_KEY] = report.tracking_code
+                return redirect(f"{request.path}?done=1")
             except ValidationError as exc:
                 forms.apply_errors(form, exc)
     return render(request, "supervision/public_report.html", {"form": form})

@@ -45,8 +45,10 @@ def _submit(client, **extra):
 
 def test_public_report_returns_a_tracking_code_and_status(client):
     r = _submit(client, reporter_name=NAME, reporter_phone=PHONE, reporter_id_number=IDN)
-    assert r.status_code == 200
-    code = re.search(r'data-testid="tracking-code">([A-Z0-9]+)<', r.content.decode()).group(1)
+    assert r.status_code == 302  # post/redirect/get: a reload shows the code again, files nothing
+    code = re.search(r'data-testid="tracking-code">([A-Z0-9]+)<', client.get(r["Location"]).content.decode()).group(1)
+    again = client.get(r["Location"]).content.decode()  # a reload
+    assert f'data-testid="tracking-code">{code}<' in again and Report.objects.count() == 1
     report = Report.objects.get(tracking_code=code)
     assert not report.anonymous
     assert NAME not in report.identity_encrypted and PHONE not in report.identity_encrypted
@@ -68,7 +70,7 @@ def test_wrong_captcha_is_refused(client):
 
 def test_public_form_is_throttled(client):
     for _ in range(5):
-        assert _submit(client).status_code == 200
+        assert _submit(client).status_code == 302
     assert _submit(client).status_code == 429
     assert Report.objects.count() == 5
 
