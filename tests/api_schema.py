@@ -30,3 +30,10 @@ def assert_documented(response, method: str, path: str) -> None:
             verify=True,
         )
     )
+
+
+def names_the_field(response, field: str) -> bool:
+    """A 400 names the field: DRF's {"field": [...]}, or the query-string guard's (medinsure.core)
+    {"detail": "查询参数“field”…"} for a control character."""
+    body = response.json()
+    return response.status_code == 400 and (list(body) == [field] or f"“{field}”" in body.get("detail", ""))
