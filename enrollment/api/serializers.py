@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from enrollment.models import Outcome, RefusalReason
+from enrollment.models import InsuranceStatus, Outcome, RefusalReason, TaskStatus
 
 
 class ProgressQuery(serializers.Serializer):
@@ -42,6 +42,23 @@ class GuidelineRowSerializer(serializers.Serializer):
     last_year_actual = serializers.IntegerField()
 
 
+class ResidentQuery(serializers.Serializer):
+    """Filters of the resident list; a NUL byte, a code that is not digits or an unknown status is a 400
+    naming the parameter (raw values used to reach the database: a NUL byte was a 500)."""
+
+    q = serializers.CharField(
+        required=False, allow_blank=True, max_length=50, default="", help_text="身份证号或姓名开头"
+    )
+    division = serializers.RegexField(
+        r"^\d{6,15}$", required=False, allow_blank=True, default="", help_text="户籍或居住地区划代码（前缀）"
+    )
+    year = serializers.IntegerField(min_value=2000, max_value=2100, required=False, help_text="参保年度（默认今年）")
+    status = serializers.ChoiceField(
+        choices=InsuranceStatus.Status.choices, required=False, allow_blank=True, default=""
+    )
+    page = serializers.IntegerField(min_value=1, required=False)
+
+
 class ResidentSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     id_number = serializers.CharField(help_text="masked unless the role may see ID numbers")
@@ -78,6 +95,16 @@ class TaskSerializer(serializers.Serializer):
     outcome = serializers.CharField()
     refusal_reason = serializers.CharField()
     note = serializers.CharField()
+
+
+class TaskQuery(YearQuery):
+    status = serializers.ChoiceField(
+        choices=[("pending", "未结束"), *TaskStatus.choices], required=False, allow_blank=True, default=""
+    )
+    village = serializers.RegexField(
+        r"^\d{6,15}$", required=False, allow_blank=True, default="", help_text="区划代码（前缀）"
+    )
+    page = serializers.IntegerField(min_value=1, required=False)
 
 
 class TaskPageSerializer(serializers.Serializer):

@@ -2,7 +2,7 @@
 
 from django.core.paginator import Paginator
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import IsAuthenticated
@@ -98,30 +98,16 @@ class ResidentListView(APIView):
     permission_classes = [IsAuthenticated, AreaPermission.for_area(Area.ENROLLMENT)]
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("q", str),
-            OpenApiParameter("division", str),
-            OpenApiParameter("year", int),
-            OpenApiParameter("status", str),
-            OpenApiParameter("page", int),
-        ],
+        parameters=[s.ResidentQuery],
         responses=s.ResidentPageSerializer,
         operation_id="v1_enrollment_residents_list",
         summary="参保人员（按权限脱敏，按区域限定）",
     )
     def get(self, request):
-        try:
-            year = int(request.query_params.get("year") or timezone.localdate().year)
-        except ValueError:
-            raise ValidationError({"year": ["请输入整数年度"]}) from None
-        qs = selectors.resident_list(
-            request.user,
-            q=request.query_params.get("q", ""),
-            division=request.query_params.get("division", ""),
-            year=year,
-            status=request.query_params.get("status", ""),
-        )
-        page = Paginator(qs, 50).get_page(request.query_params.get("page"))
+        q = _query(s.ResidentQuery, request)
+        year = q.get("year") or timezone.localdate().year
+        qs = selectors.resident_list(request.user, q=q["q"], division=q["division"], year=year, status=q["status"])
+        page = Paginator(qs, 50).get_page(q.get("page"))
         rows = selectors.resident_rows(request.user, list(page.object_list), year)
         audit_log(
             actor=request.user,
@@ -160,25 +146,15 @@ class TaskListView(APIView):
     permission_classes = [IsAuthenticated, AreaPermission.for_area(Area.ENROLLMENT)]
 
     @extend_schema(
-        parameters=[
-            s.YearQuery,
-            OpenApiParameter("status", str),
-            OpenApiParameter("village", str),
-            OpenApiParameter("page", int),
-        ],
+        parameters=[s.TaskQuery],
         responses=s.TaskPageSerializer,
         operation_id="v1_enrollment_tasks_list",
         summary="参保动员任务清单",
     )
     def get(self, request):
-        q = _query(s.YearQuery, request)
-        qs = selectors.task_list(
-            request.user,
-            year=q["year"],
-            status=request.query_params.get("status", ""),
-            village=request.query_params.get("village", ""),
-        )
-        page = Paginator(qs, 50).get_page(request.query_params.get("page"))
+        q = _query(s.TaskQuery, request)
+        qs = selectors.task_list(request.user, year=q["year"], status=q["status"], village=q["village"])
+        page = Paginator(qs, 50).get_page(q.get("page"))
         rows = [selectors.task_row(request.user, t) for t in page.object_list]
         audit_log(
             actor=request.user,

@@ -6,7 +6,7 @@ import pytest
 
 from enrollment import services
 from enrollment.models import MobilisationTask
-from tests.api_schema import assert_documented
+from tests.api_schema import assert_documented, names_the_field
 from tests.enrollment.factories import ResidentFactory, make_campaign
 
 pytestmark = pytest.mark.django_db
@@ -37,3 +37,22 @@ def test_a_stale_version_is_a_documented_409(task_world, api_as):
     stale = api.post(url, {"outcome": "promised", "version": 1}, format="json")
     assert stale.status_code == 409 and list(stale.json()) == ["version"]
     assert_documented(stale, "POST", "/api/v1/enrollment/tasks/{id}/outcome/")
+
+
+@pytest.mark.parametrize(
+    "url, field",
+    [
+        ("/api/v1/enrollment/tasks/?year=2025&village=%00", "village"),
+        ("/api/v1/enrollment/tasks/?year=2025&status=a%00b", "status"),
+        ("/api/v1/enrollment/tasks/?year=2025&page=0", "page"),
+        ("/api/v1/enrollment/residents/?q=%E7%8E%8B%00", "q"),
+        ("/api/v1/enrollment/residents/?division=5001%00", "division"),
+        ("/api/v1/enrollment/residents/?status=insured", "status"),
+        ("/api/v1/enrollment/residents/?year=99999", "year"),
+    ],
+)
+def test_bad_list_filters_are_a_400_naming_the_parameter(task_world, api_as, url, field):
+    # Unknown choices, years past 9999 and non-digit codes reached the ORM as given.
+    r = api_as(task_world["staff"]).get(url)
+    assert names_the_field(r, field), r.content
+    assert_documented(r, "GET", url.split("?")[0])
