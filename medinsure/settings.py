@@ -236,6 +236,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # One name per choice set that more than one serializer uses (the schema stays warning-free).
     "ENUM_NAME_OVERRIDES": {
+        "CaseSourceEnum": "supervision.models.CaseSource",
         "CaseStatusEnum": "supervision.models.CaseStatus",
         "ProposalStatusEnum": "replies.models.Status",
         "ProposalKindEnum": "replies.models.Kind",

@@ -1,6 +1,18 @@
 from rest_framework import serializers
 
-from supervision.models import AgreementAction, Case, CaseSource, CaseStatus, FineBasis, Flag, TargetKind, Violation
+from medinsure.institutions.models import Institution
+from supervision.models import (
+    AgreementAction,
+    AgreementStatus,
+    Case,
+    CaseSource,
+    CaseStatus,
+    FineBasis,
+    Flag,
+    FlagStatus,
+    TargetKind,
+    Violation,
+)
 
 
 class CountSplit(serializers.Serializer):
@@ -161,3 +173,30 @@ class InstitutionOut(serializers.Serializer):
     agreement_status = serializers.CharField(source="agreement.status", default=None, allow_null=True)
     agreement_status_from = serializers.DateField(source="agreement.status_from", default=None, allow_null=True)
     agreement_status_until = serializers.DateField(source="agreement.status_until", default=None, allow_null=True)
+
+
+# List filters: validated, so a NUL byte, a year past 9999 or an unknown choice is a 400 naming the
+# parameter instead of reaching the database (those were 500s).
+class CaseQuery(serializers.Serializer):
+    status = serializers.ChoiceField(choices=CaseStatus.choices, required=False, allow_blank=True, default="")
+    source = serializers.ChoiceField(choices=CaseSource.choices, required=False, allow_blank=True, default="")
+    year = serializers.IntegerField(min_value=2000, max_value=2100, required=False, help_text="登记年度")
+    page = serializers.IntegerField(min_value=1, required=False)
+
+
+class FlagQuery(serializers.Serializer):
+    status = serializers.ChoiceField(choices=FlagStatus.choices, required=False, allow_blank=True, default="")
+    month = serializers.RegexField(
+        r"^(20\d\d|2100)-(0?[1-9]|1[0-2])$", required=False, allow_blank=True, default="", help_text="结算月份 YYYY-MM"
+    )
+    page = serializers.IntegerField(min_value=1, required=False)
+
+
+class InstitutionQuery(serializers.Serializer):
+    q = serializers.CharField(required=False, allow_blank=True, max_length=100, default="", help_text="名称或编码")
+    kind = serializers.ChoiceField(choices=Institution.Kind.choices, required=False, allow_blank=True, default="")
+    status = serializers.ChoiceField(
+        choices=[*AgreementStatus.choices, ("none", "无协议")], required=False, allow_blank=True, default=""
+    )
+    division = serializers.RegexField(r"^\d{6,15}$", required=False, allow_blank=True, default="", help_text="区划代码")
+    page = serializers.IntegerField(min_value=1, required=False)

@@ -33,6 +33,13 @@ def _service(call, **kwargs):
         raise PermissionDenied from None
 
 
+def _filters(serializer_class, request) -> dict:
+    """A list's query parameters, validated: a bad one is a 400 naming it."""
+    q = serializer_class(data=request.query_params)
+    q.is_valid(raise_exception=True)
+    return q.validated_data
+
+
 class StatsView(APIView):
     """The year's supervision figures (or one month's), district-wide or for one township."""
 
@@ -90,13 +97,12 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     lookup_value_regex = r"\d+"
 
     def get_queryset(self):
-        p = self.request.query_params
-        return selectors.case_list(
-            self.request.user,
-            status=p.get("status", ""),
-            source=p.get("source", ""),
-            year=p.get("year") if (p.get("year") or "").isdigit() else None,
-        )
+        p = _filters(s.CaseQuery, self.request)
+        return selectors.case_list(self.request.user, status=p["status"], source=p["source"], year=p.get("year"))
+
+    @extend_schema(parameters=[s.CaseQuery])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
 
     def get_object(self):
         return access.access_case_by_id(self.request.user, self.kwargs["pk"])
@@ -136,13 +142,14 @@ class FlagViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     lookup_value_regex = r"\d+"
 
     def get_queryset(self):
-        p = self.request.query_params
-        return selectors.flag_list(self.request.user, status=p.get("status", ""), month=p.get("month", ""))
+        p = _filters(s.FlagQuery, self.request)
+        return selectors.flag_list(self.request.user, status=p["status"], month=p["month"])
 
     def get_object(self):
         return access.access_flag_by_id(self.request.user, self.kwargs["pk"])
 
     # Flags carry insured persons' ID numbers (masked unless the role may see them): every read is audited.
+    @extend_schema(parameters=[s.FlagQuery])
     def list(self, request, *args, **kwargs):
         response = super().list(request, *args, **kwargs)
         audit_log(
@@ -194,14 +201,14 @@ class InstitutionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     lookup_value_regex = r"\d+"
 
     def get_queryset(self):
-        p = self.request.query_params
+        p = _filters(s.InstitutionQuery, self.request)
         return selectors.institution_list(
-            self.request.user,
-            q=p.get("q", ""),
-            kind=p.get("kind", ""),
-            status=p.get("status", ""),
-            division=p.get("division", ""),
+            self.request.user, q=p["q"], kind=p["kind"], status=p["status"], division=p["division"]
         )
+
+    @extend_schema(parameters=[s.InstitutionQuery])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
 
     def get_object(self):
         return access.access_institution_by_id(self.request.user, self.kwargs["pk"])

@@ -226,8 +226,8 @@ def test_flag_reads_through_the_api_are_audited(world, api_as):
     api = api_as(world["user"])
     own_flag = world["flags"][world["own"].pk]
     before = AuditLog.objects.filter(object_type="supervision.Flag", action=AuditLog.Action.VIEW).count()
-    assert api.get("/api/v1/supervision/flags/?status=open").status_code == 200
+    assert api.get("/api/v1/supervision/flags/?status=pushed").status_code == 200
     assert api.get(f"/api/v1/supervision/flags/{own_flag}/").status_code == 200
     rows = AuditLog.objects.filter(object_type="supervision.Flag", action=AuditLog.Action.VIEW).order_by("id")[before:]
     assert [(r.actor_id, r.object_id) for r in rows] == [(world["user"].pk, ""), (world["user"].pk, str(own_flag))]
-    assert "status=open" in rows[0].summary
+    assert "status=pushed" in rows[0].summary

@@ -4,7 +4,7 @@ institution no agreement, a JSON 404 for an id that is not a number, the choice 
 import pytest
 
 from medinsure.accounts.models import Role
-from tests.api_schema import assert_documented
+from tests.api_schema import assert_documented, names_the_field
 
 from .factories import institution, staff
 
@@ -54,3 +54,30 @@ def test_an_id_that_is_not_a_number_is_a_json_404(api_as, path):
     method = "post" if path.endswith("decide/") else "get"
     r = getattr(api_as(staff()), method)(f"/api/v1/supervision/{path}", {}, format="json")
     assert r.status_code == 404 and r["Content-Type"] == "application/json"
+
+
+@pytest.mark.parametrize(
+    "url, field",
+    [
+        ("/api/v1/supervision/cases/?year=99999", "year"),  # the ORM's year lookup raised past 9999
+        ("/api/v1/supervision/cases/?status=%00", "status"),
+        ("/api/v1/supervision/cases/?source=rumour", "source"),
+        ("/api/v1/supervision/flags/?month=99999-1", "month"),
+        ("/api/v1/supervision/flags/?status=open", "status"),
+        ("/api/v1/supervision/institutions/?q=%E5%8C%BB%00", "q"),
+        ("/api/v1/supervision/institutions/?division=abc", "division"),
+        ("/api/v1/supervision/institutions/?kind=clinic", "kind"),
+    ],
+)
+def test_bad_list_filters_are_a_400_naming_the_parameter(api_as, url, field):
+    r = api_as(staff()).get(url)
+    assert names_the_field(r, field), r.content
+    assert_documented(r, "GET", url.split("?")[0])
+
+
+def test_good_list_filters_still_filter(api_as):
+    own = institution(kind="pharmacy")
+    r = api_as(staff()).get(f"/api/v1/supervision/institutions/?kind=pharmacy&status=active&q={own.code}")
+    assert r.status_code == 200 and [x["code"] for x in r.json()["results"]] == [own.code]
+    flags = api_as(staff()).get("/api/v1/supervision/flags/?status=pushed&month=2024-05")
+    assert flags.status_code == 200 and flags.json()["count"] == 0
