@@ -10,6 +10,7 @@ from replies.models import (
     Proposal,
     PublishedReply,
     Receipt,
+    Status,
 )
 
 
@@ -22,6 +23,16 @@ class StrictBooleanField(serializers.BooleanField):
         if isinstance(data, str) and data.lower() in ("true", "false"):
             return data.lower() == "true"
         self.fail("invalid", input=data)
+
+
+class ProposalQuery(serializers.Serializer):
+    """The case list's filters, validated (a NUL byte in status or kind reached the database: a 500)."""
+
+    year = serializers.IntegerField(min_value=2000, max_value=2100, required=False)
+    status = serializers.ChoiceField(choices=Status.choices, required=False, allow_blank=True, default="")
+    kind = serializers.ChoiceField(choices=Kind.choices, required=False, allow_blank=True, default="")
+    open = serializers.BooleanField(required=False, default=False, help_text="只看未办结的")
+    page = serializers.IntegerField(min_value=1, required=False)
 
 
 class ProposalInSerializer(serializers.Serializer):

@@ -19,10 +19,10 @@ from replies.api.serializers import (
     ProposalDetailSerializer,
     ProposalInSerializer,
     ProposalOutSerializer,
+    ProposalQuery,
     PublishedSerializer,
     StatsSerializer,
 )
-from replies.forms import parse_year
 
 
 def drf_error(exc: DjangoValidationError) -> ValidationError:
@@ -39,23 +39,18 @@ class ProposalViewSet(
     lookup_value_regex = r"\d+"
 
     def get_queryset(self):
-        q = self.request.query_params
+        q = ProposalQuery(data=self.request.query_params)
+        q.is_valid(raise_exception=True)
+        q = q.validated_data
         return selectors.proposal_list(
             self.request.user,
-            status=q.get("status") or None,
-            kind=q.get("kind") or None,
-            year=parse_year(q.get("year")),
-            open_only=q.get("open") in ("1", "true"),
+            status=q["status"] or None,
+            kind=q["kind"] or None,
+            year=q.get("year"),
+            open_only=q["open"],
         )
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("year", int),
-            OpenApiParameter("status", str),
-            OpenApiParameter("kind", str),
-            OpenApiParameter("open", bool),
-        ]
-    )
+    @extend_schema(parameters=[ProposalQuery])
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 

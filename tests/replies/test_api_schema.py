@@ -3,7 +3,7 @@ documents: a year like 0282 was registered (and printed as "282-12-25"), an id l
 
 import pytest
 
-from tests.api_schema import assert_documented
+from tests.api_schema import assert_documented, names_the_field
 
 from .factories import office_user
 from .test_api import GOOD, URL
@@ -42,3 +42,21 @@ def test_access_treats_a_non_numeric_id_as_missing():
         access_proposal_by_id(office_user(), "null")
     with pytest.raises(Http404):
         access_published_by_id("abc")
+
+
+@pytest.mark.parametrize(
+    "query, field",
+    [("status=%00", "status"), ("kind=senate", "kind"), ("year=99999", "year"), ("open=maybe", "open")],
+)
+def test_bad_list_filters_are_a_400_naming_the_parameter(api_as, query, field):
+    # status/kind/year/open went to the database as given (or were silently ignored).
+    r = api_as(office_user()).get(f"{URL}?{query}")
+    assert names_the_field(r, field), r.content
+    assert_documented(r, "GET", URL)
+
+
+def test_list_filters_still_filter(api_as):
+    api = api_as(office_user())
+    assert api.post(URL, GOOD, format="json").status_code == 201
+    assert api.get(f"{URL}?kind=npc&status=registered&year=2025&open=1").json()["count"] == 1
+    assert api.get(f"{URL}?kind=cppcc").json()["count"] == 0
