@@ -9,6 +9,7 @@ from claims import selectors
 from claims.api.serializers import CalculateIn, CalculateOut, PolicyOut, SettlementOut, StatsQuery
 from claims.calculation import calculate_visits
 from claims.forms import settlement_filters
+from claims.models import Kind
 from claims.policies import PolicyNotFound
 from medinsure.accounts.permissions import AreaPermission, StatsPermission
 from medinsure.accounts.scoping import Area
@@ -83,11 +84,12 @@ class SettlementListView(ListAPIView):
         parameters=[
             OpenApiParameter("year", int),
             OpenApiParameter("month", int),
-            OpenApiParameter("kind", str),
-            OpenApiParameter("level", int),
+            OpenApiParameter("kind", str, enum=Kind.values),
+            OpenApiParameter("level", int, enum=[1, 2, 3, 4]),
             OpenApiParameter("division", str),
             OpenApiParameter("id_number", str),
-        ]
+        ],
+        description="Out-of-range or unknown filter values are ignored, like on the settlement list page.",
     )
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
