@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pytest
 from django.apps import apps
 from django.core import signals
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import close_old_connections, transaction
 
@@ -33,6 +34,7 @@ DEMO_USERNAMES = {
     Role.API_CLIENT: "api",
 }
 ANONYMOUS = "anonymous"
+TOKEN_THROTTLE_KEY = "throttle_token_127.0.0.1"  # DRF's ScopedRateThrottle key for the WSGI client's address
 
 # Path prefix → the model and field a real path parameter of its operations takes, so that fuzzing
 # reaches past the 404 of a made-up id (the test mixes real and made-up values).
@@ -80,8 +82,8 @@ def fuzz_world(django_db_setup, django_db_blocker, tmp_path_factory) -> FuzzWorl
     # signals from closing the connection that holds the outer transaction.
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
-    with django_db_blocker.unblock():
-        with rolled_back():
+    try:
+        with django_db_blocker.unblock(), rolled_back():
             with open(tmp_path_factory.mktemp("fuzz") / "load_demo.txt", "w") as out:
                 call_command("load_demo", stdout=out)
             tokens: dict[str, str | None] = {ANONYMOUS: None}
@@ -90,9 +92,12 @@ def fuzz_world(django_db_setup, django_db_blocker, tmp_path_factory) -> FuzzWorl
                 tokens[role] = Token.objects.get_or_create(user=user)[0].key
             real_values = {}
             for prefix, label, field in REAL_PATH_VALUES:
-                model = apps.get_model(label)
-                values = model._default_manager.order_by("pk").values_list(field, flat=True)[:500]
+                values = apps.get_model(label)._default_manager.order_by("pk").values_list(field, flat=True)[:500]
                 real_values[prefix] = [str(v) for v in values]
             yield FuzzWorld(tokens=tokens, real_values=real_values)
-    signals.request_started.connect(close_old_connections)
-    signals.request_finished.connect(close_old_connections)
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+        # The token endpoint's throttle counts in the shared cache: leave none of the fuzzer's requests
+        # to the tests that run after this module.
+        cache.delete(TOKEN_THROTTLE_KEY)
