@@ -2,6 +2,7 @@ from django import forms
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
 
 from medinsure.accounts.decorators import area_required
 from medinsure.accounts.scoping import Area
@@ -17,6 +18,7 @@ class AuditSearchForm(forms.Form):
 
 
 @area_required(Area.AUDIT)
+@require_safe
 def audit_list(request):
     form = AuditSearchForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}

@@ -1,8 +1,10 @@
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from medinsure.navigation import menu_for
 
 
+@require_safe
 def home(request):
     return render(request, "home.html", {"sections": menu_for(request.user)})
 

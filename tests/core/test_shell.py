@@ -47,3 +47,15 @@ def test_the_portal_name_is_a_setting(client, settings):
     settings.PORTAL_NAME = "重庆市江津区医疗保障局业务平台"
     html = client.get("/accounts/login/").content.decode()
     assert "重庆市江津区医疗保障局业务平台" in html
+
+
+def test_read_only_core_pages_refuse_other_methods(client_as, make_user, divisions):
+    """Home, divisions, the audit search and a job's progress only read: a POST is a 405, not a page."""
+    from medinsure.jobs.models import Job
+
+    admin = make_user(Role.ADMIN, divisions.district)
+    c = client_as(admin)
+    job = Job.objects.create(owner=admin, kind="test", title="t")
+    for url in ("/", "/regions/", f"/regions/{divisions.town_a.code}/", "/audit/", f"/jobs/{job.pk}/"):
+        assert c.get(url).status_code == 200, url
+        assert c.post(url).status_code == 405, url
