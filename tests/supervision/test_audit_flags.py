@@ -117,7 +117,11 @@ def test_run_request_queues_on_commit(db, django_capture_on_commit_callbacks):
     staff = f.staff()
     with django_capture_on_commit_callbacks() as callbacks:
         job = services.audit_run_request(actor=staff, kind="monthly", month="2024-05")
-    assert len(callbacks) == 1 and job.kind == "supervision.audit_run"
+    assert callbacks and job.kind == "supervision.audit_run"  # the publish (and the figures' bump) after commit
+    from medinsure.jobs.models import OutboxMessage
+
+    queued = OutboxMessage.objects.get(job=job)  # the run is recorded in the outbox with the request
+    assert queued.task == "supervision.tasks.audit_monthly_task" and queued.args == ["2024-05", str(job.pk)]
     with pytest.raises(ValidationError):
         services.audit_run_request(actor=staff, kind="monthly", month="2024-13")
 
