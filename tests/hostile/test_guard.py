@@ -164,3 +164,17 @@ def test_a_genuine_workbook_passes():
 )
 def test_formula_cells_are_neutralised(value, safe):
     assert neutralise(value) == safe
+
+
+def test_a_large_csv_is_sniffed_from_a_sample_and_checked_whole_by_the_importer():
+    import time
+
+    line = "张三,500116199107070036,甲镇一村\n"
+    body = (line * 200_000).encode("gb18030") + b"x,\x07\n"  # 7 MB, one bad line at the very end
+    upload = SimpleUploadedFile("big.csv", body)
+    started = time.monotonic()
+    assert uploads.check_upload(upload, kind="enrollment_import", allowed=("csv",)).extension == "csv"
+    with pytest.raises(uploads.UploadRejected) as exc:
+        uploads.decode_csv(body)  # what the importer runs on the whole file
+    assert "第200001行" in exc.value.message
+    assert time.monotonic() - started < 5  # a regex scan, not a per-character Python loop
