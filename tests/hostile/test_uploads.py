@@ -296,3 +296,17 @@ def test_malformed_bodies_get_a_chinese_answer_not_a_500(make_user, client_as, s
     assert api.status_code == 413 and api["Content-Type"].startswith("application/json")
     assert "提交的内容超过上限 2.0 KB" in api.json()["detail"]
     assert changed_tables(before) == {}
+
+
+def test_the_statement_row_limit_is_a_setting(make_user, client_as, settings, divisions):
+    from fundbudget.models import MonthlyStatement, StatementImport
+
+    settings.FUNDBUDGET_STATEMENT_MAX_ROWS = 3
+    client = client_as(make_user(Role.FUND))
+    header = _header_of(client, TEMPLATES["fundbudget-statement"])
+    rows = [["职工医保", 2024, m, 1, 1, 1] for m in range(1, 5)]
+    statement = next(ep for ep in ENDPOINTS if ep.id == "fundbudget-statement")
+    r = post_file(client, statement, {}, "m.xlsx", xlsx_bytes([header, *rows]))
+    assert "行数超过3行" in r.content.decode()
+    assert StatementImport.objects.get().status == StatementImport.Status.INVALID
+    assert not MonthlyStatement.objects.exists()
