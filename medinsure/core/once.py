@@ -59,13 +59,19 @@ def prune() -> int:
     return deleted
 
 
+def _is_api(request) -> bool:
+    return request.path_info.startswith("/api/")
+
+
 class OnceFormMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         token = None
-        if request.method == "POST" and not request.headers.get("HX-Request"):
+        # Not under /api/: reading request.POST there exhausts a multipart body before DRF's own
+        # parsers see it (a JSON-only endpoint then got an empty QueryDict instead of answering 415).
+        if request.method == "POST" and not request.headers.get("HX-Request") and not _is_api(request):
             value = request.POST.get(FIELD, "")
             if TOKEN_RE.match(value):
                 token = value

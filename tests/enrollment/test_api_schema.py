@@ -56,3 +56,13 @@ def test_bad_list_filters_are_a_400_naming_the_parameter(task_world, api_as, url
     r = api_as(task_world["staff"]).get(url)
     assert names_the_field(r, field), r.content
     assert_documented(r, "GET", url.split("?")[0])
+
+
+def test_gateway_receipts_are_json_only(make_user, api_as):
+    # Posted as a form or multipart, the list parsed as empty and was answered 200 "updated 0".
+    gateway = api_as(make_user("api_client"))
+    url = "/api/v1/enrollment/reminders/receipts/"
+    form = gateway.post(url, {"provider_id": "x", "status": "delivered"}, format="multipart")
+    assert form.status_code == 415 and "multipart/form-data" in form.json()["detail"]
+    assert_documented(form, "POST", url)
+    assert gateway.post(url, [], format="json").json() == {"updated": 0}
