@@ -10,8 +10,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Sum
-from django.db.models.functions import ExtractMonth
+from django.db.models import Sum
 from django.utils.translation import gettext_lazy
 
 from claims.models import (
@@ -123,41 +122,36 @@ def recalculation_diffs(recalculation: Recalculation, *, order: str = "-delta"):
 
 
 # --- figures for other apps -----------------------------------------------------------------------
-def _year_rows(year: int, scheme: str):
-    return Settlement.objects.filter(
-        settled_on__gte=date(year, 1, 1), settled_on__lt=date(year + 1, 1, 1), scheme=scheme
-    )
+# Read from the pre-aggregated monthly figures (MonthlyStat), rebuilt after every settlement import and
+# applied recalculation — the only ways settlements are written. Summing the settlements themselves took
+# 200–320 ms a call at 500,000 settlements a year, three calls for each fund execution page.
 
 
 def fund_expenditure_by_month(*, year: int, scheme: str) -> dict[int, Decimal]:
     """Fund paid + critical-illness paid per settled month (1–12, every month present)."""
     out = {m: ZERO for m in range(1, 13)}
     rows = (
-        _year_rows(year, scheme)
-        .annotate(m=ExtractMonth("settled_on"))
-        .values("m")
+        MonthlyStat.objects.filter(year=year, scheme=scheme)
+        .values("month")
         .annotate(fund=Sum("fund_paid"), critical=Sum("critical_paid"))
     )
     for row in rows:
-        out[row["m"]] = (row["fund"] or ZERO) + (row["critical"] or ZERO)
+        out[row["month"]] = (row["fund"] or ZERO) + (row["critical"] or ZERO)
     return out
 
 
 def admissions_by_level(*, year: int, month_to: int, scheme: str) -> dict[int, dict]:
     """Inpatient admissions (disease and accident) settled in months 1..month_to, by hospital level:
     ``{level: {"count": int, "total_cost": Decimal, "fund_paid": Decimal}}`` (levels 1–4 always present)."""
-    end = date(year + 1, 1, 1) if month_to >= 12 else date(year, month_to + 1, 1)
     out = {level: {"count": 0, "total_cost": ZERO, "fund_paid": ZERO} for level in (1, 2, 3, 4)}
     rows = (
-        Settlement.objects.filter(
-            settled_on__gte=date(year, 1, 1), settled_on__lt=end, scheme=scheme, kind__in=INPATIENT_KINDS
-        )
+        MonthlyStat.objects.filter(year=year, month__lte=month_to, scheme=scheme, kind__in=INPATIENT_KINDS)
         .values("hospital_level")
-        .annotate(count=Count("id"), total_cost=Sum("total_cost"), fund_paid=Sum("fund_paid"))
+        .annotate(count=Sum("settlements"), total_cost=Sum("total_cost"), fund_paid=Sum("fund_paid"))
     )
     for row in rows:
         out[row["hospital_level"]] = {
-            "count": row["count"],
+            "count": row["count"] or 0,
             "total_cost": row["total_cost"] or ZERO,
             "fund_paid": row["fund_paid"] or ZERO,
         }

@@ -7,6 +7,7 @@ from decimal import Decimal as D
 import pytest
 
 from claims.models import Policy, PolicyVersion, Settlement
+from claims.services import monthly_stats_refresh
 from fundbudget import selectors, services
 from tests.factories import InstitutionFactory
 
@@ -22,7 +23,7 @@ def settle(db):
 
     def make(*, settled_on, level, total, fund_paid, kind="inpatient", critical="0", scheme="resident"):
         inpatient = kind.startswith("inpatient")
-        return Settlement.objects.create(
+        settlement = Settlement.objects.create(
             number=f"S{next(counter):06d}",
             institution=hospital,
             id_number="500116199001011234",
@@ -43,6 +44,9 @@ def settle(db):
             personal_paid=D(total) - D(fund_paid) - D(critical),
             policy_version=version,
         )
+        # as a claims import does after writing its settlements: the figures other apps read are rebuilt
+        monthly_stats_refresh(year=settled_on.year)
+        return settlement
 
     return make
 
