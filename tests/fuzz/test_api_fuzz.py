@@ -12,6 +12,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi import checks as openapi_checks
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
@@ -24,7 +25,22 @@ from tests.fuzz.conftest import ANONYMOUS, DEMO_USERNAMES, rolled_back
 # The portal's own schema, served by its own WSGI app (no database needed to build it).
 schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
 
+# Every response: no 5xx; status code, content type, headers and body as documented.
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+# Also: a documented token is really enforced (probes without it), an undocumented method is a 405 with
+# its Allow header, a resource answered once is still there. negative_data_rejection and
+# positive_data_acceptance can be added by name (FUZZ_EXTRA_CHECKS=a,b): the first still flags empty
+# ?page= and ?fund= (taken as absent, DRF/django-filter convention), the second every semantic refusal.
+CHECKS += [
+    openapi_checks.response_headers_conformance,
+    openapi_checks.ignored_auth,
+    openapi_checks.unsupported_method,
+    openapi_checks.allow_header_conformance,
+    openapi_checks.missing_required_header,
+    openapi_checks.use_after_free,
+    openapi_checks.ensure_resource_availability,
+]
+CHECKS += [getattr(openapi_checks, n) for n in os.environ.get("FUZZ_EXTRA_CHECKS", "").split(",") if n]
 ROLES = [*DEMO_USERNAMES, ANONYMOUS]
 
 
