@@ -69,10 +69,10 @@ def _settlements(divisions, persons: int):
 
 
 def test_killed_workers_leave_nothing_half_written_and_the_retries_match_clean_runs(
-    worker_process, divisions, make_user, settings
+    worker_process, divisions, make_user, settings, monkeypatch
 ):
     from claims import services as claims
-    from claims.models import Recalculation, RecalculationDiff
+    from claims.models import Recalculation, RecalculationDiff, Settlement
     from enrollment import services as enrollment
     from enrollment.models import ImportBatch, Resident
     from supervision import services as supervision
@@ -141,6 +141,7 @@ def test_killed_workers_leave_nothing_half_written_and_the_retries_match_clean_r
     )
     # the uninterrupted run on the same input, for comparison
     Recalculation.objects.filter(pk=first.pk).update(status=Recalculation.Status.FAILED)
+    monkeypatch.setattr(claims, "CHUNK_PERSONS", WORKER_ENV["CLAIMS_RECALC_CHUNK_PERSONS"])  # the same chunks
     uninterrupted = claims.recalculation_start(actor=staff, version=version, year=2018)
     claims.recalculation_compute(recalculation_id=uninterrupted.pk)
     uninterrupted.refresh_from_db()
@@ -150,7 +151,32 @@ def test_killed_workers_leave_nothing_half_written_and_the_retries_match_clean_r
             "settlement__number", "new_deductible", "new_fund_paid", "new_critical_paid", "delta"
         )
     )
-    Recalculation.objects.filter(pk=uninterrupted.pk).update(status=Recalculation.Status.FAILED)
+
+    # --- claims: applying the approved report, killed half-way -----------------------------------
+    rc = claims.recalculation_approve(actor=staff, recalculation_id=uninterrupted.pk)
+    _kill_half_way(worker, rc.apply_job_id)
+    assert Recalculation.objects.get(pk=rc.pk).status == Recalculation.Status.APPROVED
+    worker = worker_process(**WORKER_ENV)
+    assert wait_for(lambda: Recalculation.objects.get(pk=rc.pk).status == Recalculation.Status.APPLIED, 90), (
+        worker.output()
+    )
+    # every settlement carries the figures of the approved report, each written once, on the new version
+    expected = {
+        number: (ded, fund, crit)
+        for number, ded, fund, crit, _delta in RecalculationDiff.objects.filter(recalculation=rc).values_list(
+            "settlement__number", "new_deductible", "new_fund_paid", "new_critical_paid", "delta"
+        )
+    }
+    stored = {
+        number: (ded, fund, crit)
+        for number, ded, fund, crit in Settlement.objects.filter(number__in=expected).values_list(
+            "number", "deductible", "fund_paid", "critical_paid"
+        )
+    }
+    assert expected and stored == expected
+    assert set(Settlement.objects.filter(policy_version__isnull=False).values_list("policy_version", flat=True)) == {
+        version.pk
+    }
 
     # --- supervision: an audit run, killed half-way --------------------------------------------
     supervision.audit_rules_ensure_defaults()
