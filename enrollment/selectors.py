@@ -282,26 +282,51 @@ def _label(name: str, value: str) -> str:
 def task_row(user, t: MobilisationTask) -> dict:
     """A worker sees the phone number of the people on their own tasks; everyone else by role."""
     r = t.resident
-    own = t.assignee_id == user.pk
-    personal = own or scoping.may_see_personal_numbers(user)
+    values = {
+        **{f: getattr(t, f) for f in ("id", "version", "gap", "status", "outcome", "refusal_reason", "note")},
+        "assignee_id": t.assignee_id,
+        **{f"resident__{f}": getattr(r, f) for f in ("name", "id_number", "phone", "address")},
+        "division__code": t.division.code,
+        "division__name": t.division.name,
+    }
+    assignee = t.assignee.display_name if t.assignee_id else ""
+    return _task_row(user, values, assignee, scoping.may_see_personal_numbers(user))
+
+
+def task_rows(user, tasks: QuerySet[MobilisationTask]) -> list[dict]:
+    """task_row for a list (a page of task_list): plain values, no model instances — building four
+    model instances a row was the larger part of a worker's list request."""
+    personal_role = scoping.may_see_personal_numbers(user)
+    rows = []
+    for v in tasks.values(*TASK_ROW_FIELDS):
+        # User.display_name: the full name (AbstractUser.get_full_name), else the user name
+        full = f"{v['assignee__first_name']} {v['assignee__last_name']}".strip()
+        assignee = (full or v["assignee__username"]) if v["assignee_id"] else ""
+        rows.append(_task_row(user, v, assignee, personal_role))
+    return rows
+
+
+def _task_row(user, v: dict, assignee: str, personal_role: bool) -> dict:
+    phone = v["resident__phone"]
+    personal = v["assignee_id"] == user.pk or personal_role
     return {
-        "id": t.pk,
-        "version": t.version,
-        "resident_name": r.name,
-        "id_number": shown_id_number(user, r.id_number),
-        "phone": r.phone if personal else mask_phone(r.phone),
-        "callable": bool(r.phone) and personal,
-        "address": r.address,
-        "division_code": t.division.code,
-        "division_name": t.division.name,
-        "assignee": t.assignee.display_name if t.assignee_id else "",
-        "gap": _label("gap", t.gap),
-        "status": t.status,
-        "status_label": _label("status", t.status),
-        "outcome": t.outcome,
-        "outcome_label": _label("outcome", t.outcome) if t.outcome else "",
-        "refusal_reason": t.refusal_reason,
-        "note": t.note,
+        "id": v["id"],
+        "version": v["version"],
+        "resident_name": v["resident__name"],
+        "id_number": shown_id_number(user, v["resident__id_number"]),
+        "phone": phone if personal else mask_phone(phone),
+        "callable": bool(phone) and personal,
+        "address": v["resident__address"],
+        "division_code": v["division__code"],
+        "division_name": v["division__name"],
+        "assignee": assignee,
+        "gap": _label("gap", v["gap"]),
+        "status": v["status"],
+        "status_label": _label("status", v["status"]),
+        "outcome": v["outcome"],
+        "outcome_label": _label("outcome", v["outcome"]) if v["outcome"] else "",
+        "refusal_reason": v["refusal_reason"],
+        "note": v["note"],
     }
 
 

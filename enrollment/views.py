@@ -435,7 +435,7 @@ def my_tasks(request):
     mine = request.user.role in ("village",) or request.GET.get("mine") == "1"
     qs = selectors.task_list(request.user, year=year, status=status, village=village, mine=mine)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    rows = [selectors.task_row(request.user, t) for t in page.object_list]
+    rows = selectors.task_rows(request.user, page.object_list)
     audit_log(
         actor=request.user,
         action=AuditLog.Action.VIEW,

@@ -156,7 +156,7 @@ class TaskListView(APIView):
         q = _query(s.TaskQuery, request)
         qs = selectors.task_list(request.user, year=q["year"], status=q["status"], village=q["village"])
         page = Paginator(qs, 50).get_page(q.get("page"))
-        rows = [selectors.task_row(request.user, t) for t in page.object_list]
+        rows = selectors.task_rows(request.user, page.object_list)
         audit_log(
             actor=request.user,
             action=AuditLog.Action.VIEW,

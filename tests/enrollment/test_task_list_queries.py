@@ -1,6 +1,7 @@
 """A worker's task list (the phone page and /api/v1/enrollment/tasks/, the load test's fourth scenario)
-loads only the columns task_row reads: the rows are the same as from whole rows, in one query
-whatever the number of tasks (no deferred column fetched row by row), with Chinese labels."""
+builds its rows from plain values (selectors.task_rows): the same rows as task_row gives from whole
+records — for the worker and for a township user who sees masked numbers — in one query whatever the
+number of tasks, with Chinese labels."""
 
 import pytest
 from django.db import connection
@@ -27,13 +28,18 @@ def test_rows_from_the_list_equal_rows_from_whole_records(registry, make_user):
         status="closed", outcome="refused", refusal_reason="cannot_afford", note="嫌贵"
     )
     with CaptureQueriesContext(connection) as q:
-        rows = [selectors.task_row(worker, t) for t in selectors.task_list(worker, year=2025)]
+        rows = selectors.task_rows(worker, selectors.task_list(worker, year=2025))
     assert len(q.captured_queries) == 1
     whole = {
         t.pk: selectors.task_row(worker, t)
         for t in MobilisationTask.objects.select_related("resident", "division", "assignee")
     }
     assert rows == [whole[r["id"]] for r in rows] and len(rows) == 3
+    township = make_user("township", registry.town_a)
+    theirs = selectors.task_rows(township, selectors.task_list(township, year=2025))
+    tasks = MobilisationTask.objects.select_related("resident", "division", "assignee")
+    assert theirs == [selectors.task_row(township, t) for t in tasks.order_by("status", "division__code", "id")]
+    assert all("*" in r["phone"] and not r["callable"] for r in theirs)
     closed = next(r for r in rows if r["status"] == "closed")
     assert (closed["status_label"], closed["outcome_label"], closed["refusal_reason"]) == (
         "已办结",
