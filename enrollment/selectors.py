@@ -8,6 +8,7 @@ Contracts used by other apps (replies inserts these figures into letters):
 
 from __future__ import annotations
 
+from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, Max, Q, QuerySet, Subquery, Sum
 
@@ -304,6 +305,19 @@ def task_rows(user, tasks: QuerySet[MobilisationTask]) -> list[dict]:
         assignee = (full or v["assignee__username"]) if v["assignee_id"] else ""
         rows.append(_task_row(user, v, assignee, personal_role))
     return rows
+
+
+def task_page(user, tasks: QuerySet[MobilisationTask], *, page, per_page: int) -> tuple[list[dict], int, int]:
+    """One page of task rows, the number of tasks and the page's number (Paginator.get_page's rules).
+    The first page is read with one row more: when it is not full it is the whole list and no COUNT
+    is needed — a worker's own list, a few dozen tasks, is one query."""
+    if page in (None, "", 1, "1"):
+        rows = task_rows(user, tasks[: per_page + 1])
+        if len(rows) <= per_page:
+            return rows, len(rows), 1
+        return rows[:per_page], tasks.count(), 1
+    p = Paginator(tasks, per_page).get_page(page)
+    return task_rows(user, p.object_list), p.paginator.count, p.number
 
 
 def _task_row(user, v: dict, assignee: str, personal_role: bool) -> dict:

@@ -155,18 +155,15 @@ class TaskListView(APIView):
     def get(self, request):
         q = _query(s.TaskQuery, request)
         qs = selectors.task_list(request.user, year=q["year"], status=q["status"], village=q["village"])
-        page = Paginator(qs, 50).get_page(q.get("page"))
-        rows = selectors.task_rows(request.user, page.object_list)
+        rows, count, number = selectors.task_page(request.user, qs, page=q.get("page"), per_page=50)
         audit_log(
             actor=request.user,
             action=AuditLog.Action.VIEW,
             object_type="enrollment.MobilisationTask",
-            summary=f"api task list page {page.number} ({len(rows)})",
+            summary=f"api task list page {number} ({len(rows)})",
             request=request,
         )
-        return Response(
-            {"count": page.paginator.count, "page": page.number, "results": s.TaskSerializer(rows, many=True).data}
-        )
+        return Response({"count": count, "page": number, "results": s.TaskSerializer(rows, many=True).data})
 
 
 class TaskOutcomeView(APIView):

@@ -62,3 +62,19 @@ def test_api_list_costs_the_same_queries_for_3_or_12_tasks(registry, make_user, 
         counts.append(len(q.captured_queries))
         assert body["count"] == MobilisationTask.objects.count()
     assert body["count"] == 12 and counts[0] == counts[1]
+
+
+def test_task_page_answers_as_the_paginator_and_counts_only_a_full_first_page(registry, make_user):
+    from django.core.paginator import Paginator
+
+    worker = make_user("village", registry.village_a1)
+    _tasks(registry, worker, 7)
+    tasks = selectors.task_list(worker, year=2025)
+    for per_page in (3, 7, 10):
+        for page in (None, 1, "1", 2, 3, 99, "x"):
+            p = Paginator(tasks, per_page).get_page(page)
+            expected = (selectors.task_rows(worker, p.object_list), p.paginator.count, p.number)
+            assert selectors.task_page(worker, tasks, page=page, per_page=per_page) == expected, (per_page, page)
+    with CaptureQueriesContext(connection) as q:
+        rows, count, number = selectors.task_page(worker, tasks, page=None, per_page=10)
+    assert (len(rows), count, number, len(q.captured_queries)) == (7, 7, 1, 1)
