@@ -77,6 +77,7 @@ def ensure_data() -> dict:
     from enrollment.models import Resident
     from medinsure.regions.models import Division
 
+    call_command("migrate", interactive=False, verbosity=0)  # a fresh clone's embedded database
     if not Division.objects.filter(level=Division.Level.VILLAGE).exists():
         log("loading the demo district (load_demo)")
         call_command("load_demo", stdout=sys.stdout)
