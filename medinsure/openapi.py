@@ -5,8 +5,8 @@ in the same shape everywhere (DRF's own error bodies), without each view listing
   such objects when the body is a list);
 - 401 when it authenticates (no token, or a wrong one), 403 when a permission may refuse the caller,
   404 when the path names a row (or a paginated list may be asked for a page past its end),
-  415 when the body comes in a media type the view does not parse, 429 when the view is throttled:
-  ``{"detail": "…"}``.
+  413 when the body is larger than the site accepts (medinsure.core's size guard), 415 when it comes in
+  a media type the view does not parse, 429 when the view is throttled: ``{"detail": "…"}``.
 
 A view that documents a code itself (``@extend_schema(responses={409: …})``) keeps its own.
 """
@@ -37,6 +37,7 @@ NOT_AUTHENTICATED = OpenApiResponse(response=ErrorOut, description="未提供或
 FORBIDDEN = OpenApiResponse(response=ErrorOut, description="当前角色或区域无权访问")
 NOT_FOUND = OpenApiResponse(response=ErrorOut, description="不存在，或不在当前用户的区域内")
 CONFLICT = OpenApiResponse(response=_FIELD_ERRORS, description="记录已被他人修改（版本冲突），请刷新后重试")
+TOO_LARGE = OpenApiResponse(response=ErrorOut, description="提交的内容超过上限")
 UNSUPPORTED_MEDIA_TYPE = OpenApiResponse(response=ErrorOut, description="不支持的请求体格式（Content-Type）")
 THROTTLED = OpenApiResponse(response=ErrorOut, description="请求过于频繁，请稍后再试")
 
@@ -69,6 +70,7 @@ class AutoSchema(SpectacularAutoSchema):
         if "{" in self.path or (self._is_list_view() and self._get_paginator()):
             yield "404", NOT_FOUND
         if body:
+            yield "413", TOO_LARGE
             yield "415", UNSUPPORTED_MEDIA_TYPE
         if view.get_throttles():
             yield "429", THROTTLED

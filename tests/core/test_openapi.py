@@ -32,6 +32,8 @@ def test_every_operation_documents_the_errors_it_can_answer():
                 assert "404" in codes, where
             if "requestBody" in op or any(p["in"] == "query" for p in op.get("parameters", [])):
                 assert "400" in codes, where
+            if "requestBody" in op:
+                assert {"413", "415"} <= codes, where
             for code, response in op["responses"].items():
                 if code >= "400":
                     assert "application/json" in response["content"], where
@@ -54,3 +56,11 @@ def test_a_district_has_no_parent_and_the_schema_says_so(divisions, make_user, a
     r = api_as(make_user(Role.ADMIN)).get(f"/api/v1/regions/divisions/{divisions.district.code}/")
     assert r.status_code == 200 and r.json()["parent_code"] is None
     assert_documented(r, "GET", "/api/v1/regions/divisions/{code}/")
+
+
+def test_a_body_past_the_size_limit_is_a_documented_413(make_user, api_as, settings):
+    settings.REQUEST_MAX_BYTES = 1000
+    api = api_as(make_user(Role.SUPERVISION_HEAD))
+    r = api.post("/api/v1/supervision/cases/", {"summary": "长" * 2000}, format="json")
+    assert r.status_code == 413 and r["Content-Type"] == "application/json"
+    assert_documented(r, "POST", "/api/v1/supervision/cases/")
