@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -31,8 +31,14 @@ TTL_SECONDS = 600
 NAMESPACES = ("claims", "supervision")
 
 
+def _prefix(namespace: str) -> str:
+    """Keys carry the database's name: a test database (or a second portal) on the same Redis never
+    reads another database's figures."""
+    return f"figures:{connection.settings_dict['NAME']}:{namespace}"
+
+
 def _version_key(namespace: str) -> str:
-    return f"figures:{namespace}:version"
+    return f"{_prefix(namespace)}:version"
 
 
 def figures_version(namespace: str) -> int | None:
@@ -86,7 +92,7 @@ def cached_figures(namespace: str, parts: Iterable, compute: Callable[[], T], *,
     if version is None:
         return compute()
     digest = hashlib.sha1(repr(tuple(parts)).encode(), usedforsecurity=False).hexdigest()
-    key = f"figures:{namespace}:{version}:{digest}"
+    key = f"{_prefix(namespace)}:{version}:{digest}"
     try:
         hit = cache.get(key)
     except Exception:  # noqa: BLE001

@@ -97,3 +97,15 @@ def test_figures_are_computed_live_when_redis_is_unreachable(api_as):
     with override_settings(CACHES=unreachable):
         r = api.get(URL)
     assert r.status_code == 200 and r.json()["flags_raised"] == 2
+
+
+@pytest.mark.django_db
+def test_the_cache_keys_name_the_database():
+    """A test database and the portal's own (or two portals) may share one Redis: neither reads the other's figures."""
+    from django.core.cache import cache
+
+    from medinsure.core import figures_cache
+
+    name = connection.settings_dict["NAME"]
+    version = figures_cache.figures_version(selectors.FIGURES)
+    assert name.startswith("test_") and cache.get(f"figures:{name}:supervision:version") == version
