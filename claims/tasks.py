@@ -5,7 +5,7 @@ from celery import shared_task
 from claims import services
 
 
-@shared_task(queue="imports", acks_late=True)
+@shared_task(acks_late=True)
 def settlement_import_apply_task(import_id: str) -> dict:
     try:
         return services.settlement_import_apply(import_id=import_id)
@@ -14,7 +14,7 @@ def settlement_import_apply_task(import_id: str) -> dict:
         raise
 
 
-@shared_task(queue="engine", acks_late=True)
+@shared_task(acks_late=True)
 def recalculation_compute_task(recalculation_id: str) -> dict:
     try:
         return services.recalculation_compute(recalculation_id=recalculation_id)
@@ -23,7 +23,7 @@ def recalculation_compute_task(recalculation_id: str) -> dict:
         raise
 
 
-@shared_task(queue="engine", acks_late=True)
+@shared_task(acks_late=True)
 def recalculation_apply_task(recalculation_id: str) -> dict:
     try:
         return services.recalculation_apply(recalculation_id=recalculation_id)
@@ -32,7 +32,7 @@ def recalculation_apply_task(recalculation_id: str) -> dict:
         raise
 
 
-@shared_task(queue="default")
+@shared_task
 def monthly_stats_refresh_task(year: int | None = None) -> int:
     """Nightly: rebuild this year's pre-aggregated statistics (imports and recalculations also do)."""
     from django.utils import timezone

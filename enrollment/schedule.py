@@ -12,3 +12,11 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/5", hour="8-20"),
     },
 }
+
+# Which queue each task goes to (the rest go to "default"); merged into CELERY_TASK_ROUTES.
+TASK_ROUTES = {
+    "enrollment.tasks.import_validate_task": {"queue": "imports"},
+    "enrollment.tasks.import_merge_task": {"queue": "imports"},
+    "enrollment.tasks.reminders_enqueue_task": {"queue": "reminders"},
+    "enrollment.tasks.reminders_send_task": {"queue": "reminders"},
+}

@@ -3,21 +3,21 @@
 from celery import shared_task
 
 
-@shared_task(queue="imports")
+@shared_task
 def import_validate_task(batch_id: int) -> None:
     from enrollment.services import import_validate
 
     import_validate(batch_id=batch_id)
 
 
-@shared_task(queue="imports")
+@shared_task
 def import_merge_task(batch_id: int) -> None:
     from enrollment.services import import_merge
 
     import_merge(batch_id=batch_id)
 
 
-@shared_task(queue="default")
+@shared_task
 def progress_refresh_task(year: int, requested_at: float | None = None) -> int:
     """Skips when a refresh of the same year started after the request (it already saw the change)."""
     import time
@@ -34,14 +34,14 @@ def progress_refresh_task(year: int, requested_at: float | None = None) -> int:
     return progress_refresh(year=year)
 
 
-@shared_task(queue="default")
+@shared_task
 def tasks_sync_task(year: int) -> dict:
     from enrollment.services import tasks_sync
 
     return tasks_sync(year=year)
 
 
-@shared_task(queue="default")
+@shared_task
 def nightly_task() -> dict:
     """Nightly: refresh the to-do lists and the day's progress of the current campaign."""
     from enrollment.selectors import current_campaign
@@ -55,7 +55,7 @@ def nightly_task() -> dict:
     return result
 
 
-@shared_task(queue="reminders")
+@shared_task
 def reminders_enqueue_task() -> int:
     from enrollment.selectors import current_campaign
     from enrollment.services import reminders_enqueue
@@ -64,7 +64,7 @@ def reminders_enqueue_task() -> int:
     return reminders_enqueue(year=campaign.year) if campaign else 0
 
 
-@shared_task(queue="reminders")
+@shared_task
 def reminders_send_task() -> dict:
     from enrollment.services import reminders_send
 

@@ -8,3 +8,9 @@ BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=30),
     },
 }
+
+# Which queue each task goes to (the rest go to "default"); merged into CELERY_TASK_ROUTES.
+TASK_ROUTES = {
+    "fundbudget.tasks.warnings_evaluate_task": {"queue": "engine"},
+    "fundbudget.tasks.warnings_refresh_task": {"queue": "engine"},
+}

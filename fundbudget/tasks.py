@@ -5,13 +5,13 @@ from celery import shared_task
 from . import services
 
 
-@shared_task(queue="engine")
+@shared_task
 def warnings_evaluate_task(statement_id: int) -> int:
     """Evaluate the warning rules for one statement; returns how many warnings it now has."""
     return len(services.warnings_evaluate(statement_id=statement_id))
 
 
-@shared_task(queue="engine")
+@shared_task
 def warnings_refresh_task(year: int | None = None) -> int:
     """Re-evaluate every statement of `year` and the year before (default: the current year)."""
     from django.utils import timezone

@@ -161,11 +161,11 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = False
 
 
-def _beat_schedule() -> dict:
-    """Merge the periodic tasks each app declares in <app>/schedule.py."""
+def _from_app_schedules(name: str) -> dict:
+    """Merge a dict each app declares in <app>/schedule.py (BEAT_SCHEDULE, TASK_ROUTES)."""
     import importlib
 
-    schedule: dict = {}
+    merged: dict = {}
     for app in ["medinsure.core", *BUSINESS_APPS]:
         try:
             module = importlib.import_module(f"{app}.schedule")
@@ -173,11 +173,12 @@ def _beat_schedule() -> dict:
             if exc.name != f"{app}.schedule":
                 raise
             continue
-        schedule.update(getattr(module, "BEAT_SCHEDULE", {}))
-    return schedule
+        merged.update(getattr(module, name, {}))
+    return merged
 
 
-CELERY_BEAT_SCHEDULE = _beat_schedule()
+CELERY_BEAT_SCHEDULE = _from_app_schedules("BEAT_SCHEDULE")
+CELERY_TASK_ROUTES = _from_app_schedules("TASK_ROUTES")
 
 # --- authentication and sessions -------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -11,3 +11,8 @@ BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=30, day_of_week=1),
     },
 }
+
+# Which queue each task goes to (the rest go to "default"); merged into CELERY_TASK_ROUTES.
+TASK_ROUTES = {
+    "replies.reminders_run": {"queue": "reminders"},
+}

@@ -15,3 +15,10 @@ BEAT_SCHEDULE = {
         "schedule": crontab(hour=6, minute=0),
     },
 }
+
+# Which queue each task goes to (the rest go to "default"); merged into CELERY_TASK_ROUTES.
+TASK_ROUTES = {
+    "supervision.tasks.audit_daily_task": {"queue": "audit"},
+    "supervision.tasks.audit_monthly_task": {"queue": "audit"},
+    "supervision.tasks.self_inspection_deadline_task": {"queue": "reminders"},
+}

@@ -13,7 +13,7 @@ def _chunk() -> int:
     return int(getattr(settings, "SUPERVISION_AUDIT_CHUNK_SETTLEMENTS", 5000))
 
 
-@shared_task(queue="audit")
+@shared_task
 def audit_daily_task(day: str | None = None, job_id: str | None = None) -> dict:
     """日任务: yesterday's new settlements (or the given day's)."""
     d = date.fromisoformat(day) if day else timezone.localdate() - timedelta(days=1)
@@ -21,7 +21,7 @@ def audit_daily_task(day: str | None = None, job_id: str | None = None) -> dict:
     return {"run": run.pk, "hits": run.hits, "new_flags": run.new_flags}
 
 
-@shared_task(queue="audit")
+@shared_task
 def audit_monthly_task(month: str | None = None, job_id: str | None = None) -> dict:
     """月任务: the whole of last month (or the given "YYYY-MM")."""
     if month:
@@ -34,14 +34,14 @@ def audit_monthly_task(month: str | None = None, job_id: str | None = None) -> d
     return {"run": run.pk, "hits": run.hits, "new_flags": run.new_flags}
 
 
-@shared_task(queue="reminders")
+@shared_task
 def self_inspection_deadline_task(as_of: str | None = None) -> dict:
     """Mark institutions that filed no self-inspection by the deadline as failing."""
     d = date.fromisoformat(as_of) if as_of else timezone.localdate()
     return services.self_inspection_check_deadlines(as_of=d)
 
 
-@shared_task(queue="default")
+@shared_task
 def agreements_restore_task(as_of: str | None = None) -> dict:
     """Suspensions that ended: the agreements become active again."""
     d = date.fromisoformat(as_of) if as_of else timezone.localdate()

@@ -18,7 +18,7 @@ def demo_progress_task(job_id: str, steps: int) -> None:
     job_finish(job_id, result={"steps": steps})
 
 
-@shared_task(name="medinsure.core.outbox_flush", queue="default", ignore_result=True)
+@shared_task(name="medinsure.core.outbox_flush", ignore_result=True)
 def outbox_flush_task() -> int:
     """Publish the outbox rows still pending (the broker was down when their work committed)."""
     from medinsure.core.once import prune

@@ -43,13 +43,19 @@ def broker_connection():
     )
 
 
+def _route(task_name: str) -> str:
+    """The queue CELERY_TASK_ROUTES gives the task ("" = the default queue), kept on the row."""
+    route = (settings.CELERY_TASK_ROUTES or {}).get(task_name) or {}
+    return route.get("queue", "")
+
+
 def enqueue(task, args=(), kwargs=None, *, job=None, countdown: int | None = None) -> OutboxMessage:
     """Record the task in the current transaction; publish it once the transaction commits."""
     message = OutboxMessage.objects.create(
         task=task.name,
         args=list(args),
         kwargs=dict(kwargs or {}),
-        queue=getattr(task, "queue", None) or "",
+        queue=_route(task.name),
         countdown=countdown,
         job_id=getattr(job, "pk", job),
     )
