@@ -20,4 +20,7 @@ RUN DJANGO_SECRET_KEY=build FIELD_ENCRYPTION_KEY=MQa-dYX2TMRXUKpMlFqeUq8h6eQFHw5
  && useradd --system --home /app medinsure && mkdir -p /app/var && chown -R medinsure /app/var
 USER medinsure
 EXPOSE 8000
-CMD ["gunicorn", "medinsure.wsgi", "--bind", "0.0.0.0:8000", "--workers", "4", "--access-logfile", "-"]
+# Two processes of four threads each: measured best on 2 cores (docs/PERFORMANCE.md, "Server"). On a
+# bigger host raise the processes, e.g. GUNICORN_CMD_ARGS="--workers 4 --threads 4".
+ENV GUNICORN_CMD_ARGS="--workers 2 --threads 4"
+CMD ["gunicorn", "medinsure.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
