@@ -149,7 +149,7 @@ def _settle_new(policy: Policy, engine_policy, parsed: list) -> dict:
     return dict(zip([v.visit_id for v in new_visits], results[len(old_visits) :], strict=True)), new_visits
 
 
-_SETTLEMENT_COLUMNS = (
+SETTLEMENT_COPY_COLUMNS = (
     "id",
     "number",
     "institution_id",
@@ -279,7 +279,7 @@ def _copy_settlements(rows: list, parsed: list) -> list:
                     item["charged_on"],
                 ]
             )
-    _copy("claims_settlement", _SETTLEMENT_COLUMNS, settlement_rows)
+    _copy("claims_settlement", SETTLEMENT_COPY_COLUMNS, settlement_rows)
     _copy("claims_settlementline", _LINE_COLUMNS, line_rows)
     return rows
 

@@ -16,41 +16,11 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
+from claims.services import SETTLEMENT_COPY_COLUMNS
+
 KINDS = ["inpatient"] * 3 + ["outpatient_general"] * 5 + ["outpatient_chronic", "inpatient_accident"]
-SETTLEMENT_COLUMNS = (
-    "number",
-    "institution_id",
-    "id_number",
-    "name",
-    "sex",
-    "birth_date",
-    "division_id",
-    "scheme",
-    "kind",
-    "hospital_level",
-    "admitted_on",
-    "discharged_on",
-    "settled_on",
-    "essential_drug_cost",
-    "disease",
-    "third_party",
-    "group",
-    "employment",
-    "continuous_years",
-    "tier",
-    "poor",
-    "total_cost",
-    "in_scope_cost",
-    "deductible",
-    "fund_paid",
-    "critical_paid",
-    "personal_paid",
-    "relief_paid",
-    "policy_version_id",
-    "explanation",
-    "created_at",
-    "updated_at",
-)
+# the columns claims writes with COPY, less the ones the database fills (id) or a seed has none of
+SETTLEMENT_COLUMNS = tuple(c for c in SETTLEMENT_COPY_COLUMNS if c not in ("id", "import_batch_id"))
 _QUOTED = ", ".join(f'"{c}"' for c in SETTLEMENT_COLUMNS)
 
 
