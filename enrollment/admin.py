@@ -1,9 +1,8 @@
-from decimal import Decimal
-
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 
 from enrollment import services
+from enrollment.forms import tier_inputs
 from enrollment.models import Campaign, CampaignTier
 
 _FIELDS = (
@@ -48,21 +47,8 @@ class CampaignAdmin(admin.ModelAdmin):
         for formset in formsets:
             # the admin's change message reads these, which formset.save() would have set
             formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-            if formset.model is not CampaignTier:
-                continue
-            for f in formset.forms:
-                d = getattr(f, "cleaned_data", None)
-                if not d or d.get("DELETE"):
-                    continue
-                tiers.append(
-                    services.TierInput(
-                        code=d["code"],
-                        standard=d["standard"],
-                        subsidy=d["subsidy"],
-                        personal=d["personal"],
-                        ltc_premium=d.get("ltc_premium") or Decimal("0"),
-                    )
-                )
+            if formset.model is CampaignTier:
+                tiers += tier_inputs(formset)
         obj = form.instance
         values = {f: getattr(obj, f) for f in _FIELDS}
         if change:

@@ -1,8 +1,11 @@
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from enrollment.importers import SOURCES
 from enrollment.models import CampaignTier, Outcome, RefusalReason
+from enrollment.services import TierInput
 
 # Bounds for whole numbers typed into forms: a count of people in a district, a row id. Without them a
 # number past PostgreSQL's integer range reached the database and answered 500.
@@ -107,6 +110,26 @@ def tier_formset(initial_count: int):
         max_num=2,
         validate_max=True,
     )
+
+
+def tier_inputs(formset) -> list[TierInput]:
+    """The tiers a valid tier formset holds (rows left blank or marked for deletion skipped), as the
+    campaign services take them; the campaign page and the admin both use it."""
+    out = []
+    for f in formset.forms:
+        d = getattr(f, "cleaned_data", None)
+        if not d or d.get("DELETE"):
+            continue
+        out.append(
+            TierInput(
+                code=d["code"],
+                standard=d["standard"],
+                subsidy=d["subsidy"],
+                personal=d["personal"],
+                ltc_premium=d.get("ltc_premium") or Decimal("0"),
+            )
+        )
+    return out
 
 
 for _form in (UploadForm, ComputeForm, GuidelineEditForm, SplitForm, OutcomeForm, CampaignForm, TierForm):

@@ -27,6 +27,7 @@ from enrollment.forms import (
     SplitForm,
     UploadForm,
     tier_formset,
+    tier_inputs,
 )
 from enrollment.models import ImportBatch, InsuranceStatus, TaskStatus
 from medinsure.accounts import scoping
@@ -530,24 +531,6 @@ _CAMPAIGN_FIELDS = (
 )
 
 
-def _tier_inputs(formset) -> list[services.TierInput]:
-    out = []
-    for f in formset.forms:
-        d = f.cleaned_data
-        if not d or d.get("DELETE"):
-            continue
-        out.append(
-            services.TierInput(
-                code=d["code"],
-                standard=d["standard"],
-                subsidy=d["subsidy"],
-                personal=d["personal"],
-                ltc_premium=d.get("ltc_premium") or Decimal("0"),
-            )
-        )
-    return out
-
-
 def _service_error_to_forms(exc, form, formset) -> None:
     """Put a refused write's message next to the field it names (``tier1.standard`` → that tier's row)."""
     if "." in exc.field:
@@ -588,12 +571,12 @@ def _campaign_form_page(request, campaign=None):
         try:
             if campaign is None:
                 saved = services.campaign_create(
-                    actor=request.user, year=d["year"], tiers=_tier_inputs(formset), request=request, **values
+                    actor=request.user, year=d["year"], tiers=tier_inputs(formset), request=request, **values
                 )
                 messages.success(request, _("已新建%(year)s年度征缴活动") % {"year": saved.year})
             else:
                 saved = services.campaign_update(
-                    actor=request.user, campaign=campaign, tiers=_tier_inputs(formset), request=request, **values
+                    actor=request.user, campaign=campaign, tiers=tier_inputs(formset), request=request, **values
                 )
                 messages.success(request, _("已保存%(year)s年度征缴活动") % {"year": saved.year})
         except services.ServiceError as exc:
