@@ -31,6 +31,7 @@ from enrollment.models import SpecialCategory, SubsidyPayer
 from enrollment.rules.cover import CampaignTerms, PaymentFacts, Tier, decide_cover
 from enrollment.rules.id_numbers import IdNumberError, parse_id_number
 from medinsure.core import uploads
+from medinsure.core.bulk import linear_plan
 from medinsure.core.spreadsheets import neutralise, neutralise_workbook
 
 # --- columns of the staging table (one generic shape for every source) ---------------------------
@@ -662,7 +663,14 @@ def _stage_value(col: str, owned: dict) -> str:
 
 
 def merge_resident_rows(cursor, *, source: str, batch_id: int, actor_id: int | None) -> tuple[int, int]:
-    """Upsert residents from the staging rows of one batch, writing history. Returns (created, changed).
+    """Upsert residents from the staging rows of one batch, writing history. Returns (created, changed)."""
+    return _merge_with_counts(
+        cursor, resident_merge_sql(source), {"batch": batch_id, "source": source, "actor": actor_id}
+    )
+
+
+def resident_merge_sql(source: str) -> str:
+    """The resident merge of one source (parameters: batch, source, actor).
 
     One statement: ``src`` keeps only the staging rows that are new or would change something (a hash
     anti-join against the registry, so an unchanged row never reaches the upsert); ``up`` upserts them
@@ -717,19 +725,24 @@ def merge_resident_rows(cursor, *, source: str, batch_id: int, actor_id: int | N
     FROM up u LEFT JOIN src ON src.old_id = u.id
     RETURNING created
     """
-    return _merge_with_counts(cursor, sql, {"batch": batch_id, "source": source, "actor": actor_id})
+    return sql
 
 
 def _merge_with_counts(cursor, sql: str, params: dict) -> tuple[int, int]:
-    cursor.execute(sql, params)
-    rows = cursor.fetchall()
+    with linear_plan(cursor):  # the registry's statistics may say "empty" just after a big import
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     created = sum(1 for (c,) in rows if c)
     return created, len(rows) - created
 
 
 def merge_status_rows(cursor, *, source: str, batch_id: int, actor_id: int | None) -> tuple[int, int]:
     """Upsert the yearly insurance status from the batch's staging rows, with history."""
-    sql = f"""
+    return _merge_with_counts(cursor, STATUS_MERGE_SQL, {"batch": batch_id, "source": source, "actor": actor_id})
+
+
+# The status merge (parameters: batch, source, actor).
+STATUS_MERGE_SQL = f"""
     WITH src AS (
         SELECT r.id AS resident_id, s.year, s.status, s.status_date FROM {STAGE_TABLE} s
         JOIN enrollment_resident r ON r.id_number = s.id_number WHERE s.batch_id = %(batch)s AND s.status IS NOT NULL
@@ -752,20 +765,20 @@ def merge_status_rows(cursor, *, source: str, batch_id: int, actor_id: int | Non
     FROM up u LEFT JOIN prev p ON p.resident_id = u.resident_id
     RETURNING (before IS NULL)
     """
-    return _merge_with_counts(cursor, sql, {"batch": batch_id, "source": source, "actor": actor_id})
+
+# The payment merge (parameter: batch).
+PAYMENT_MERGE_SQL = f"""
+    INSERT INTO enrollment_payment (resident_id, year, tier, amount, ltc_amount, paid_on, receipt_no, kind, cover_start, batch_id, created_at)
+    SELECT r.id, s.year, s.tier, s.amount, s.ltc_amount, s.paid_on, s.receipt_no, s.kind, s.cover_start, %(batch)s, now()
+    FROM {STAGE_TABLE} s JOIN enrollment_resident r ON r.id_number = s.id_number WHERE s.batch_id = %(batch)s
+    ON CONFLICT (receipt_no) DO NOTHING
+    """
 
 
 def merge_payment_rows(cursor, *, batch_id: int) -> int:
-    cursor.execute(
-        f"""
-        INSERT INTO enrollment_payment (resident_id, year, tier, amount, ltc_amount, paid_on, receipt_no, kind, cover_start, batch_id, created_at)
-        SELECT r.id, s.year, s.tier, s.amount, s.ltc_amount, s.paid_on, s.receipt_no, s.kind, s.cover_start, %(batch)s, now()
-        FROM {STAGE_TABLE} s JOIN enrollment_resident r ON r.id_number = s.id_number WHERE s.batch_id = %(batch)s
-        ON CONFLICT (receipt_no) DO NOTHING
-        """,
-        {"batch": batch_id},
-    )
-    return cursor.rowcount
+    with linear_plan(cursor):
+        cursor.execute(PAYMENT_MERGE_SQL, {"batch": batch_id})
+        return cursor.rowcount
 
 
 def load_stage(cursor, clean_path, batch_id: int) -> None:
@@ -791,7 +804,7 @@ def compare_with_registry(clean_path, spec: SourceSpec, *, limit_errors: int = 1
     conflicts: list[RowError] = []
     counts = {"new": 0, "changed": 0, "unchanged": 0}
     with transaction.atomic():
-        with connection.cursor() as cur:
+        with connection.cursor() as cur, linear_plan(cur):
             table = _create_stage(cur, temporary=True)
             copy_into(cur, table, clean_path)
             cur.execute(f"ANALYZE {table}")

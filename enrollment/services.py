@@ -40,6 +40,7 @@ from medinsure.audit.models import AuditLog
 from medinsure.audit.services import audit_log
 from medinsure.celery import enqueue_on_commit
 from medinsure.core import uploads
+from medinsure.core.bulk import linear_plan
 from medinsure.jobs import services as jobs
 from medinsure.regions.models import Division
 
@@ -460,7 +461,7 @@ def tasks_sync(*, year: int) -> dict:
     the open ones whose person has paid. Two set-based statements; safe to run twice."""
     campaign = Campaign.objects.get(year=year)
     with transaction.atomic(durable=True):
-        with connection.cursor() as cur:
+        with connection.cursor() as cur, linear_plan(cur):
             cur.execute(
                 """
                 INSERT INTO enrollment_mobilisationtask (campaign_id, resident_id, division_id, gap, status, outcome,
@@ -709,7 +710,7 @@ def _progress_refresh_locked(*, year: int, day: date) -> int:
     towns = list(Division.objects.filter(level=Division.Level.TOWNSHIP).order_by("code"))
     villages = list(Division.objects.filter(level=Division.Level.VILLAGE).order_by("code"))
     tasks = dict(GuidelineTask.objects.filter(campaign__year=year).values_list("township__code", "task"))
-    with connection.cursor() as cur:
+    with connection.cursor() as cur, linear_plan(cur):
         cur.execute(
             """SELECT substr(d.code, 1, 12) AS village, count(*) FILTER (WHERE st.status IN ('tier1','tier2') AND st.status_date <= %s),
                       count(*) FILTER (WHERE r.deceased_on IS NULL AND r.moved_out_on IS NULL)
@@ -819,7 +820,7 @@ def reminders_enqueue(*, year: int, as_of: date | None = None) -> int:
         "end": campaign.collection_end.strftime("%m月%d日"),
     }
     # the same eligibility as rules.reminders.eligibility, as one set-based statement
-    with transaction.atomic(durable=True), connection.cursor() as cur:
+    with transaction.atomic(durable=True), connection.cursor() as cur, linear_plan(cur):
         cur.execute(
             """INSERT INTO enrollment_remindermessage (campaign_id, resident_id, round_id, kind, phone, text, status, attempts,
                    last_error, provider_id, created_at)
