@@ -15,8 +15,10 @@ QUEUES = ("imports", "engine", "audit", "reminders", "default")
 logger = logging.getLogger(__name__)
 
 
-def enqueue_on_commit(task, *args, job=None, countdown: int | None = None, **kwargs) -> None:
-    """Queue a task once the surrounding transaction commits (never for work that rolled back).
+def enqueue_on_commit(task: str, *args, job=None, countdown: int | None = None, **kwargs) -> None:
+    """Queue the task named ``task`` ("<app>.<service>", the name its ``@shared_task(name=…)`` declares)
+    once the surrounding transaction commits (never for work that rolled back). Services enqueue by
+    name and never import a tasks module.
 
     The task is recorded in the outbox in the same transaction (medinsure.jobs.outbox): if the broker
     is down at commit, it is published when the broker is back, and ``job`` (if given) says so.

@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "medinsure.audit.middleware.AuditContextMiddleware",  # the request's IP and path on every audit row
     "medinsure.core.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "medinsure.jobs.middleware.QueueNoticeMiddleware",  # "the job is waiting" when Redis is down
@@ -223,6 +224,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "medinsure.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "medinsure.core.errors.api_exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
     "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "public_report": "5/hour", "token": "20/min"},
 }

@@ -19,9 +19,8 @@ def user_ensure(
     user.save()
     audit_log(
         actor=actor,
-        action=AuditLog.Action.CHANGE,
-        object_type="user",
-        object_id=user.pk,
+        verb=AuditLog.Action.CHANGE,
+        obj=user,
         summary=f"创建用户 {username}（{user.get_role_display()}）",
     )
     return user, True

@@ -1,4 +1,30 @@
+"""The one audit call: ``audit_log(actor=…, verb=…, obj=…, summary=…)``.
+
+``obj`` names what was read or changed: a model instance (type ``app_label.model`` and its primary key),
+a model class with ``key=`` for something that is not one row (a year's tasks, a report's month), or a
+plain string type for what has no model (``"database"``). The type comes from the model
+(``_meta.label_lower``), so one kind of object is always written the same way. The request's IP and
+path come from the request being served (``AuditContextMiddleware`` puts them in a context variable),
+so services take no ``request``; a Celery task or a command writes rows without them.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from dataclasses import dataclass
+
+from django.db import models
+
 from medinsure.audit.models import AuditLog
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    ip: str | None
+    path: str
+
+
+current_request: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar("audit_request", default=None)
 
 
 def client_ip(request) -> str | None:
@@ -7,18 +33,54 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+def request_context(request) -> RequestContext:
+    return RequestContext(ip=client_ip(request), path=request.get_full_path()[:300])
+
+
+def type_name(obj) -> str:
+    if isinstance(obj, str):
+        return obj
+    if isinstance(obj, models.Model) or (isinstance(obj, type) and issubclass(obj, models.Model)):
+        return obj._meta.label_lower
+    raise TypeError(f"audit_log: obj must be a model, a model instance or a type name, not {obj!r}")
+
+
 def audit_log(
-    *, actor, action: str, object_type: str = "", object_id="", summary: str = "", request=None, username: str = ""
+    *,
+    actor,
+    verb: str | None = None,
+    obj=None,
+    key=None,
+    summary: str = "",
+    username: str = "",
+    action: str | None = None,  # TRANSITION (issue 14): the old keywords, until every caller is moved
+    object_type: str | None = None,
+    object_id=None,
+    request=None,
 ) -> AuditLog:
-    """Write one audit row. Call it inside the service's transaction so it commits with the change."""
+    """Write one audit row. Call it inside the service's transaction so it commits with the change.
+
+    ``verb`` is an ``AuditLog.Action``; ``key`` overrides the object id (required sense when ``obj`` is a
+    class or a type name); ``username`` names an actor that is not a logged-in user (a failed login)."""
+    if action is not None:  # TRANSITION: old call shape
+        verb, obj, key = action, object_type or "", object_id
+        if request is not None:
+            token = current_request.set(request_context(request))
+            try:
+                return audit_log(actor=actor, verb=verb, obj=obj, key=key, summary=summary, username=username)
+            finally:
+                current_request.reset(token)
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    if key is None and isinstance(obj, models.Model):
+        key = obj.pk
+    ctx = current_request.get()
     return AuditLog.objects.create(
         actor=user,
         username=(user.get_username() if user else username)[:150],
-        action=action,
-        object_type=object_type[:64],
-        object_id=str(object_id)[:64],
+        action=verb,
+        object_type=type_name(obj)[:64],
+        object_id=("" if key is None else str(key))[:64],
         summary=summary[:500],
-        ip=client_ip(request),
-        path=(request.get_full_path()[:300] if request is not None else ""),
+        ip=ctx.ip if ctx else None,
+        path=ctx.path if ctx else "",
     )

@@ -21,9 +21,9 @@ def institution_ensure(
     institution.save()
     audit_log(
         actor=actor,
-        action=AuditLog.Action.CHANGE,
-        object_type="institution",
-        object_id=code,
+        verb=AuditLog.Action.CHANGE,
+        obj=institution,
+        key=code,
         summary=f"登记定点机构 {name}",
     )
     return institution, True

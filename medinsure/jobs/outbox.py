@@ -49,13 +49,15 @@ def _route(task_name: str) -> str:
     return route.get("queue", "")
 
 
-def enqueue(task, args=(), kwargs=None, *, job=None, countdown: int | None = None) -> OutboxMessage:
-    """Record the task in the current transaction; publish it once the transaction commits."""
+def enqueue(task: str, args=(), kwargs=None, *, job=None, countdown: int | None = None) -> OutboxMessage:
+    """Record the task (by its registered name, "<app>.<service>") in the current transaction; publish it
+    once the transaction commits."""
+    name = task if isinstance(task, str) else task.name  # TRANSITION (issue 14): names only, once callers moved
     message = OutboxMessage.objects.create(
-        task=task.name,
+        task=name,
         args=list(args),
         kwargs=dict(kwargs or {}),
-        queue=_route(task.name),
+        queue=_route(name),
         countdown=countdown,
         job_id=getattr(job, "pk", job),
     )

@@ -20,9 +20,9 @@ class Command(BaseCommand):
         audit_log(
             actor=None,
             username="manage.py backup",
-            action="backup.create",
-            object_type="database",
-            object_id=backups.configured_target().name,
+            verb="backup.create",
+            obj="database",
+            key=backups.configured_target().name,
             summary=f"备份 {dump.name}（{dump.stat().st_size:,} 字节）",
         )
         self.stdout.write(self.style.SUCCESS(f"数据库备份：{dump}"))

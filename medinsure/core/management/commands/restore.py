@@ -30,9 +30,9 @@ class Command(BaseCommand):
             audit_log(
                 actor=None,
                 username="manage.py restore",
-                action="backup.restore",
-                object_type="database",
-                object_id=backups.configured_target().name,
+                verb="backup.restore",
+                obj="database",
+                key=backups.configured_target().name,
                 summary=f"从 {dump.name} 恢复",
             )
         self.stdout.write(
