@@ -74,7 +74,7 @@ def _persons(n: int) -> list[tuple[str, str, str]]:
     except Exception:  # enrollment not migrated: make our own people
         rows = []
     if len(rows) < n:
-        from enrollment.rules.id_numbers import make_id_number
+        from medinsure.rules.id_numbers import make_id_number
 
         villages = list(Division.objects.filter(level="village").values_list("code", flat=True)) or [""]
         for i in range(n - len(rows)):

@@ -16,11 +16,11 @@ from django.utils.translation import gettext as _
 
 from claims.models import Employment, Group, Kind, Scheme, SettlementLine
 from claims.rules.visits_csv import parse_date
-from enrollment.rules.id_numbers import IdNumberError, parse_id_number
 from medinsure.core import uploads
 from medinsure.core.spreadsheets import neutralise_workbook
 from medinsure.institutions.models import Institution
 from medinsure.regions.models import Division
+from medinsure.rules.id_numbers import IdNumberError, parse_id_number
 
 # column → accepted headers (first is the template's)
 COLUMNS = {

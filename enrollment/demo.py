@@ -18,7 +18,7 @@ from django.db import connection, transaction
 from enrollment import importers
 from enrollment.models import Campaign, CampaignTier, ImportBatch, MobilisationTask, Resident
 from enrollment.rules.cover import CampaignTerms, PaymentFacts, Tier, decide_cover
-from enrollment.rules.id_numbers import make_id_number
+from medinsure.rules.id_numbers import make_id_number
 
 DEFAULT_RESIDENTS = 3000  # `make run` loads fast; `seed_demo --residents N` grows it
 SPAN_DAYS = 30_000  # birth dates 1940-01-01 … 2022-02-18

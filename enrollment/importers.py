@@ -29,10 +29,10 @@ from django.utils.translation import gettext_lazy
 
 from enrollment.models import SpecialCategory, SubsidyPayer
 from enrollment.rules.cover import CampaignTerms, PaymentFacts, Tier, decide_cover
-from enrollment.rules.id_numbers import IdNumberError, parse_id_number
 from medinsure.core import uploads
 from medinsure.core.bulk import linear_plan
 from medinsure.core.spreadsheets import neutralise, neutralise_workbook
+from medinsure.rules.id_numbers import IdNumberError, parse_id_number
 
 # --- columns of the staging table (one generic shape for every source) ---------------------------
 STAGE_COLUMNS = (

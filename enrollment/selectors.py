@@ -23,11 +23,11 @@ from enrollment.models import (
     ReminderMessage,
     Resident,
 )
-from enrollment.rules.id_numbers import IdNumberError, parse_id_number
 from medinsure.accounts import scoping
 from medinsure.accounts.models import Role, User
 from medinsure.masking import mask_phone, shown_id_number, shown_phone
 from medinsure.regions.models import Division
+from medinsure.rules.id_numbers import IdNumberError, parse_id_number
 
 PROGRESS_KEYS = ("division_code", "division_name", "task", "insured", "rate", "rank")
 

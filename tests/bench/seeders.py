@@ -45,7 +45,7 @@ def copy_settlements(
     policy; the load test passes a share so the statistics show believable amounts."""
     from django.db import connection
 
-    from enrollment.rules.id_numbers import make_id_number
+    from medinsure.rules.id_numbers import make_id_number
 
     institutions, divisions = _one_or_many(institution), _one_or_many(division)
     rng = random.Random(seed)

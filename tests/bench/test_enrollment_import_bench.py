@@ -18,8 +18,8 @@ import pytest
 from django.db import connection
 
 from enrollment import importers
-from enrollment.rules.id_numbers import make_id_number
 from medinsure.regions.models import Division
+from medinsure.rules.id_numbers import make_id_number
 
 pytestmark = [pytest.mark.bench, pytest.mark.django_db(transaction=True), pytest.mark.timeout(3600)]
 

@@ -10,7 +10,7 @@ from datetime import date
 from claims.importers import COLUMNS
 from claims.models import Policy
 from claims.services import policies_load_files, settlement_import_apply, settlement_import_create
-from enrollment.rules.id_numbers import make_id_number
+from medinsure.rules.id_numbers import make_id_number
 from tests.factories import InstitutionFactory
 
 HEADER = [names[0] for names in COLUMNS.values()]

@@ -4,7 +4,7 @@ from decimal import Decimal
 import factory
 
 from enrollment.models import Campaign, CampaignTier, Resident
-from enrollment.rules.id_numbers import make_id_number
+from medinsure.rules.id_numbers import make_id_number
 
 
 class ResidentFactory(factory.django.DjangoModelFactory):

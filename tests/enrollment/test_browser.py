@@ -6,7 +6,7 @@ import pytest
 
 from enrollment import services
 from enrollment.models import MobilisationTask
-from enrollment.rules.id_numbers import make_id_number
+from medinsure.rules.id_numbers import make_id_number
 from tests.enrollment.factories import ResidentFactory, make_campaign
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from enrollment import services
 from enrollment.models import ImportBatch, MobilisationTask, ProgressDaily, Resident
-from enrollment.rules.id_numbers import make_id_number
 from medinsure.jobs.models import Job
+from medinsure.rules.id_numbers import make_id_number
 from tests.enrollment.factories import make_campaign
 
 pytestmark = [pytest.mark.service, pytest.mark.django_db(transaction=True)]

@@ -11,7 +11,7 @@ from openpyxl import Workbook
 
 from enrollment import services
 from enrollment.models import ImportBatch, InsuranceStatus, Payment, Resident, ResidentHistory
-from enrollment.rules.id_numbers import make_id_number
+from medinsure.rules.id_numbers import make_id_number
 from tests.enrollment.factories import ResidentFactory
 
 pytestmark = pytest.mark.django_db

@@ -20,8 +20,8 @@ from django.db import connection
 
 from enrollment import importers
 from enrollment.models import ImportBatch, InsuranceStatus, Payment, Resident
-from enrollment.rules.id_numbers import make_id_number
 from medinsure.core.bulk import linear_plan, plan_nodes
+from medinsure.rules.id_numbers import make_id_number
 
 pytestmark = [pytest.mark.django_db, pytest.mark.service]
 

@@ -59,7 +59,7 @@ def test_every_app_renders_with_redis_stopped(own_redis, divisions, make_user, c
 
 
 def _police_file(divisions, rows: int) -> bytes:
-    from enrollment.rules.id_numbers import make_id_number
+    from medinsure.rules.id_numbers import make_id_number
 
     buf = io.StringIO()
     w = csv.writer(buf)

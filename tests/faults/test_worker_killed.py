@@ -35,7 +35,7 @@ def _kill_half_way(worker, job_id, *, timeout=60):
 
 
 def _police_file(divisions, rows: int) -> bytes:
-    from enrollment.rules.id_numbers import make_id_number
+    from medinsure.rules.id_numbers import make_id_number
 
     buf = io.StringIO()
     w = csv.writer(buf)

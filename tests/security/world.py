@@ -54,7 +54,7 @@ class World:
 
 
 def _id(n: int, born=date(1991, 7, 7)) -> str:
-    from enrollment.rules.id_numbers import make_id_number
+    from medinsure.rules.id_numbers import make_id_number
 
     return make_id_number("500116", born, n)
 

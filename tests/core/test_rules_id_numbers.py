@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from enrollment.rules.id_numbers import (
+from medinsure.rules.id_numbers import (
     FEMALE,
     MALE,
     IdNumberError,
@@ -80,7 +80,7 @@ def test_15_digit_bad_date_and_centenarian_flag():
 
 
 def test_weights_are_powers_of_two_mod_11():
-    from enrollment.rules.id_numbers import WEIGHTS
+    from medinsure.rules.id_numbers import WEIGHTS
 
     assert WEIGHTS == tuple(2 ** (17 - i) % 11 for i in range(17))
 
@@ -113,6 +113,6 @@ def test_15_to_18_agrees_with_18(born, seq):
 
 @given(st.text(alphabet="0123456789", min_size=17, max_size=17))
 def test_fast_check_char_equals_weighted_sum(s17):
-    from enrollment.rules.id_numbers import CHECK_CHARS, WEIGHTS
+    from medinsure.rules.id_numbers import CHECK_CHARS, WEIGHTS
 
     assert check_char(s17) == CHECK_CHARS[sum(int(c) * w for c, w in zip(s17, WEIGHTS, strict=True)) % 11]
