@@ -10,8 +10,8 @@ PYTEST := $(PY) -m pytest
 run: setup                     ## web server + Celery worker + beat on the embedded (or configured) services
 	$(PY) manage.py runportal
 
-test: setup browser-deps       ## the whole suite on PostgreSQL (embedded unless DATABASE_URL is set)
-	$(PYTEST) -q -ra
+test: setup browser-deps       ## the whole suite on PostgreSQL (embedded unless DATABASE_URL is set); the slowest tests last
+	$(PYTEST) -q -ra --durations=25 --durations-min=5
 
 test-services: setup browser-deps  ## only the tests that talk to PostgreSQL/Redis/Celery
 	$(PYTEST) -q -ra -m service
