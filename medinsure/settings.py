@@ -124,14 +124,32 @@ DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME")} if env("TEST_
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- redis: cache and Celery broker ------------------------------------------------------------
+def _redis_db_of_test_process(url: str) -> str:
+    """`make test` runs the suite in several processes (pytest-xdist sets PYTEST_XDIST_WORKER to gw0,
+    gw1, …); each has its own test database, and here its own Redis database, so one process's Celery
+    worker never takes another's task and their caches never meet. Outside the tests: unchanged."""
+    worker = env("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    from urllib.parse import urlsplit, urlunsplit
+
+    n = int(worker.removeprefix("gw") or 0)
+    parts = urlsplit(url)
+    if parts.scheme in ("redis", "rediss"):
+        db = int(parts.path.strip("/") or 0)
+        return urlunsplit(parts._replace(path=f"/{(db + n) % 16}"))
+    key = "virtual_host" if parts.scheme == "redis+socket" else "db"  # kombu's socket URL / redis-py's
+    return urlunsplit(parts._replace(query=f"{key}={n}"))
+
+
 if env("REDIS_URL"):
-    REDIS_URL = env("REDIS_URL")
+    REDIS_URL = _redis_db_of_test_process(env("REDIS_URL"))
     CELERY_BROKER_URL = REDIS_URL
 else:
     from medinsure import embedded
 
-    REDIS_URL = embedded.redis_url()
-    CELERY_BROKER_URL = embedded.celery_broker_url()
+    REDIS_URL = _redis_db_of_test_process(embedded.redis_url())
+    CELERY_BROKER_URL = _redis_db_of_test_process(embedded.celery_broker_url())
 # Fails soft: with Redis down a cache read is a miss, so pages still render (medinsure/core/cache.py).
 CACHES = {"default": {"BACKEND": "medinsure.core.cache.FailSoftRedisCache", "LOCATION": REDIS_URL}}
 

@@ -126,6 +126,7 @@ class Worker:
             **{k: str(v) for k, v in env_extra.items()},
         }
         env.pop("TEST_DATABASE_NAME", None)
+        env.pop("PYTEST_XDIST_WORKER", None)  # its own Redis, as given: no per-test-process database offset
         cmd = [
             sys.executable,
             "-m",
