@@ -34,27 +34,6 @@ class StyledForm(forms.Form):
             w.attrs["class"] = (w.attrs.get("class", "") + " " + css).strip()
 
 
-def apply_errors(form, exc) -> None:
-    """Put a service's ValidationError on the form, field by field."""
-    if hasattr(exc, "message_dict"):
-        for field, messages in exc.message_dict.items():
-            target = field if field in form.fields else None
-            for m in messages:
-                form.add_error(target, m)
-    else:
-        for m in exc.messages:
-            form.add_error(None, m)
-
-
-def error_text(form) -> str:
-    """A form's errors in one line for a flash message, each prefixed with its field's label."""
-    parts = []
-    for field, errs in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        parts.extend(f"{label}：{e}" if label else str(e) for e in errs)
-    return "；".join(parts)
-
-
 class CaseForm(StyledForm):
     source = forms.ChoiceField(label=_("案件来源"), choices=CaseSource.choices)
     target_kind = forms.ChoiceField(label=_("对象类型"), choices=TargetKind.choices)

@@ -198,7 +198,7 @@ def read_institutions(path_or_file) -> ImportReport:
     return report
 
 
-def import_institutions(*, actor, report: ImportReport, request=None) -> ImportReport:
+def import_institutions(*, actor, report: ImportReport) -> ImportReport:
     """Write a validated file: institutions created or updated, agreements created; all or nothing."""
     access.require_staff(actor)
     if not report.ok:
@@ -269,10 +269,9 @@ def import_institutions(*, actor, report: ImportReport, request=None) -> ImportR
         report.unchanged = len(report.rows) - report.created - report.updated
         audit_log(
             actor=actor,
-            action=AuditLog.Action.CHANGE,
-            object_type="institutions.institution",
+            verb=AuditLog.Action.CHANGE,
+            obj=Institution,
             summary=f"import: {report.created} new, {report.updated} updated",
-            request=request,
         )
     return report
 

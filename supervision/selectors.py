@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, time
 from decimal import Decimal
 
+from cryptography.fernet import Fernet
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractMonth
@@ -182,6 +185,28 @@ def self_inspection_list(user, *, year=None):
 
 def self_inspection_rounds():
     return SelfInspectionRound.objects.all().order_by("-year")
+
+
+def self_inspection_previous_failures(institution_id: int, year: int) -> int:
+    """How many years in a row before `year` the institution's self-inspection was failing."""
+    failing = dict(
+        SelfInspection.objects.filter(institution_id=institution_id, round__year__lt=year).values_list(
+            "round__year", "outcome"
+        )
+    )
+    n, y = 0, year - 1
+    while failing.get(y) == "failing":
+        n += 1
+        y -= 1
+    return n
+
+
+def report_identity(report: Report) -> dict:
+    """The reporter's identity, decrypted (callers audit the look: services.report_reveal_identity)."""
+    if not report.identity_encrypted:
+        return {}
+    fernet = Fernet(settings.FIELD_ENCRYPTION_KEY.encode())
+    return json.loads(fernet.decrypt(report.identity_encrypted.encode()).decode())
 
 
 # --- figures ------------------------------------------------------------------------------------

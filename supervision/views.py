@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from medinsure.audit.models import AuditLog
 from medinsure.audit.services import audit_log
+from medinsure.core.errors import apply_errors, error_text
 from medinsure.core.spreadsheets import neutralise_workbook
 from medinsure.masking import shown_id_number
 from supervision import access, forms, importers, selectors, services
@@ -68,21 +69,19 @@ def institution_detail(request, pk):
             if "sign-number" in request.POST:
                 sign_form = forms.AgreementSignForm(request.POST, prefix="sign")
                 if sign_form.is_valid():
-                    services.agreement_sign(
-                        actor=request.user, institution_id=institution.pk, request=request, **sign_form.cleaned_data
-                    )
+                    services.agreement_sign(actor=request.user, institution_id=institution.pk, **sign_form.cleaned_data)
                     messages.success(request, _("已签订医保服务协议"))
                     return redirect("supervision:institution", pk=institution.pk)
             else:
                 change_form = forms.AgreementChangeForm(request.POST, prefix="chg")
                 if change_form.is_valid():
                     services.agreement_change(
-                        actor=request.user, institution_id=institution.pk, request=request, **change_form.cleaned_data
+                        actor=request.user, institution_id=institution.pk, **change_form.cleaned_data
                     )
                     messages.success(request, _("协议状态已变更"))
                     return redirect("supervision:institution", pk=institution.pk)
         except ValidationError as exc:
-            forms.apply_errors(sign_form if "sign-number" in request.POST else change_form, exc)
+            apply_errors(sign_form if "sign-number" in request.POST else change_form, exc)
     agreement = getattr(institution, "agreement", None) if hasattr(institution, "agreement") else None
     return render(
         request,
@@ -123,13 +122,12 @@ def institution_edit(request, pk=None):
                 actor=request.user,
                 institution_id=pk,
                 division_id=division.pk if division else None,
-                request=request,
                 **data,
             )
             messages.success(request, _("已保存"))
             return redirect("supervision:institution", pk=inst.pk)
         except ValidationError as exc:
-            forms.apply_errors(form, exc)
+            apply_errors(form, exc)
     title = _("编辑定点医药机构") if institution else _("新增定点医药机构")
     return render(request, "supervision/form_page.html", {"title": title, "form": form})
 
@@ -155,7 +153,7 @@ def institution_import(request):
             raise Http404
         report = importers.read_institutions(path)
         if report.ok:
-            importers.import_institutions(actor=request.user, report=report, request=request)
+            importers.import_institutions(actor=request.user, report=report)
             path.unlink(missing_ok=True)
             messages.success(
                 request,
@@ -230,11 +228,11 @@ def case_new(request):
         institution = data.pop("institution")
         data["institution_id"] = institution.pk if institution else None
         try:
-            case = services.case_register(actor=request.user, request=request, **data)
+            case = services.case_register(actor=request.user, **data)
             messages.success(request, _("已立案：%(n)s") % {"n": case.number})
             return redirect("supervision:case", pk=case.pk)
         except ValidationError as exc:
-            forms.apply_errors(form, exc)
+            apply_errors(form, exc)
     return render(request, "supervision/case_new.html", {"form": form})
 
 
@@ -244,11 +242,9 @@ def case_detail(request, pk):
     if case.target_kind == "person":
         audit_log(
             actor=request.user,
-            action=AuditLog.Action.VIEW,
-            object_type="supervision.case",
-            object_id=case.pk,
+            verb=AuditLog.Action.VIEW,
+            obj=case,
             summary=f"view {case.number}",
-            request=request,
         )
     today = timezone.localdate()
     targets = [
@@ -287,13 +283,12 @@ def case_transition(request, pk):
                 target=form.cleaned_data["target"],
                 on=form.cleaned_data["on"],
                 note=form.cleaned_data["note"],
-                request=request,
             )
             messages.success(request, _("案件状态已变更"))
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
     else:
-        messages.error(request, forms.error_text(form) or _("请检查填写的内容"))
+        messages.error(request, error_text(form) or _("请检查填写的内容"))
     return redirect("supervision:case", pk=case.pk)
 
 
@@ -303,11 +298,11 @@ def case_decide(request, pk):
     form = forms.DecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.case_decide(actor=request.user, case_id=case.pk, request=request, **form.cleaned_data)
+            services.case_decide(actor=request.user, case_id=case.pk, **form.cleaned_data)
             messages.success(request, _("处理决定已录入"))
             return redirect("supervision:case", pk=case.pk)
         except ValidationError as exc:
-            forms.apply_errors(form, exc)
+            apply_errors(form, exc)
     return render(request, "supervision/case_decide.html", {"case": case, "form": form})
 
 
@@ -317,11 +312,11 @@ def case_publish(request, pk):
     form = forms.PublishForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.case_publish(actor=request.user, case_id=case.pk, request=request, **form.cleaned_data)
+            services.case_publish(actor=request.user, case_id=case.pk, **form.cleaned_data)
             messages.success(request, _("案件已公开曝光"))
             return redirect("supervision:case", pk=case.pk)
         except ValidationError as exc:
-            forms.apply_errors(form, exc)
+            apply_errors(form, exc)
     return render(
         request,
         "supervision/form_page.html",
@@ -341,7 +336,6 @@ def evidence_upload(request, pk):
                 case_id=case.pk,
                 upload=form.cleaned_data["file"],
                 description=form.cleaned_data["description"],
-                request=request,
             )
             messages.success(request, _("证据已上传"))
         except ValidationError as exc:
@@ -355,11 +349,9 @@ def evidence_download(request, pk):
     evidence = access.access_evidence_by_id(request.user, pk)
     audit_log(
         actor=request.user,
-        action=AuditLog.Action.VIEW,
-        object_type="supervision.evidence",
-        object_id=evidence.pk,
+        verb=AuditLog.Action.VIEW,
+        obj=evidence,
         summary=f"{evidence.case.number} {evidence.original_name}",
-        request=request,
     )
     response = FileResponse(
         evidence.file.open("rb"),
@@ -407,13 +399,11 @@ def public_report(request):
             data.pop("captcha")
             institution = data.pop("institution")
             try:
-                report = services.report_submit(
-                    institution_id=institution.pk if institution else None, request=request, **data
-                )
+                report = services.report_submit(institution_id=institution.pk if institution else None, **data)
                 request.session[PUBLIC_REPORT_DONE_KEY] = report.tracking_code
                 return redirect(f"{request.path}?done=1")
             except ValidationError as exc:
-                forms.apply_errors(form, exc)
+                apply_errors(form, exc)
     return render(request, "supervision/public_report.html", {"form": form})
 
 
@@ -451,16 +441,14 @@ def report_detail(request, pk):
     if request.method == "GET":
         audit_log(
             actor=request.user,
-            action=AuditLog.Action.VIEW,
-            object_type="supervision.report",
-            object_id=report.pk,
+            verb=AuditLog.Action.VIEW,
+            obj=report,
             summary=f"view report {report.tracking_code}",
-            request=request,
         )
     identity = None
     if request.method == "POST" and "reveal" in request.POST:
         try:
-            identity = services.report_reveal_identity(actor=request.user, report_id=report.pk, request=request)
+            identity = services.report_reveal_identity(actor=request.user, report_id=report.pk)
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
     case_form = forms.ReportCaseForm(
@@ -475,26 +463,23 @@ def report_detail(request, pk):
                 case = services.report_open_case(
                     actor=request.user,
                     report_id=report.pk,
-                    request=request,
                     institution_id=institution.pk if institution else None,
                     **data,
                 )
                 messages.success(request, _("已立案：%(n)s") % {"n": case.number})
                 return redirect("supervision:case", pk=case.pk)
             except ValidationError as exc:
-                forms.apply_errors(case_form, exc)
+                apply_errors(case_form, exc)
     close_form = forms.ReportCloseForm()
     if request.method == "POST" and "close" in request.POST:
         close_form = forms.ReportCloseForm(request.POST)
         if close_form.is_valid():
             try:
-                services.report_close(
-                    actor=request.user, report_id=report.pk, reason=close_form.cleaned_data["reason"], request=request
-                )
+                services.report_close(actor=request.user, report_id=report.pk, reason=close_form.cleaned_data["reason"])
                 messages.success(request, _("举报已办结"))
                 return redirect("supervision:report", pk=report.pk)
             except ValidationError as exc:
-                forms.apply_errors(close_form, exc)
+                apply_errors(close_form, exc)
     reward_form = forms.RewardForm(initial={"amount": report.reward, "paid_on": report.reward_paid_on})
     if request.method == "POST" and "reward" in request.POST:
         reward_form = forms.RewardForm(request.POST)
@@ -504,7 +489,6 @@ def report_detail(request, pk):
                 report_id=report.pk,
                 amount=reward_form.cleaned_data["amount"],
                 paid_on=reward_form.cleaned_data["paid_on"],
-                request=request,
             )
             messages.success(request, _("奖励已记录"))
             return redirect("supervision:report", pk=report.pk)
@@ -547,11 +531,9 @@ def flag_detail(request, pk):
     if request.method == "GET":
         audit_log(
             actor=request.user,
-            action=AuditLog.Action.VIEW,
-            object_type="supervision.flag",
-            object_id=flag.pk,
+            verb=AuditLog.Action.VIEW,
+            obj=flag,
             summary=f"view flag of settlement {flag.settlement_id}",
-            request=request,
         )
     answer_form = forms.FlagAnswerForm()
     review_form = forms.FlagReviewForm(initial={"deduction": flag.amount})
@@ -561,9 +543,7 @@ def flag_detail(request, pk):
             if "answer" in request.POST:
                 answer_form = forms.FlagAnswerForm(request.POST)
                 if answer_form.is_valid():
-                    services.flag_answer(
-                        actor=request.user, flag_id=flag.pk, request=request, **answer_form.cleaned_data
-                    )
+                    services.flag_answer(actor=request.user, flag_id=flag.pk, **answer_form.cleaned_data)
                     messages.success(request, _("答复已提交"))
                     return redirect("supervision:flag", pk=flag.pk)
             elif "decision" in request.POST:
@@ -576,16 +556,13 @@ def flag_detail(request, pk):
                         confirm=d["decision"] == "confirm",
                         deduction=d["deduction"],
                         note=d["note"],
-                        request=request,
                     )
                     messages.success(request, _("审核结论已记录"))
                     return redirect("supervision:flag", pk=flag.pk)
             elif "open_case" in request.POST:
                 case_form = forms.FlagCaseForm(request.POST)
                 if case_form.is_valid():
-                    case = services.flag_open_case(
-                        actor=request.user, flag_id=flag.pk, request=request, **case_form.cleaned_data
-                    )
+                    case = services.flag_open_case(actor=request.user, flag_id=flag.pk, **case_form.cleaned_data)
                     messages.success(request, _("已立案：%(n)s") % {"n": case.number})
                     return redirect("supervision:case", pk=case.pk)
         except ValidationError as exc:
@@ -611,12 +588,10 @@ def rules(request):
     if request.method == "POST" and run_form.is_valid():
         d = run_form.cleaned_data
         try:
-            job = services.audit_run_request(
-                actor=request.user, kind=d["kind"], day=d["day"], month=d["month"], request=request
-            )
+            job = services.audit_run_request(actor=request.user, kind=d["kind"], day=d["day"], month=d["month"])
             return redirect("jobs:detail", job_id=job.pk)
         except ValidationError as exc:
-            forms.apply_errors(run_form, exc)
+            apply_errors(run_form, exc)
     return render(
         request,
         "supervision/rules.html",
@@ -637,11 +612,11 @@ def rule_edit(request, pk):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.rule_update(actor=request.user, rule_id=rule.pk, request=request, **form.cleaned_data)
+            services.rule_update(actor=request.user, rule_id=rule.pk, **form.cleaned_data)
             messages.success(request, _("规则已保存"))
             return redirect("supervision:rules")
         except ValidationError as exc:
-            forms.apply_errors(form, exc)
+            apply_errors(form, exc)
     return render(request, "supervision/form_page.html", {"title": str(rule), "form": form, "rule": rule})
 
 
@@ -668,16 +643,13 @@ def self_inspections(request):
                     actor=request.user,
                     self_inspection_id=_int_or_zero(request.POST.get("self_inspection")),
                     findings=request.POST["findings"],
-                    request=request,
                 )
                 messages.success(request, _("检查发现已记录"))
                 return redirect(f"{request.path}?year={year}")
             if "round-year" in request.POST:
                 round_form = forms.RoundForm(request.POST, prefix="round")
                 if round_form.is_valid():
-                    services.self_inspection_round_create(
-                        actor=request.user, request=request, **round_form.cleaned_data
-                    )
+                    services.self_inspection_round_create(actor=request.user, **round_form.cleaned_data)
                     messages.success(request, _("已发起年度自查自纠"))
                     return redirect("supervision:self_inspections")
             elif current is not None:
@@ -686,7 +658,6 @@ def self_inspections(request):
                     services.self_inspection_file(
                         actor=request.user,
                         round_id=current.pk,
-                        request=request,
                         summary=file_form.cleaned_data["summary"],
                     )
                     messages.success(request, _("自查自纠报告已报送"))
@@ -822,11 +793,10 @@ def figures_excel(request):
     wb.save(buf)
     audit_log(
         actor=request.user,
-        action=AuditLog.Action.EXPORT,
-        object_type="supervision.stats",
-        object_id=str(year),
+        verb=AuditLog.Action.EXPORT,
+        obj="supervision.stats",
+        key=year,
         summary="figures excel",
-        request=request,
     )
     response = HttpResponse(
         buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -1,11 +1,9 @@
 """Thin DRF views: validate, call selectors/services, serialize."""
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -22,15 +20,6 @@ from . import serializers as s
 class StaffOrInstitution(BasePermission):
     def has_permission(self, request, view):
         return access.is_staff(request.user) or access.is_institution_user(request.user)
-
-
-def _service(call, **kwargs):
-    try:
-        return call(**kwargs)
-    except DjangoValidationError as exc:
-        raise ValidationError(exc.message_dict if hasattr(exc, "message_dict") else exc.messages) from None
-    except DjangoPermissionDenied:
-        raise PermissionDenied from None
 
 
 def _filters(serializer_class, request) -> dict:
@@ -111,7 +100,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def create(self, request):
         data = s.CaseIn(data=request.data)
         data.is_valid(raise_exception=True)
-        case = _service(services.case_register, actor=request.user, request=request, **data.validated_data)
+        case = services.case_register(actor=request.user, **data.validated_data)
         return Response(s.CaseOut(case).data, status=201)
 
     @extend_schema(request=s.TransitionIn, responses=s.CaseOut)
@@ -120,7 +109,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         case = self.get_object()
         data = s.TransitionIn(data=request.data)
         data.is_valid(raise_exception=True)
-        _service(services.case_transition, actor=request.user, case_id=case.pk, request=request, **data.validated_data)
+        services.case_transition(actor=request.user, case_id=case.pk, **data.validated_data)
         return Response(s.CaseOut(self.get_object()).data)
 
     @extend_schema(request=s.DecisionIn, responses=s.CaseOut)
@@ -129,7 +118,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         case = self.get_object()
         data = s.DecisionIn(data=request.data)
         data.is_valid(raise_exception=True)
-        _service(services.case_decide, actor=request.user, case_id=case.pk, request=request, **data.validated_data)
+        services.case_decide(actor=request.user, case_id=case.pk, **data.validated_data)
         return Response(s.CaseOut(self.get_object()).data)
 
 
@@ -154,10 +143,9 @@ class FlagViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         response = super().list(request, *args, **kwargs)
         audit_log(
             actor=request.user,
-            action=AuditLog.Action.VIEW,
-            object_type="supervision.Flag",
+            verb=AuditLog.Action.VIEW,
+            obj=Flag,
             summary=f"api flag list {request.GET.urlencode()}"[:500],
-            request=request,
         )
         return response
 
@@ -165,10 +153,9 @@ class FlagViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         response = super().retrieve(request, *args, **kwargs)
         audit_log(
             actor=request.user,
-            action=AuditLog.Action.VIEW,
-            object_type="supervision.Flag",
-            object_id=kwargs.get("pk", ""),
-            request=request,
+            verb=AuditLog.Action.VIEW,
+            obj=Flag,
+            key=kwargs.get("pk", ""),
         )
         return response
 
@@ -178,7 +165,7 @@ class FlagViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         flag = self.get_object()
         data = s.FlagAnswerIn(data=request.data)
         data.is_valid(raise_exception=True)
-        _service(services.flag_answer, actor=request.user, flag_id=flag.pk, request=request, **data.validated_data)
+        services.flag_answer(actor=request.user, flag_id=flag.pk, **data.validated_data)
         return Response(s.FlagOut(self.get_object(), context={"request": request}).data)
 
     @extend_schema(request=s.FlagReviewIn, responses=s.FlagOut)
@@ -187,7 +174,7 @@ class FlagViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         flag = self.get_object()
         data = s.FlagReviewIn(data=request.data)
         data.is_valid(raise_exception=True)
-        _service(services.flag_review, actor=request.user, flag_id=flag.pk, request=request, **data.validated_data)
+        services.flag_review(actor=request.user, flag_id=flag.pk, **data.validated_data)
         return Response(s.FlagOut(self.get_object(), context={"request": request}).data)
 
 

@@ -220,7 +220,7 @@ def test_rules_page_edits_and_runs(world, client_as):
     assert r.status_code == 302 and r["Location"].startswith("/jobs/")
     job_id = r["Location"].split("/")[2]
     queued = OutboxMessage.objects.get(job_id=job_id)  # the run is queued through the outbox with its job
-    assert queued.task == "supervision.tasks.audit_monthly_task" and queued.args[0] == "2024-05"
+    assert queued.task == "supervision.audit_monthly" and queued.args[0] == "2024-05"
 
 
 def test_flag_reads_through_the_api_are_audited(world, api_as):
@@ -229,9 +229,9 @@ def test_flag_reads_through_the_api_are_audited(world, api_as):
 
     api = api_as(world["user"])
     own_flag = world["flags"][world["own"].pk]
-    before = AuditLog.objects.filter(object_type="supervision.Flag", action=AuditLog.Action.VIEW).count()
+    before = AuditLog.objects.filter(object_type="supervision.flag", action=AuditLog.Action.VIEW).count()
     assert api.get("/api/v1/supervision/flags/?status=pushed").status_code == 200
     assert api.get(f"/api/v1/supervision/flags/{own_flag}/").status_code == 200
-    rows = AuditLog.objects.filter(object_type="supervision.Flag", action=AuditLog.Action.VIEW).order_by("id")[before:]
+    rows = AuditLog.objects.filter(object_type="supervision.flag", action=AuditLog.Action.VIEW).order_by("id")[before:]
     assert [(r.actor_id, r.object_id) for r in rows] == [(world["user"].pk, ""), (world["user"].pk, str(own_flag))]
     assert "status=pushed" in rows[0].summary

@@ -121,7 +121,7 @@ def test_run_request_queues_on_commit(db, django_capture_on_commit_callbacks):
     from medinsure.jobs.models import OutboxMessage
 
     queued = OutboxMessage.objects.get(job=job)  # the run is recorded in the outbox with the request
-    assert queued.task == "supervision.tasks.audit_monthly_task" and queued.args == ["2024-05", str(job.pk)]
+    assert queued.task == "supervision.audit_monthly" and queued.args == ["2024-05", str(job.pk)]
     with pytest.raises(ValidationError):
         services.audit_run_request(actor=staff, kind="monthly", month="2024-13")
 

@@ -151,8 +151,8 @@ def test_identity_never_in_exports_or_public_pages(client, client_as):
 def test_beat_schedule_has_the_supervision_jobs(settings):
     tasks = {v["task"] for v in settings.CELERY_BEAT_SCHEDULE.values()}
     assert {
-        "supervision.tasks.audit_daily_task",
-        "supervision.tasks.audit_monthly_task",
-        "supervision.tasks.self_inspection_deadline_task",
-        "supervision.tasks.agreements_restore_task",
+        "supervision.audit_daily",
+        "supervision.audit_monthly",
+        "supervision.self_inspection_check_deadlines",
+        "supervision.agreements_restore_expired",
     } <= tasks
