@@ -9,7 +9,7 @@ from claims import selectors
 from claims.api.serializers import CalculateIn, CalculateOut, PolicyOut, SettlementOut, StatsQuery
 from claims.calculation import calculate_visits
 from claims.forms import settlement_filters
-from claims.models import Kind
+from claims.models import Kind, Settlement
 from claims.policies import PolicyNotFound
 from medinsure.accounts.permissions import AreaPermission, StatsPermission
 from medinsure.accounts.scoping import Area
@@ -95,10 +95,9 @@ class SettlementListView(ListAPIView):
         response = super().get(request, *args, **kwargs)
         audit_log(
             actor=request.user,
-            action=AuditLog.Action.VIEW,
-            object_type="claims.Settlement",
+            verb=AuditLog.Action.VIEW,
+            obj=Settlement,
             summary=_("查询结算单列表 %(q)s") % {"q": request.GET.urlencode()},
-            request=request,
         )
         return response
 

@@ -5,6 +5,7 @@ import time
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from claims import services
 from claims.models import Recalculation, RecalculationChunk, RecalculationDiff, Settlement
@@ -53,7 +54,7 @@ def _report(rc):
 def test_report_approve_apply_and_twice_changes_nothing(
     divisions, make_user, monkeypatch, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(services, "CHUNK_PERSONS", 3)  # several chunks
+    monkeypatch.setattr(services.recalculation, "CHUNK_PERSONS", 3)  # several chunks
     _policy, version = _scenario(divisions)
     staff = make_user(Role.CLAIMS)
     with django_capture_on_commit_callbacks(execute=False) as queued:
@@ -91,7 +92,7 @@ def test_report_approve_apply_and_twice_changes_nothing(
 
 @pytest.mark.django_db
 def test_a_worker_dying_half_way_gives_the_same_report(divisions, monkeypatch, django_capture_on_commit_callbacks):
-    monkeypatch.setattr(services, "CHUNK_PERSONS", 2)
+    monkeypatch.setattr(services.recalculation, "CHUNK_PERSONS", 2)
     _policy, version = _scenario(divisions)
     with django_capture_on_commit_callbacks(execute=False):
         clean = services.recalculation_start(actor=None, version=version, year=2018)
@@ -101,7 +102,7 @@ def test_a_worker_dying_half_way_gives_the_same_report(divisions, monkeypatch, d
 
     with django_capture_on_commit_callbacks(execute=False):
         rc = services.recalculation_start(actor=None, version=version, year=2018)
-    real = services._compute_chunk
+    real = services.recalculation._compute_chunk
     calls = {"n": 0}
 
     def dying(rc_, index):
@@ -110,11 +111,11 @@ def test_a_worker_dying_half_way_gives_the_same_report(divisions, monkeypatch, d
             raise SystemExit("worker killed")
         return real(rc_, index)
 
-    monkeypatch.setattr(services, "_compute_chunk", dying)
+    monkeypatch.setattr(services.recalculation, "_compute_chunk", dying)
     with pytest.raises(SystemExit):
         services.recalculation_compute(recalculation_id=rc.pk)
     assert RecalculationChunk.objects.filter(recalculation=rc, computed=True).count() == 2
-    monkeypatch.setattr(services, "_compute_chunk", real)
+    monkeypatch.setattr(services.recalculation, "_compute_chunk", real)
     services.recalculation_compute(recalculation_id=rc.pk)  # the task is delivered again
     totals, diffs = _report(rc)
     assert (totals, [d[1:] for d in diffs]) == (clean_totals, [d[1:] for d in clean_diffs])
@@ -204,11 +205,11 @@ def test_imports_wait_while_a_report_is_open_and_discard_frees_them(divisions, d
         file_name="late.csv",
         content=csv_bytes([row("LATE", h[2], person(900), divisions.village_a1)]),
     )
-    with pytest.raises(ValueError, match="尚未完成的批量重算"):
+    with pytest.raises(ValidationError, match="尚未完成的批量重算"):
         services.settlement_import_accept(actor=None, import_id=batch.pk)
     services.recalculation_discard(actor=None, recalculation_id=rc.pk)
     with django_capture_on_commit_callbacks(execute=False):
         services.settlement_import_accept(actor=None, import_id=batch.pk)
     assert SettlementImport.objects.get(pk=batch.pk).status == SettlementImport.Status.QUEUED
-    with pytest.raises(ValueError):
+    with pytest.raises(ValidationError):
         services.settlement_import_accept(actor=None, import_id=batch.pk)  # accepted once only
