@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 
 from claims.rules import Message, VisitResult
@@ -37,11 +38,15 @@ def result_json(result: VisitResult) -> dict:
 
 
 def calculate_visits(*, code: str, visits: list[dict]) -> dict:
-    """Run the engine for validated visit dicts (API, calculator page). Stores nothing."""
-    from claims.policies import engine_policy
+    """Run the engine for validated visit dicts (API, calculator page). Stores nothing. An unknown
+    policy code is a ValidationError on ``policy``."""
+    from claims.policies import PolicyNotFound, engine_policy
     from claims.rules import settle
 
-    policy, version = engine_policy(code)
+    try:
+        policy, version = engine_policy(code)
+    except PolicyNotFound as exc:
+        raise ValidationError({"policy": str(exc)}) from exc
     engine_visits = [
         visit_from_settlement(
             {

@@ -53,8 +53,8 @@ def calculator(request):
             else:
                 try:
                     result = calculate_visits(code=person["policy"], visits=visits)
-                except PolicyNotFound as exc:
-                    form.add_error("policy", str(exc))
+                except ValidationError as exc:
+                    apply_errors(form, exc)
                 else:
                     kinds = dict(Kind.choices)
                     for row, visit in zip(result["results"], visits, strict=True):

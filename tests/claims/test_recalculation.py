@@ -33,6 +33,13 @@ def _scenario(divisions, n_persons=7):
     return policy, version
 
 
+def _queued(rc) -> list[str]:
+    """The task names in the outbox for this recalculation, in the order they were queued."""
+    from medinsure.jobs.models import OutboxMessage
+
+    return list(OutboxMessage.objects.filter(args=[str(rc.pk)]).order_by("id").values_list("task", flat=True))
+
+
 def _figures():
     return list(
         Settlement.objects.order_by("number").values_list(
@@ -60,6 +67,7 @@ def test_report_approve_apply_and_twice_changes_nothing(
     with django_capture_on_commit_callbacks(execute=False) as queued:
         rc = services.recalculation_start(actor=staff, version=version, year=2018)
     assert len(queued) == 1
+    assert _queued(rc) == ["claims.recalculation_compute"]
     services.recalculation_compute(recalculation_id=rc.pk)
     totals, diffs = _report(rc)
     assert rc.status == Recalculation.Status.READY
@@ -78,6 +86,7 @@ def test_report_approve_apply_and_twice_changes_nothing(
     with django_capture_on_commit_callbacks(execute=False) as queued:
         services.recalculation_approve(actor=staff, recalculation_id=rc.pk)
     assert len(queued) == 1
+    assert _queued(rc) == ["claims.recalculation_compute", "claims.recalculation_apply"]
     services.recalculation_apply(recalculation_id=rc.pk)
     rc.refresh_from_db()
     assert rc.status == Recalculation.Status.APPLIED
@@ -179,6 +188,7 @@ def test_pages_and_api_of_a_recalculation(divisions, make_user, client_as, api_a
     with django_capture_on_commit_callbacks(execute=False) as queued:
         client.post(f"/claims/recalculations/{rc.pk}/approve/")
     assert len(queued) == 1
+    assert _queued(rc) == ["claims.recalculation_compute", "claims.recalculation_apply"]
     rc.refresh_from_db()
     assert rc.status == Recalculation.Status.APPROVED and rc.approved_by == staff
     # a second recalculation of the same year is refused while this one is not applied
