@@ -1,33 +1,16 @@
-"""The bridge between stored rows and the one engine (claims.rules): build its visits, render its
-explanations. Nothing here computes an amount."""
+"""The calculator's bridge to the one engine (claims.rules): its visits (built by
+claims.visits.visit_from_settlement, like every other input of the engine), its explanations.
+Nothing here computes an amount."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 
-from claims.rules import Message, Visit, VisitResult
-
-
-def settlement_visit(s) -> Visit:
-    """A stored settlement as the engine's visit (its date is the settlement date)."""
-    return Visit(
-        visit_id=f"{s.settled_on:%Y%m%d}-{s.institution_id:08d}-{s.number}",
-        person_id=s.id_number,
-        date=s.settled_on,
-        kind=s.kind,
-        hospital_level=s.hospital_level,
-        in_scope_cost=s.in_scope_cost,
-        essential_drug_cost=s.essential_drug_cost,
-        disease=s.disease,
-        third_party=s.third_party,
-        group=s.group,
-        employment=s.employment,
-        continuous_years=s.continuous_years,
-        tier=s.tier,
-        poor=s.poor,
-    )
+from claims.rules import Message, VisitResult
+from claims.visits import visit_from_settlement
 
 
 def render_steps(steps) -> list[str]:
@@ -55,27 +38,34 @@ def result_json(result: VisitResult) -> dict:
 
 
 def calculate_visits(*, code: str, visits: list[dict]) -> dict:
-    """Run the engine for validated visit dicts (API, calculator page). Stores nothing."""
-    from claims.policies import engine_policy
+    """Run the engine for validated visit dicts (API, calculator page). Stores nothing. An unknown
+    policy code is a ValidationError on ``policy``."""
+    from claims.policies import PolicyNotFound, engine_policy
     from claims.rules import settle
 
-    policy, version = engine_policy(code)
+    try:
+        policy, version = engine_policy(code)
+    except PolicyNotFound as exc:
+        raise ValidationError({"policy": str(exc)}) from exc
     engine_visits = [
-        Visit(
+        visit_from_settlement(
+            {
+                "id_number": str(v["person_id"]),
+                "settled_on": v["date"],
+                "kind": v["kind"],
+                "hospital_level": int(v["hospital_level"]),
+                "in_scope_cost": v["in_scope_cost"],
+                # the API and the calculator leave optional fields out, or empty
+                "essential_drug_cost": Decimal(v.get("essential_drug_cost") or 0),
+                "disease": v.get("disease") or "",
+                "third_party": bool(v.get("third_party")),
+                "group": v.get("group") or "resident",
+                "employment": v.get("employment") or "",
+                "continuous_years": int(v.get("continuous_years") or 0),
+                "tier": int(v.get("tier") or 1),
+                "poor": bool(v.get("poor")),
+            },
             visit_id=str(v["visit_id"]),
-            person_id=str(v["person_id"]),
-            date=v["date"],
-            kind=v["kind"],
-            hospital_level=int(v["hospital_level"]),
-            in_scope_cost=v["in_scope_cost"],
-            essential_drug_cost=Decimal(v.get("essential_drug_cost") or 0),
-            disease=v.get("disease") or "",
-            third_party=bool(v.get("third_party")),
-            group=v.get("group") or "resident",
-            employment=v.get("employment") or "",
-            continuous_years=int(v.get("continuous_years") or 0),
-            tier=int(v.get("tier") or 1),
-            poor=bool(v.get("poor")),
         )
         for v in visits
     ]

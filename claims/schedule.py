@@ -2,14 +2,14 @@ from celery.schedules import crontab
 
 BEAT_SCHEDULE = {
     "claims-monthly-stats-refresh": {
-        "task": "claims.tasks.monthly_stats_refresh_task",
+        "task": "claims.monthly_stats_refresh",
         "schedule": crontab(hour=2, minute=30),
     },
 }
 
 # Which queue each task goes to (the rest go to "default"); merged into CELERY_TASK_ROUTES.
 TASK_ROUTES = {
-    "claims.tasks.settlement_import_apply_task": {"queue": "imports"},
-    "claims.tasks.recalculation_compute_task": {"queue": "engine"},
-    "claims.tasks.recalculation_apply_task": {"queue": "engine"},
+    "claims.settlement_import_apply": {"queue": "imports"},
+    "claims.recalculation_compute": {"queue": "engine"},
+    "claims.recalculation_apply": {"queue": "engine"},
 }

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy
 
@@ -99,6 +100,11 @@ def person_year_settlements(*, id_numbers, year: int, policy: Policy):
     ).order_by("id_number", "settled_on", "number")
 
 
+def existing_settlement_keys(*, numbers) -> set[tuple[str, str]]:
+    """(institution code, settlement number) of the stored settlements with these numbers."""
+    return set(Settlement.objects.filter(number__in=list(numbers)).values_list("institution__code", "number"))
+
+
 def settlement_import_recent(user, *, limit: int = 10):
     """The latest import batches (file content deferred: it can be megabytes)."""
     if not has_area(user, Area.CLAIMS):
@@ -109,6 +115,67 @@ def settlement_import_recent(user, *, limit: int = 10):
 
 
 # --- recalculations ---------------------------------------------------------------------------
+# The fields of a settlement the engine reads (claims.visits.visit_from_settlement) and its stored figures.
+ENGINE_FIELDS = (
+    "id",
+    "number",
+    "institution_id",
+    "id_number",
+    "settled_on",
+    "kind",
+    "hospital_level",
+    "in_scope_cost",
+    "essential_drug_cost",
+    "disease",
+    "third_party",
+    "group",
+    "employment",
+    "continuous_years",
+    "tier",
+    "poor",
+    "deductible",
+    "fund_paid",
+    "critical_paid",
+    "relief_paid",
+)
+
+
+def year_settlements(*, policy_id: int, year: int):
+    """The settlements of ``year`` stored under any version of the policy (what a recalculation redoes)."""
+    return Settlement.objects.filter(
+        policy_version__policy_id=policy_id,
+        settled_on__gte=date(year, 1, 1),
+        settled_on__lt=date(year + 1, 1, 1),
+    )
+
+
+def recalculation_boundaries(*, policy_id: int, year: int, chunk_persons: int) -> list[str]:
+    """The first ID number of each chunk of ``chunk_persons`` persons (whole person-years), in order;
+    the first boundary is "" (every number sorts after it)."""
+    with connection.cursor() as cur:
+        cur.execute(
+            """
+            SELECT id_number FROM (
+                SELECT id_number, ROW_NUMBER() OVER (ORDER BY id_number) - 1 AS n
+                FROM (SELECT DISTINCT s.id_number FROM claims_settlement s
+                      JOIN claims_policyversion v ON v.id = s.policy_version_id
+                      WHERE v.policy_id = %s AND s.settled_on >= %s AND s.settled_on < %s) persons
+            ) numbered WHERE n %% %s = 0 ORDER BY id_number
+            """,
+            [policy_id, date(year, 1, 1), date(year + 1, 1, 1), chunk_persons],
+        )
+        found = [row[0] for row in cur.fetchall()]
+    return [""] + found[1:] if found else [""]
+
+
+def recalculation_exists(*, policy_id: int, statuses, year: int | None = None) -> bool:
+    """Whether a recalculation of the policy (of ``year``, if given) is in one of ``statuses``."""
+    rows = Recalculation.objects.filter(policy_version__policy_id=policy_id, status__in=[str(s) for s in statuses])
+    if year is not None:
+        rows = rows.filter(year=year)
+    return rows.exists()
+
+
 def recalculation_list(user):
     if not is_bureau_wide(user):
         return Recalculation.objects.none()

@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -7,13 +8,14 @@ from django.views.decorators.http import require_POST
 from claims import access, selectors, services
 from claims.calculation import calculate_visits, render_steps
 from claims.forms import CalculatorForm, PolicyEditForm, VisitFormSet, bounded_int, settlement_filters
-from claims.models import HospitalLevel, Kind
+from claims.models import HospitalLevel, Kind, Settlement
 from claims.policies import PolicyNotFound, as_yaml
 from medinsure.accounts.decorators import area_required
 from medinsure.accounts.scoping import Area
 from medinsure.audit.models import AuditLog
 from medinsure.audit.services import audit_log
 from medinsure.core import uploads
+from medinsure.core.errors import apply_errors
 from medinsure.core.spreadsheets import neutralise_csv
 from medinsure.masking import shown_id_number
 
@@ -51,8 +53,8 @@ def calculator(request):
             else:
                 try:
                     result = calculate_visits(code=person["policy"], visits=visits)
-                except PolicyNotFound as exc:
-                    form.add_error("policy", str(exc))
+                except ValidationError as exc:
+                    apply_errors(form, exc)
                 else:
                     kinds = dict(Kind.choices)
                     for row, visit in zip(result["results"], visits, strict=True):
@@ -286,10 +288,9 @@ def settlement_list(request):
         s.shown_id_number = shown_id_number(request.user, s.id_number)
     audit_log(
         actor=request.user,
-        action=AuditLog.Action.VIEW,
-        object_type="claims.Settlement",
+        verb=AuditLog.Action.VIEW,
+        obj=Settlement,
         summary=_("查看结算单列表 %(q)s") % {"q": g.urlencode()},
-        request=request,
     )
     return render(request, "claims/settlement_list.html", {"page": page, "kinds": Kind.choices, "q": g})
 
@@ -297,14 +298,7 @@ def settlement_list(request):
 @area_required(Area.CLAIMS)
 def settlement_detail(request, pk):
     s = access.access_settlement_by_id(request.user, pk)
-    audit_log(
-        actor=request.user,
-        action=AuditLog.Action.VIEW,
-        object_type="claims.Settlement",
-        object_id=s.pk,
-        summary=_("查看结算单 %(n)s") % {"n": s.number},
-        request=request,
-    )
+    audit_log(actor=request.user, verb=AuditLog.Action.VIEW, obj=s, summary=_("查看结算单 %(n)s") % {"n": s.number})
     return render(
         request,
         "claims/settlement_detail.html",
@@ -351,8 +345,8 @@ def import_accept(request, pk):
     batch = access.access_import_by_id(request.user, pk)
     try:
         services.settlement_import_accept(actor=request.user, import_id=batch.pk)
-    except ValueError as exc:
-        messages.error(request, str(exc))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
     return redirect("claims:import_detail", pk=batch.pk)
 
 
@@ -365,11 +359,9 @@ def import_errors_xlsx(request, pk):
     batch = access.access_import_by_id(request.user, pk)
     audit_log(
         actor=request.user,
-        action=AuditLog.Action.EXPORT,
-        object_type="claims.SettlementImport",
-        object_id=batch.pk,
+        verb=AuditLog.Action.EXPORT,
+        obj=batch,
         summary=_("导出结算单导入错误报告 %(f)s") % {"f": batch.file_name},
-        request=request,
     )
     response = HttpResponse(
         errors_workbook(batch.errors),
@@ -410,8 +402,8 @@ def recalculation_start(request, code):
                 rc = services.recalculation_start(
                     actor=request.user, version=form.cleaned_data["version"], year=form.cleaned_data["year"]
                 )
-            except ValueError as exc:
-                form.add_error(None, str(exc))
+            except ValidationError as exc:
+                apply_errors(form, exc)
             else:
                 return redirect("claims:recalculation_detail", pk=rc.pk)
     else:
@@ -435,8 +427,8 @@ def recalculation_approve(request, pk):
     rc = access.access_recalculation_by_id(request.user, pk)
     try:
         services.recalculation_approve(actor=request.user, recalculation_id=rc.pk)
-    except ValueError as exc:
-        messages.error(request, str(exc))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
     return redirect("claims:recalculation_detail", pk=rc.pk)
 
 
@@ -446,8 +438,8 @@ def recalculation_discard(request, pk):
     rc = access.access_recalculation_by_id(request.user, pk)
     try:
         services.recalculation_discard(actor=request.user, recalculation_id=rc.pk)
-    except ValueError as exc:
-        messages.error(request, str(exc))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
     return redirect("claims:recalculation_detail", pk=rc.pk)
 
 

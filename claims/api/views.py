@@ -1,6 +1,5 @@
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -9,7 +8,7 @@ from claims import selectors
 from claims.api.serializers import CalculateIn, CalculateOut, PolicyOut, SettlementOut, StatsQuery
 from claims.calculation import calculate_visits
 from claims.forms import settlement_filters
-from claims.models import Kind
+from claims.models import Kind, Settlement
 from claims.policies import PolicyNotFound
 from medinsure.accounts.permissions import AreaPermission, StatsPermission
 from medinsure.accounts.scoping import Area
@@ -26,11 +25,8 @@ class CalculateView(APIView):
     def post(self, request):
         data = CalculateIn(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            out = calculate_visits(code=data.validated_data["policy"], visits=data.validated_data["visits"])
-        except PolicyNotFound as exc:
-            return Response({"policy": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
-        return Response(out)
+        # an unknown policy is the service's ValidationError: the API's exception handler answers 400
+        return Response(calculate_visits(code=data.validated_data["policy"], visits=data.validated_data["visits"]))
 
 
 STATS_PARAMS = [
@@ -95,10 +91,9 @@ class SettlementListView(ListAPIView):
         response = super().get(request, *args, **kwargs)
         audit_log(
             actor=request.user,
-            action=AuditLog.Action.VIEW,
-            object_type="claims.Settlement",
+            verb=AuditLog.Action.VIEW,
+            obj=Settlement,
             summary=_("查询结算单列表 %(q)s") % {"q": request.GET.urlencode()},
-            request=request,
         )
         return response
 

@@ -4,6 +4,7 @@ engine's breakdown and the policy version, re-run changes nothing."""
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from openpyxl import Workbook, load_workbook
 
 from claims.models import Settlement, SettlementImport, SettlementLine
@@ -65,7 +66,7 @@ def test_import_writes_settlements_with_engine_figures(setup, make_user):
     assert SettlementLine.objects.filter(settlement=s1).count() == 4
     s4 = Settlement.objects.get(number="S4")
     assert (s4.total_cost, s4.in_scope_cost, s4.fund_paid) == (Decimal("100.00"), Decimal("0.00"), Decimal("0.00"))
-    assert AuditLog.objects.filter(object_type="claims.SettlementImport").count() == 2
+    assert AuditLog.objects.filter(object_type="claims.settlementimport").count() == 2
 
     # the same file again: previewed as existing, nothing new written
     again = import_rows(policy, rows)
@@ -106,7 +107,7 @@ def test_errors_name_line_and_column_and_nothing_is_written(setup, make_user):
         (9, "机构编码"),
     } <= got
     assert not any(e["line"] == 2 for e in batch.errors)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValidationError):
         settlement_import_accept(actor=None, import_id=batch.pk)
     assert Settlement.objects.count() == 0
 

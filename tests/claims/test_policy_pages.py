@@ -30,7 +30,7 @@ def test_edit_form_makes_a_new_version_and_keeps_the_old(make_user, client_as):
     assert [v.number for v in versions] == [1, 2]
     assert versions[0].document["benefits"]["outpatient_general"]["ratio"] == 0.55
     assert versions[1].document["benefits"]["outpatient_general"]["ratio"] == 0.6
-    assert AuditLog.objects.filter(object_type="claims.PolicyVersion", object_id=str(versions[1].pk)).exists()
+    assert AuditLog.objects.filter(object_type="claims.policyversion", object_id=str(versions[1].pk)).exists()
     page = client.get("/claims/policies/xx-district-2021/").content.decode()
     assert "门诊提高到60%" in page and "v2" in page
 

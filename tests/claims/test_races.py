@@ -3,6 +3,7 @@
 import threading
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 
 from claims.models import PolicyVersion, Settlement, SettlementImport
@@ -64,7 +65,7 @@ def test_an_import_is_accepted_and_written_once(divisions, celery_worker):
         lambda: settlement_import_accept(actor=None, import_id=batch.pk),
         lambda: settlement_import_accept(actor=None, import_id=batch.pk),
     )
-    assert len(results) == 1 and len(errors) == 1 and isinstance(errors[0], ValueError)
+    assert len(results) == 1 and len(errors) == 1 and isinstance(errors[0], ValidationError)
     import time
 
     deadline = time.time() + 60

@@ -5,6 +5,7 @@ import time
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from claims import services
 from claims.models import Recalculation, RecalculationChunk, RecalculationDiff, Settlement
@@ -32,6 +33,13 @@ def _scenario(divisions, n_persons=7):
     return policy, version
 
 
+def _queued(rc) -> list[str]:
+    """The task names in the outbox for this recalculation, in the order they were queued."""
+    from medinsure.jobs.models import OutboxMessage
+
+    return list(OutboxMessage.objects.filter(args=[str(rc.pk)]).order_by("id").values_list("task", flat=True))
+
+
 def _figures():
     return list(
         Settlement.objects.order_by("number").values_list(
@@ -53,12 +61,13 @@ def _report(rc):
 def test_report_approve_apply_and_twice_changes_nothing(
     divisions, make_user, monkeypatch, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(services, "CHUNK_PERSONS", 3)  # several chunks
+    monkeypatch.setattr(services.recalculation, "CHUNK_PERSONS", 3)  # several chunks
     _policy, version = _scenario(divisions)
     staff = make_user(Role.CLAIMS)
     with django_capture_on_commit_callbacks(execute=False) as queued:
         rc = services.recalculation_start(actor=staff, version=version, year=2018)
     assert len(queued) == 1
+    assert _queued(rc) == ["claims.recalculation_compute"]
     services.recalculation_compute(recalculation_id=rc.pk)
     totals, diffs = _report(rc)
     assert rc.status == Recalculation.Status.READY
@@ -77,6 +86,7 @@ def test_report_approve_apply_and_twice_changes_nothing(
     with django_capture_on_commit_callbacks(execute=False) as queued:
         services.recalculation_approve(actor=staff, recalculation_id=rc.pk)
     assert len(queued) == 1
+    assert _queued(rc) == ["claims.recalculation_compute", "claims.recalculation_apply"]
     services.recalculation_apply(recalculation_id=rc.pk)
     rc.refresh_from_db()
     assert rc.status == Recalculation.Status.APPLIED
@@ -91,7 +101,7 @@ def test_report_approve_apply_and_twice_changes_nothing(
 
 @pytest.mark.django_db
 def test_a_worker_dying_half_way_gives_the_same_report(divisions, monkeypatch, django_capture_on_commit_callbacks):
-    monkeypatch.setattr(services, "CHUNK_PERSONS", 2)
+    monkeypatch.setattr(services.recalculation, "CHUNK_PERSONS", 2)
     _policy, version = _scenario(divisions)
     with django_capture_on_commit_callbacks(execute=False):
         clean = services.recalculation_start(actor=None, version=version, year=2018)
@@ -101,7 +111,7 @@ def test_a_worker_dying_half_way_gives_the_same_report(divisions, monkeypatch, d
 
     with django_capture_on_commit_callbacks(execute=False):
         rc = services.recalculation_start(actor=None, version=version, year=2018)
-    real = services._compute_chunk
+    real = services.recalculation._compute_chunk
     calls = {"n": 0}
 
     def dying(rc_, index):
@@ -110,11 +120,11 @@ def test_a_worker_dying_half_way_gives_the_same_report(divisions, monkeypatch, d
             raise SystemExit("worker killed")
         return real(rc_, index)
 
-    monkeypatch.setattr(services, "_compute_chunk", dying)
+    monkeypatch.setattr(services.recalculation, "_compute_chunk", dying)
     with pytest.raises(SystemExit):
         services.recalculation_compute(recalculation_id=rc.pk)
     assert RecalculationChunk.objects.filter(recalculation=rc, computed=True).count() == 2
-    monkeypatch.setattr(services, "_compute_chunk", real)
+    monkeypatch.setattr(services.recalculation, "_compute_chunk", real)
     services.recalculation_compute(recalculation_id=rc.pk)  # the task is delivered again
     totals, diffs = _report(rc)
     assert (totals, [d[1:] for d in diffs]) == (clean_totals, [d[1:] for d in clean_diffs])
@@ -178,6 +188,7 @@ def test_pages_and_api_of_a_recalculation(divisions, make_user, client_as, api_a
     with django_capture_on_commit_callbacks(execute=False) as queued:
         client.post(f"/claims/recalculations/{rc.pk}/approve/")
     assert len(queued) == 1
+    assert _queued(rc) == ["claims.recalculation_compute", "claims.recalculation_apply"]
     rc.refresh_from_db()
     assert rc.status == Recalculation.Status.APPROVED and rc.approved_by == staff
     # a second recalculation of the same year is refused while this one is not applied
@@ -204,11 +215,11 @@ def test_imports_wait_while_a_report_is_open_and_discard_frees_them(divisions, d
         file_name="late.csv",
         content=csv_bytes([row("LATE", h[2], person(900), divisions.village_a1)]),
     )
-    with pytest.raises(ValueError, match="尚未完成的批量重算"):
+    with pytest.raises(ValidationError, match="尚未完成的批量重算"):
         services.settlement_import_accept(actor=None, import_id=batch.pk)
     services.recalculation_discard(actor=None, recalculation_id=rc.pk)
     with django_capture_on_commit_callbacks(execute=False):
         services.settlement_import_accept(actor=None, import_id=batch.pk)
     assert SettlementImport.objects.get(pk=batch.pk).status == SettlementImport.Status.QUEUED
-    with pytest.raises(ValueError):
+    with pytest.raises(ValidationError):
         services.settlement_import_accept(actor=None, import_id=batch.pk)  # accepted once only

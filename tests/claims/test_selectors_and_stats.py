@@ -113,7 +113,7 @@ def test_settlement_list_masks_and_audits(data, make_user, api_as, client_as):
     r = api_as(staff).get("/api/v1/claims/settlements/?year=2018")
     assert r.status_code == 200 and r.json()["count"] == 5
     assert r.json()["results"][0]["id_number"].isdigit()  # claims staff see the number
-    assert AuditLog.objects.filter(object_type="claims.Settlement", action="view").exists()
+    assert AuditLog.objects.filter(object_type="claims.settlement", action="view").exists()
     s = Settlement.objects.get(number="A3")
     page = client_as(staff).get(f"/claims/settlements/{s.pk}/")
     assert page.status_code == 200
