@@ -226,6 +226,14 @@ def rule_statement(st: MonthlyStatement | None) -> Statement | None:
     return Statement(st.year, st.month, st.income_ytd, st.expenditure_ytd, st.accumulated_balance) if st else None
 
 
+def warning_facts(statement: MonthlyStatement) -> tuple[BudgetTotals | None, MonthlyStatement | None]:
+    """The budget totals and last year's same month a statement is judged against (the same
+    helpers the execution page uses, so a warning and the page never disagree)."""
+    budget = FundBudget.objects.filter(fund=statement.fund, year=statement.year).first()
+    last = MonthlyStatement.objects.filter(fund=statement.fund, year=statement.year - 1, month=statement.month).first()
+    return budget_totals_of(budget), last
+
+
 def _claims_expenditure(year: int, scheme: str) -> dict[int, Decimal] | None:
     """The portal's own settlements' fund expenditure by month (claims contract), if claims provides it."""
     try:

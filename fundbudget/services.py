@@ -35,6 +35,10 @@ from .rules import warnings as wr
 from .rules.execution import execution
 
 CENT = Decimal("0.01")
+
+# The Celery tasks this module queues, by the names fundbudget/tasks.py registers (never imported here).
+EVALUATE_TASK = "fundbudget.warnings_evaluate"
+REFRESH_TASK = "fundbudget.warnings_refresh"
 AMOUNT_FIELDS = importers.AMOUNT_FIELDS
 
 
@@ -102,20 +106,17 @@ def _statement_upsert(*, actor, fund, year, month, amounts: dict, source: str) -
         outcome = "updated"
     audit_log(
         actor=actor,
-        action=AuditLog.Action.CHANGE,
-        object_type="fundbudget.MonthlyStatement",
-        object_id=str(st.pk),
+        verb=AuditLog.Action.CHANGE,
+        obj=st,
         summary=f"{outcome} {fund} {year}-{month:02d} " + " ".join(f"{k}={amounts[k]}" for k in AMOUNT_FIELDS),
     )
-    from .tasks import warnings_evaluate_task
-
-    enqueue_on_commit(warnings_evaluate_task, st.pk)
+    enqueue_on_commit(EVALUATE_TASK, st.pk)
     # This month next year compares itself with this one.
     following = (
         MonthlyStatement.objects.filter(fund=fund, year=year + 1, month=month).values_list("pk", flat=True).first()
     )
     if following:
-        enqueue_on_commit(warnings_evaluate_task, following)
+        enqueue_on_commit(EVALUATE_TASK, following)
     return SaveOutcome(st, outcome)
 
 
@@ -151,9 +152,8 @@ def statement_import_upload(*, actor, filename: str, content: bytes) -> Statemen
         )
         audit_log(
             actor=actor,
-            action=AuditLog.Action.CHANGE,
-            object_type="fundbudget.StatementImport",
-            object_id=str(batch.pk),
+            verb=AuditLog.Action.CHANGE,
+            obj=batch,
             summary=f"upload {filename} rows={len(parsed.rows)} errors={len(parsed.errors)}",
         )
     return batch
@@ -183,9 +183,8 @@ def statement_import_apply(*, actor, import_id) -> StatementImport:
         batch.save(update_fields=["status", "result"])
         audit_log(
             actor=actor,
-            action=AuditLog.Action.CHANGE,
-            object_type="fundbudget.StatementImport",
-            object_id=str(batch.pk),
+            verb=AuditLog.Action.CHANGE,
+            obj=batch,
             summary="apply " + " ".join(f"{k}={v}" for k, v in counts.items()),
         )
     return batch
@@ -226,15 +225,12 @@ def budget_save(*, actor, fund: str, year: int, income: dict, expenditure: dict,
         )
         audit_log(
             actor=actor,
-            action=AuditLog.Action.CHANGE,
-            object_type="fundbudget.FundBudget",
-            object_id=str(budget.pk),
+            verb=AuditLog.Action.CHANGE,
+            obj=budget,
             summary=f"{'create' if created else 'replace'} {fund} {year} " + " ".join(f"{c}={a}" for _k, c, a in lines),
         )
-        from .tasks import warnings_evaluate_task
-
         for pk in MonthlyStatement.objects.filter(fund=fund, year=year).values_list("pk", flat=True):
-            enqueue_on_commit(warnings_evaluate_task, pk)
+            enqueue_on_commit(EVALUATE_TASK, pk)
     return budget
 
 
@@ -265,29 +261,18 @@ def warning_rule_update(*, actor, rule_id: int, threshold, active: bool) -> Warn
         rule.save(update_fields=["threshold", "active", "updated_at"])
         audit_log(
             actor=actor,
-            action=AuditLog.Action.CHANGE,
-            object_type="fundbudget.WarningRule",
-            object_id=str(rule.pk),
+            verb=AuditLog.Action.CHANGE,
+            obj=rule,
             summary=f"{rule.indicator}/{rule.level}: {before[0]}→{amount} active {before[1]}→{active}",
         )
-        from .tasks import warnings_refresh_task
-
         # The latest year's statements are re-evaluated under the new threshold after commit.
         latest = MonthlyStatement.objects.order_by("-year").values_list("year", flat=True).first()
         if latest:
-            enqueue_on_commit(warnings_refresh_task, latest)
+            enqueue_on_commit(REFRESH_TASK, latest)
     return rule
 
 
 # ---------------------------------------------------------------- warnings
-
-
-def _facts_for(statement: MonthlyStatement):
-    """The budget totals and last year's same month a statement is judged against (the same
-    helpers the execution page uses, so a warning and the page never disagree)."""
-    budget = FundBudget.objects.filter(fund=statement.fund, year=statement.year).first()
-    last = MonthlyStatement.objects.filter(fund=statement.fund, year=statement.year - 1, month=statement.month).first()
-    return selectors.budget_totals_of(budget), last
 
 
 def warnings_evaluate(*, statement_id: int) -> list[FundWarning]:
@@ -299,7 +284,7 @@ def warnings_evaluate(*, statement_id: int) -> list[FundWarning]:
         statement = MonthlyStatement.objects.select_for_update().filter(pk=statement_id).first()
         if statement is None:
             return []
-        totals, last = _facts_for(statement)
+        totals, last = selectors.warning_facts(statement)
         ex = execution(selectors.rule_statement(statement), budget=totals, last_year=selectors.rule_statement(last))
         rules = [r.as_rule() for r in WarningRule.objects.filter(active=True)]
         raised = {w.indicator: w for w in wr.warnings_for(ex, rules)}
@@ -332,6 +317,16 @@ def warnings_evaluate(*, statement_id: int) -> list[FundWarning]:
         if to_notify:
             _notify_fund_department(to_notify)
     return kept
+
+
+def warnings_refresh(*, year: int | None = None) -> int:
+    """Re-evaluate every statement of ``year`` and the year before (default: the current year), one
+    statement per transaction (a re-run redoes them all alike); returns how many were evaluated."""
+    year = year or timezone.localdate().year
+    ids = list(MonthlyStatement.objects.filter(year__in=(year - 1, year)).values_list("pk", flat=True))
+    for pk in ids:
+        warnings_evaluate(statement_id=pk)
+    return len(ids)
 
 
 def _notify_fund_department(warnings: list[FundWarning]) -> None:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from medinsure.accounts.decorators import area_required
 from medinsure.accounts.scoping import Area
+from medinsure.core.errors import apply_errors
 
 from . import access, exports, importers, selectors, services
 from .forms import BudgetForm, PeriodForm, RuleForm, StatementForm, UploadForm
@@ -122,8 +123,7 @@ def statement_form(request):
                 actor=request.user, source=MonthlyStatement.Source.FORM, **form.cleaned_data
             )
         except ValidationError as exc:
-            for field, errs in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errs)
+            apply_errors(form, exc)
         else:
             text = {
                 "created": _("已新增%(s)s报表"),
@@ -197,6 +197,14 @@ def budget_list(request):
     )
 
 
+def _budget_field(code: str) -> str:
+    if code in IncomeSource.values:
+        return f"in_{code}"
+    if code in ExpenditureCategory.values:
+        return f"ex_{code}"
+    return code
+
+
 @WRITE
 @require_http_methods(["GET", "POST"])
 def budget_form(request, fund, year):
@@ -220,15 +228,8 @@ def budget_form(request, fund, year):
                 note=form.cleaned_data["note"],
             )
         except ValidationError as exc:
-            for field, errs in exc.message_dict.items():
-                key = (
-                    f"in_{field}"
-                    if field in IncomeSource.values
-                    else f"ex_{field}"
-                    if field in ExpenditureCategory.values
-                    else None
-                )
-                form.add_error(key, errs)
+            # the service names a budget line by its code; the form's fields are in_<code> / ex_<code>
+            apply_errors(form, ValidationError({_budget_field(f): m for f, m in exc.message_dict.items()}))
         else:
             messages.success(request, _("已保存%(year)s年%(fund)s预算") % {"year": year, "fund": Fund(fund).label})
             return redirect("fundbudget:budget_list")

@@ -13,6 +13,53 @@ from replies.models import (
 )
 from replies.services import HEADER_FIELDS
 
+FIELD_LABELS = {
+    "sections": _("段落"),
+    "body": _("正文"),
+    "classification": _("答复类别"),
+    "publication": _("公开属性"),
+    "document_number": _("文号"),
+    "contact_person": _("联系人"),
+    "contact_phone": _("联系电话"),
+    "commitments": _("承诺事项列表"),
+    "content": _("承诺事项具体内容"),
+    "due_text": _("承诺落实时间"),
+    "unit": _("责任单位"),
+    "status": _("状态"),
+    "version": _("答复函"),
+    "number": _("编号"),
+    "proposers": _("提出人"),
+    "lead_unit": _("主办单位"),
+    "reasons": _("具体理由"),
+    "reason": _("退回理由"),
+    "drafter": _("承办人"),
+    "sent_on": _("送达日期"),
+    "received_on": _("收到日期"),
+    "department_head": _("科室负责人"),
+    "opinion": _("意见"),
+    "note": _("进展"),
+    "days": _("日期"),
+    "source": _("数据来源"),
+    "year": _("年度"),
+    "month": _("月份"),
+    "fund": _("基金"),
+    "level": _("层级"),
+    "code": _("政策编码"),
+}
+
+
+def field_label(field: str) -> str:
+    """The Chinese name of an error's field: "sections[1].body" → "第2段 正文"."""
+    import re
+
+    m = re.fullmatch(r"(sections|commitments)\[(\d+)\]\.(\w+)", field)
+    if m:
+        n = int(m.group(2)) + 1
+        head = _("第%(n)s段") % {"n": n} if m.group(1) == "sections" else _("承诺事项%(n)s") % {"n": n}
+        return f"{head} {FIELD_LABELS.get(m.group(3), m.group(3))}"
+    return str(FIELD_LABELS.get(field, field))
+
+
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 

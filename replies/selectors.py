@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy
 
 from medinsure.accounts import scoping
 from medinsure.accounts.scoping import Area
@@ -20,7 +22,9 @@ from replies.models import (
     Section,
     Status,
 )
-from replies.rules.calendar import HolidaySchedule
+from replies.rules import deadlines
+from replies.rules.calendar import ComputedDate, HolidaySchedule
+from replies.rules.letters import CommitmentDraft, LetterDraft, SectionDraft, sign_off_problems
 from replies.rules.stats import rate
 from replies.rules.status import OPEN_STATUSES
 
@@ -32,6 +36,66 @@ def holiday_schedule() -> HolidaySchedule:
     for day, kind in HolidayDay.objects.values_list("day", "kind"):
         (workdays if kind == HolidayDay.Kind.WORKDAY else holidays).add(day)
     return HolidaySchedule(years=years, holidays=frozenset(holidays), makeup_workdays=frozenset(workdays))
+
+
+# --- due dates -----------------------------------------------------------------------------------------
+def deadline_policy(kind: str, year: int | None = None) -> deadlines.DeadlinePolicy:
+    """Deadlines per body and per year: settings.REPLIES_DEADLINES = {"cppcc": {...}, "cppcc:2027": {...}}
+    override the domain page's defaults (e.g. {"cppcc": {"reply_months": 2}} for a CPPCC with a
+    shorter cycle); a "<kind>:<year>" entry applies to items assigned in that year."""
+    configured = getattr(settings, "REPLIES_DEADLINES", {})
+    overrides = {**configured.get(kind, {}), **(configured.get(f"{kind}:{year}", {}) if year else {})}
+    return deadlines.policy_from(overrides)
+
+
+def compute_due(proposal: Proposal, schedule: HolidaySchedule) -> ComputedDate:
+    return deadlines.case_due(
+        proposal.clock_start,
+        round_=proposal.round,
+        urgent=proposal.urgent,
+        hard=proposal.hard,
+        co_handler=proposal.handler_role == "co",
+        schedule=schedule,
+        policy=deadline_policy(proposal.kind, proposal.assigned_on.year),
+    )
+
+
+# --- a letter's sign-off check and its published text ---------------------------------------------------
+PROBLEM_MESSAGES = {
+    "empty": gettext_lazy("不能为空"),
+    "invalid": gettext_lazy("取值无效"),
+    "required_for_b": gettext_lazy("B类答复须附承诺事项列表"),
+}
+
+
+def _classes() -> tuple[str, ...]:
+    return tuple(getattr(settings, "REPLIES_CLASSES", ("A", "B", "C")))
+
+
+def _draft_of(version: LetterVersion) -> LetterDraft:
+    proposal = version.letter.proposal
+    return LetterDraft(
+        sections=tuple(SectionDraft(s.heading, s.body) for s in version.sections.order_by("order")),
+        classification=version.classification,
+        publication=version.publication,
+        document_number=version.document_number,
+        contact_person=version.contact_person,
+        contact_phone=version.contact_phone,
+        commitments=tuple(
+            CommitmentDraft(c.content, c.due_text, c.unit) for c in proposal.commitments.order_by("number")
+        ),
+    )
+
+
+def sign_off_messages(version: LetterVersion) -> dict[str, str]:
+    problems = sign_off_problems(_draft_of(version), classes=_classes())
+    return {p.field: str(PROBLEM_MESSAGES.get(p.code, p.code)) for p in problems}
+
+
+def published_text(version: LetterVersion, commitments: list[dict]) -> str:
+    from replies.documents import letter_plain_text
+
+    return letter_plain_text(version, commitments, for_publication=True)
 
 
 def holiday_year_list() -> QuerySet[HolidayYear]:

@@ -17,6 +17,7 @@ from medinsure.accounts.models import Role
 from medinsure.accounts.scoping import Area
 from medinsure.audit.models import AuditLog
 from medinsure.audit.services import audit_log
+from medinsure.core.errors import apply_errors
 from replies import figures, forms, selectors, services
 from replies.access import (
     access_commitment_by_id,
@@ -32,18 +33,10 @@ from replies.rules.deadlines import is_overdue
 replies_area = area_required(Area.REPLIES)
 
 
-def _errors_to_form(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errs in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def _flash(request, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, errs in exc.message_dict.items():
-            messages.error(request, f"{services.field_label(field)}：{'；'.join(errs)}")
+            messages.error(request, f"{forms.field_label(field)}：{'；'.join(errs)}")
     else:
         messages.error(request, "；".join(exc.messages))
 
@@ -78,7 +71,7 @@ def case_create(request):
         try:
             proposal = services.proposal_register(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("已登记，答复期限 %(due)s") % {"due": proposal.due_on.isoformat()})
             return redirect("replies:case_detail", pk=proposal.pk)
@@ -218,7 +211,7 @@ def _editor_context(request, version: LetterVersion, **extra) -> dict:
         "figure_form": forms.FigureForm(initial={"year": timezone.localdate().year - 1}),
         "figure_sources": figures.sources(),
         "commitments": selectors.version_commitments(version),
-        "problems": {services.field_label(f): m for f, m in services.sign_off_messages(version).items()}
+        "problems": {forms.field_label(f): m for f, m in selectors.sign_off_messages(version).items()}
         if not version.locked
         else {},
         "may_sign": request.user.role == Role.DIRECTOR and not version.locked,
@@ -244,7 +237,7 @@ def letter_edit(request, pk: int):
                 messages.success(request, _("已保存"))
                 return redirect("replies:letter_edit", pk=version.pk)
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                apply_errors(form, exc)
         return render(request, "replies/letter_edit.html", _editor_context(request, version, version_form=form))
     return render(request, "replies/letter_edit.html", _editor_context(request, version))
 
@@ -379,14 +372,7 @@ def letter_publish(request, pk: int):
 def letter_docx_download(request, pk: int):
     version = access_version_by_id(request.user, pk)
     data = letter_docx(version, selectors.version_commitments(version))
-    audit_log(
-        actor=request.user,
-        action=AuditLog.Action.EXPORT,
-        object_type="replies.letterversion",
-        object_id=version.pk,
-        summary="导出答复函 .docx",
-        request=request,
-    )
+    audit_log(actor=request.user, verb=AuditLog.Action.EXPORT, obj=version, summary="导出答复函 .docx")
     response = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     )
@@ -400,14 +386,7 @@ def letter_docx_download(request, pk: int):
 @replies_area
 def letter_print(request, pk: int):
     version = access_version_by_id(request.user, pk)
-    audit_log(
-        actor=request.user,
-        action=AuditLog.Action.EXPORT,
-        object_type="replies.letterversion",
-        object_id=version.pk,
-        summary="打印答复函",
-        request=request,
-    )
+    audit_log(actor=request.user, verb=AuditLog.Action.EXPORT, obj=version, summary="打印答复函")
     return render(
         request,
         "replies/letter_print.html",
@@ -460,7 +439,7 @@ def holiday_list(request):
             messages.success(request, _("已保存%(year)s年放假安排，正在重算未办结件的答复期限") % {"year": d["year"]})
             return redirect("replies:holiday_list")
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            apply_errors(form, exc)
     return render(request, "replies/holiday_list.html", {"years": selectors.holiday_year_list(), "form": form})
 
 

@@ -1,6 +1,5 @@
 """Thin DRF views: validate, call selectors/services, serialize."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -89,12 +88,7 @@ class StatementViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def create(self, request):
         data = s.StatementInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            outcome = services.statement_save(
-                actor=request.user, source=MonthlyStatement.Source.API, **data.validated_data
-            )
-        except DjangoValidationError as exc:
-            raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc
+        outcome = services.statement_save(actor=request.user, source=MonthlyStatement.Source.API, **data.validated_data)
         code = status.HTTP_201_CREATED if outcome.outcome == "created" else status.HTTP_200_OK
         return Response(s.StatementOutSerializer(outcome.statement).data, status=code)
 

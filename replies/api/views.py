@@ -1,5 +1,4 @@
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.decorators import method_decorator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -23,10 +22,6 @@ from replies.api.serializers import (
     PublishedSerializer,
     StatsSerializer,
 )
-
-
-def drf_error(exc: DjangoValidationError) -> ValidationError:
-    return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages})
 
 
 class ProposalViewSet(
@@ -65,10 +60,7 @@ class ProposalViewSet(
     def create(self, request, *args, **kwargs):
         data = ProposalInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            proposal = services.proposal_register(actor=request.user, **data.validated_data)
-        except DjangoValidationError as exc:
-            raise drf_error(exc) from None
+        proposal = services.proposal_register(actor=request.user, **data.validated_data)
         proposal = access_proposal_by_id(request.user, proposal.pk)
         return Response(ProposalDetailSerializer(proposal).data, status=status.HTTP_201_CREATED)
 

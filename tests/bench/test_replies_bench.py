@@ -21,7 +21,7 @@ REFERENCE = "SETUP-NOTES: ~1.4 ms CPU per small DRF request; ~1,150 req/s for a 
 
 
 def _load(clerk) -> None:
-    from replies import selectors, services
+    from replies import selectors
     from replies.models import Proposal
 
     schedule = selectors.holiday_schedule()
@@ -44,7 +44,7 @@ def _load(clerk) -> None:
             created_by=clerk,
             replied_on=assigned + timedelta(days=60) if i % 4 == 0 else None,
         )
-        due = services.compute_due(p, schedule)
+        due = selectors.compute_due(p, schedule)
         p.due_on, p.due_provisional, p.provisional_years = due.on, due.provisional, list(due.provisional_years)
         rows.append(p)
     Proposal.objects.bulk_create(rows, batch_size=5000)

@@ -111,7 +111,7 @@ def test_budget_form_saves_lines_with_audit(fund_user, client_as):
     assert r.status_code == 302
     b = FundBudget.objects.get()
     assert b.lines.count() == 4
-    assert AuditLog.objects.filter(object_type="fundbudget.FundBudget").exists()
+    assert AuditLog.objects.filter(object_type="fundbudget.fundbudget").exists()
     assert "18,383.83" in client.get(reverse("fundbudget:budget_list")).content.decode()  # income total 万元
     assert client.get(reverse("fundbudget:budget_form", args=["pension", 2024])).status_code == 404
     r = client.post(url, {"in_personal": "abc"})

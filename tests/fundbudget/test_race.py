@@ -70,4 +70,4 @@ def test_concurrent_create_of_the_same_month(fund_user):
     assert results == {"first": "created", "second": "updated"}
     st = MonthlyStatement.objects.get()
     assert (st.income_ytd, st.source) == (D("45548100.00"), "form")
-    assert AuditLog.objects.filter(object_type="fundbudget.MonthlyStatement").count() == 2
+    assert AuditLog.objects.filter(object_type="fundbudget.monthlystatement").count() == 2

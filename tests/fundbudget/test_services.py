@@ -10,6 +10,7 @@ from fundbudget.models import Fund, FundWarning, MonthlyStatement, WarningNotice
 from fundbudget.rules import warnings as wr
 from medinsure.accounts.models import Role
 from medinsure.audit.models import AuditLog
+from medinsure.jobs.models import OutboxMessage
 
 from .factories import SEED_004
 
@@ -31,13 +32,16 @@ def test_statement_create_replace_unchanged_with_audit_and_task_on_commit(
     with django_capture_on_commit_callbacks() as callbacks:
         out = save(fund_user, Fund.EMPLOYEE, **SEED_004[Fund.EMPLOYEE])
     assert out.outcome == "created" and len(callbacks) == 1
+    assert list(OutboxMessage.objects.values_list("task", "args")) == [
+        ("fundbudget.warnings_evaluate", [out.statement.pk])
+    ]
     assert (
-        AuditLog.objects.filter(object_type="fundbudget.MonthlyStatement", object_id=str(out.statement.pk)).count() == 1
+        AuditLog.objects.filter(object_type="fundbudget.monthlystatement", object_id=str(out.statement.pk)).count() == 1
     )
     with django_capture_on_commit_callbacks() as callbacks:
         again = save(fund_user, Fund.EMPLOYEE, **SEED_004[Fund.EMPLOYEE])
     assert again.outcome == "unchanged" and callbacks == []
-    assert AuditLog.objects.filter(object_type="fundbudget.MonthlyStatement").count() == 1
+    assert AuditLog.objects.filter(object_type="fundbudget.monthlystatement").count() == 1
     replaced = save(fund_user, Fund.EMPLOYEE, **{**SEED_004[Fund.EMPLOYEE], "income_ytd": "75000000"})
     assert replaced.outcome == "updated" and replaced.statement.pk == out.statement.pk
     assert MonthlyStatement.objects.get().income_ytd == D("75000000")

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from medinsure.accounts.models import Role
 from medinsure.audit.models import AuditLog
+from medinsure.jobs.models import OutboxMessage
 from replies import selectors, services
 from replies.models import HolidayDay, HolidayYear, LetterVersion, Proposal, Reminder, Section, Status
 
@@ -58,6 +59,7 @@ def test_entering_a_year_recomputes_provisional_due_dates(django_capture_on_comm
             actor=actor, year=2027, holidays=[(D("2027-02-24"), "春节")], workdays=[D("2027-02-20")], note="测试安排"
         )
     assert len(callbacks) == 1  # the recompute is queued after commit
+    assert OutboxMessage.objects.filter(task="replies.due_dates_recompute").count() == 1  # by its registered name
     assert services.due_dates_recompute() == 1
     p.refresh_from_db()
     assert (p.due_on, p.due_provisional, p.provisional_years) == (D("2027-02-25"), False, [])
