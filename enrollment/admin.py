@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 
 from enrollment import services
@@ -35,8 +36,9 @@ class CampaignAdmin(admin.ModelAdmin):
         # not wrapped in the admin's own transaction: the services open a durable one
         try:
             return self._changeform_view(request, object_id, form_url, extra_context)
-        except services.ServiceError as exc:
-            messages.error(request, exc.message)
+        except ValidationError as exc:
+            for m in exc.messages:
+                messages.error(request, m)
             return HttpResponseRedirect(request.get_full_path())
 
     def save_model(self, request, obj, form, change):
@@ -52,8 +54,8 @@ class CampaignAdmin(admin.ModelAdmin):
         obj = form.instance
         values = {f: getattr(obj, f) for f in _FIELDS}
         if change:
-            saved = services.campaign_update(actor=request.user, campaign=obj, tiers=tiers, request=request, **values)
+            saved = services.campaign_update(actor=request.user, campaign=obj, tiers=tiers, **values)
         else:
-            saved = services.campaign_create(actor=request.user, year=obj.year, tiers=tiers, request=request, **values)
+            saved = services.campaign_create(actor=request.user, year=obj.year, tiers=tiers, **values)
         obj.pk = saved.pk
         obj.created_at = saved.created_at

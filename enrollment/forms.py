@@ -1,11 +1,13 @@
 from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from enrollment.importers import SOURCES
 from enrollment.models import CampaignTier, Outcome, RefusalReason
 from enrollment.services import TierInput
+from medinsure.core.errors import apply_errors, error_dict
 
 # Bounds for whole numbers typed into forms: a count of people in a district, a row id. Without them a
 # number past PostgreSQL's integer range reached the database and answered 500.
@@ -130,6 +132,22 @@ def tier_inputs(formset) -> list[TierInput]:
             )
         )
     return out
+
+
+def apply_campaign_errors(form, formset, exc: ValidationError) -> None:
+    """A campaign service's refusal on the page: a tier's field (``tier1.standard``) on that tier's row of
+    the formset, the rest on the campaign form (``apply_errors`` for each)."""
+    rows = {getattr(f, "cleaned_data", {}).get("code"): f for f in formset.forms}
+    rest: dict[str, list[str]] = {}
+    for key, msgs in error_dict(exc).items():
+        code, _dot, name = key.partition(".")
+        row = rows.get(code) if name else None
+        if row is not None and name in row.fields:
+            apply_errors(row, ValidationError({name: msgs}))
+        else:
+            rest[key] = msgs
+    if rest:
+        apply_errors(form, ValidationError(rest))
 
 
 for _form in (UploadForm, ComputeForm, GuidelineEditForm, SplitForm, OutcomeForm, CampaignForm, TierForm):

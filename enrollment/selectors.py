@@ -8,6 +8,8 @@ Contracts used by other apps (replies inserts these figures into letters):
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, Max, Q, QuerySet, Subquery, Sum
@@ -23,6 +25,7 @@ from enrollment.models import (
     ReminderMessage,
     Resident,
 )
+from enrollment.rules import allocation
 from medinsure.accounts import scoping
 from medinsure.accounts.models import Role, User
 from medinsure.masking import mask_phone, shown_id_number, shown_phone
@@ -219,6 +222,38 @@ def guideline_task_changes(task_ids: list[int], *, limit: int = 5) -> dict[int, 
         return {}
     tasks = GuidelineTask.objects.filter(pk__in=task_ids).prefetch_related("changes__actor")
     return {g.pk: list(g.changes.all()[:limit]) for g in tasks}
+
+
+def township_figures(*, year: int) -> list[allocation.TownshipFigures]:
+    """Figures per township from the registry: population registered at the end of the year before last,
+    police movements, births and deaths of last year, employee insurance and insured elsewhere."""
+    ref_end = date(year - 2, 12, 31)
+    last_start, last_end = date(year - 1, 1, 1), date(year - 1, 12, 31)
+    towns = list(Division.objects.filter(level=Division.Level.TOWNSHIP).order_by("code"))
+    by_prefix = {t.code[:9]: t for t in towns}
+    sql = """
+    SELECT substr(d.code, 1, 9) AS town,
+      count(*) FILTER (WHERE r.birth_date <= %(ref_end)s AND (r.deceased_on IS NULL OR r.deceased_on > %(ref_end)s)
+                        AND (r.moved_out_on IS NULL OR r.moved_out_on > %(ref_end)s)
+                        AND (r.moved_in_on IS NULL OR r.moved_in_on <= %(ref_end)s)) AS hukou,
+      count(*) FILTER (WHERE r.moved_in_on BETWEEN %(ls)s AND %(le)s) AS moved_in,
+      count(*) FILTER (WHERE r.moved_out_on BETWEEN %(ls)s AND %(le)s) AS moved_out,
+      count(*) FILTER (WHERE r.birth_date BETWEEN %(ls)s AND %(le)s) AS births,
+      count(*) FILTER (WHERE r.deceased_on BETWEEN %(ls)s AND %(le)s) AS deaths,
+      count(*) FILTER (WHERE st.status = 'employee' AND r.deceased_on IS NULL AND r.moved_out_on IS NULL) AS employee,
+      count(*) FILTER (WHERE st.status = 'elsewhere' AND r.deceased_on IS NULL AND r.moved_out_on IS NULL) AS elsewhere
+    FROM enrollment_resident r JOIN regions_division d ON d.id = r.hukou_division_id
+    LEFT JOIN enrollment_insurancestatus st ON st.resident_id = r.id AND st.year = %(last)s
+    GROUP BY 1
+    """
+    with connection.cursor() as cur:
+        cur.execute(sql, {"ref_end": ref_end, "ls": last_start, "le": last_end, "last": year - 1})
+        found = {row[0]: row[1:] for row in cur.fetchall()}
+    out = []
+    for prefix, town in by_prefix.items():
+        h, mi, mo, b, d, e, el = found.get(prefix, (0, 0, 0, 0, 0, 0, 0))
+        out.append(allocation.TownshipFigures(town.code, town.name, h, mi, mo, b, d, e, el))
+    return out
 
 
 # --- mobilisation tasks -----------------------------------------------------------------------------

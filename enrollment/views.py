@@ -7,7 +7,7 @@ import json
 from decimal import Decimal
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse
@@ -26,15 +26,17 @@ from enrollment.forms import (
     OutcomeForm,
     SplitForm,
     UploadForm,
+    apply_campaign_errors,
     tier_formset,
     tier_inputs,
 )
-from enrollment.models import ImportBatch, InsuranceStatus, TaskStatus
+from enrollment.models import ImportBatch, InsuranceStatus, MobilisationTask, Resident, TaskStatus
 from medinsure.accounts import scoping
 from medinsure.accounts.decorators import area_required
 from medinsure.accounts.models import Role
 from medinsure.audit.models import AuditLog
 from medinsure.audit.services import audit_log
+from medinsure.core.errors import apply_errors
 from medinsure.core.spreadsheets import neutralise_workbook
 
 AREA = scoping.Area.ENROLLMENT
@@ -188,10 +190,9 @@ def resident_list(request):
     rows = selectors.resident_rows(request.user, list(page.object_list), year)
     audit_log(  # a list of people is a view of personal data
         actor=request.user,
-        action=AuditLog.Action.VIEW,
-        object_type="enrollment.Resident",
+        verb=AuditLog.Action.VIEW,
+        obj=Resident,
         summary=f"list page {page.number} ({len(rows)}) q={q[:6]}… division={division} status={status}",
-        request=request,
     )
     return render(
         request,
@@ -212,17 +213,15 @@ def resident_list(request):
 def resident_detail(request, pk: int):
     if request.method == "POST":
         opt_out = request.POST.get("reminder_opt_out") == "1"
-        services.resident_set_opt_out(actor=request.user, resident_id=pk, opt_out=opt_out, request=request)
+        services.resident_set_opt_out(actor=request.user, resident_id=pk, opt_out=opt_out)
         messages.success(request, _("已设置为拒收缴费提醒") if opt_out else _("已恢复缴费提醒"))
         return redirect("enrollment:resident", pk=pk)
     r = access_resident_by_id(request.user, pk)
     audit_log(
         actor=request.user,
-        action=AuditLog.Action.VIEW,
-        object_type="enrollment.Resident",
-        object_id=r.pk,
+        verb=AuditLog.Action.VIEW,
+        obj=r,
         summary=r.name,
-        request=request,
     )
     return render(request, "enrollment/resident_detail.html", selectors.resident_detail(request.user, r))
 
@@ -242,10 +241,9 @@ def import_list(request):
                     source=form.cleaned_data["source"],
                     uploaded_file=form.cleaned_data["file"],
                     year=form.cleaned_data["year"],
-                    request=request,
                 )
-            except services.ServiceError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            except ValidationError as exc:
+                apply_errors(form, exc)
             else:
                 return redirect("enrollment:import_detail", pk=batch.pk)
     else:
@@ -262,9 +260,10 @@ def import_detail(request, pk: int):
     if request.method == "POST":
         _require_bureau_staff(request.user)
         try:
-            batch = services.import_accept(actor=request.user, batch_id=batch.pk, request=request)
-        except services.ServiceError as exc:
-            messages.error(request, exc.message)
+            batch = services.import_accept(actor=request.user, batch_id=batch.pk)
+        except ValidationError as exc:
+            for m in exc.messages:
+                messages.error(request, m)
         else:
             if batch.status == ImportBatch.Status.ACCEPTED:
                 messages.success(
@@ -282,18 +281,16 @@ def import_detail(request, pk: int):
 @area_required(AREA)
 def import_errors(request, pk: int):
     batch = access_batch_by_id(request.user, pk)
-    _clean, errors_path = services._paths(batch)
+    _clean, errors_path = importers.batch_paths(batch)
     errors = importers.read_errors_csv(errors_path)
     data = importers.errors_xlsx(
         errors, title=_("%(name)s 错误报告（共 %(n)d 条）") % {"name": batch.file_name, "n": len(errors)}
     )
     audit_log(
         actor=request.user,
-        action=AuditLog.Action.EXPORT,
-        object_type="enrollment.ImportBatch",
-        object_id=batch.pk,
+        verb=AuditLog.Action.EXPORT,
+        obj=batch,
         summary="error report",
-        request=request,
     )
     resp = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     resp["Content-Disposition"] = f'attachment; filename="import-{batch.pk}-errors.xlsx"'
@@ -343,7 +340,6 @@ def guideline(request):
                         year=year,
                         total=compute_form.cleaned_data["total"],
                         base_ratio=compute_form.cleaned_data["base_ratio"],
-                        request=request,
                     )
                     messages.success(request, _("已按最新登记数据测算"))
                     return redirect(f"{request.path}?year={year}")
@@ -353,9 +349,7 @@ def guideline(request):
                 if not task_id.isdigit():
                     messages.error(request, _("该指导性任务不存在，请刷新后重试"))
                 elif form.is_valid():
-                    services.guideline_task_edit(
-                        actor=request.user, task_id=int(task_id), request=request, **form.cleaned_data
-                    )
+                    services.guideline_task_edit(actor=request.user, task_id=int(task_id), **form.cleaned_data)
                     messages.success(request, _("已保存调整"))
                 else:
                     messages.error(
@@ -363,11 +357,12 @@ def guideline(request):
                     )
                 return redirect(f"{request.path}?year={year}")
             elif action == "issue":
-                n = services.guideline_tasks_issue(actor=request.user, year=year, request=request)
+                n = services.guideline_tasks_issue(actor=request.user, year=year)
                 messages.success(request, _("已下达 %(n)d 个镇街的指导性任务") % {"n": n})
                 return redirect(f"{request.path}?year={year}")
-        except services.ServiceError as exc:
-            messages.error(request, exc.message)
+        except ValidationError as exc:
+            for m in exc.messages:
+                messages.error(request, m)
             return redirect(f"{request.path}?year={year}")
     rows = selectors.guideline_tasks(user=request.user, year=year)
     changes = selectors.guideline_task_changes([r["id"] for r in rows])
@@ -404,13 +399,12 @@ def task_split(request):
             n = services.tasks_split(
                 actor=request.user,
                 year=year,
-                request=request,
                 plan=services.SplitPlan(
                     mode=d["mode"], village_code=d["village"] or "", assignee_id=d["assignee"], count=d["count"] or 0
                 ),
             )
-        except services.ServiceError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        except ValidationError as exc:
+            apply_errors(form, exc)
         else:
             messages.success(request, _("已分派 %(n)d 条任务") % {"n": n})
             return redirect(f"{request.path}?year={year}")
@@ -439,10 +433,9 @@ def my_tasks(request):
     rows = selectors.task_rows(request.user, page.object_list)
     audit_log(
         actor=request.user,
-        action=AuditLog.Action.VIEW,
-        object_type="enrollment.MobilisationTask",
+        verb=AuditLog.Action.VIEW,
+        obj=MobilisationTask,
         summary=f"task list page {page.number} ({len(rows)})",
-        request=request,
     )
     villages = selectors.village_list(request.user)
     all_mine = selectors.task_list(request.user, year=year, mine=mine)
@@ -473,14 +466,11 @@ def task_outcome(request, pk: int):
     stale = False
     if form.is_valid():
         try:
-            task = services.task_record_outcome(
-                actor=request.user, task_id=task.pk, request=request, **form.cleaned_data
-            )
-        except services.StaleVersion as exc:
-            error, stale = exc.message, True
-            task = access_task_by_id(request.user, pk)
-        except services.ServiceError as exc:
-            error = exc.message
+            task = services.task_record_outcome(actor=request.user, task_id=task.pk, **form.cleaned_data)
+        except ValidationError as exc:
+            error, stale = "; ".join(exc.messages), services.is_stale(exc)
+            if stale:
+                task = access_task_by_id(request.user, pk)
     else:
         error = "; ".join(f"{form.fields[f].label if f in form.fields else f}：{e[0]}" for f, e in form.errors.items())
     if request.headers.get("HX-Request"):
@@ -531,17 +521,6 @@ _CAMPAIGN_FIELDS = (
 )
 
 
-def _service_error_to_forms(exc, form, formset) -> None:
-    """Put a refused write's message next to the field it names (``tier1.standard`` → that tier's row)."""
-    if "." in exc.field:
-        code, name = exc.field.split(".", 1)
-        for f in formset.forms:
-            if f.cleaned_data.get("code") == code and name in f.fields:
-                f.add_error(name, exc.message)
-                return
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-
-
 def _campaign_form_page(request, campaign=None):
     _require_bureau_staff(request.user)
     if campaign is None:
@@ -571,16 +550,16 @@ def _campaign_form_page(request, campaign=None):
         try:
             if campaign is None:
                 saved = services.campaign_create(
-                    actor=request.user, year=d["year"], tiers=tier_inputs(formset), request=request, **values
+                    actor=request.user, year=d["year"], tiers=tier_inputs(formset), **values
                 )
                 messages.success(request, _("已新建%(year)s年度征缴活动") % {"year": saved.year})
             else:
                 saved = services.campaign_update(
-                    actor=request.user, campaign=campaign, tiers=tier_inputs(formset), request=request, **values
+                    actor=request.user, campaign=campaign, tiers=tier_inputs(formset), **values
                 )
                 messages.success(request, _("已保存%(year)s年度征缴活动") % {"year": saved.year})
-        except services.ServiceError as exc:
-            _service_error_to_forms(exc, form, formset)
+        except ValidationError as exc:
+            apply_campaign_errors(form, formset, exc)
         else:
             return redirect("enrollment:campaigns")
     return render(

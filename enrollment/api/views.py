@@ -1,10 +1,11 @@
 """Read-only statistics and the worker's task endpoints: thin, calling selectors and services."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -13,10 +14,12 @@ from rest_framework.views import APIView
 from enrollment import selectors, services
 from enrollment.access import access_task_by_id
 from enrollment.api import serializers as s
+from enrollment.models import MobilisationTask, Resident
 from medinsure.accounts.permissions import AreaPermission, StatsPermission
 from medinsure.accounts.scoping import Area
 from medinsure.audit.models import AuditLog
 from medinsure.audit.services import audit_log
+from medinsure.core.errors import error_dict
 from medinsure.openapi import CONFLICT
 
 
@@ -112,10 +115,9 @@ class ResidentListView(APIView):
         rows = selectors.resident_rows(request.user, list(page.object_list), year)
         audit_log(
             actor=request.user,
-            action=AuditLog.Action.EXPORT,
-            object_type="enrollment.Resident",
+            verb=AuditLog.Action.EXPORT,
+            obj=Resident,
             summary=f"api list page {page.number} ({len(rows)})",
-            request=request,
         )
         return Response(
             {"count": page.paginator.count, "page": page.number, "results": s.ResidentSerializer(rows, many=True).data}
@@ -132,11 +134,9 @@ class ResidentDetailView(APIView):
             raise NotFound
         audit_log(
             actor=request.user,
-            action=AuditLog.Action.VIEW,
-            object_type="enrollment.Resident",
-            object_id=r.pk,
+            verb=AuditLog.Action.VIEW,
+            obj=r,
             summary=r.name,
-            request=request,
         )
         year = timezone.localdate().year
         st = selectors.statuses_for([r], year).get(r.pk)
@@ -158,10 +158,9 @@ class TaskListView(APIView):
         rows, count, number = selectors.task_page(request.user, qs, page=q.get("page"), per_page=50)
         audit_log(
             actor=request.user,
-            action=AuditLog.Action.VIEW,
-            object_type="enrollment.MobilisationTask",
+            verb=AuditLog.Action.VIEW,
+            obj=MobilisationTask,
             summary=f"api task list page {number} ({len(rows)})",
-            request=request,
         )
         return Response({"count": count, "page": number, "results": s.TaskSerializer(rows, many=True).data})
 
@@ -179,11 +178,11 @@ class TaskOutcomeView(APIView):
         data = s.OutcomeInput(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            task = services.task_record_outcome(actor=request.user, task_id=pk, request=request, **data.validated_data)
-        except services.StaleVersion as exc:
-            return Response({"version": [exc.message]}, status=status.HTTP_409_CONFLICT)
-        except services.ServiceError as exc:
-            raise ValidationError({exc.field or "non_field_errors": [exc.message]}) from exc
+            task = services.task_record_outcome(actor=request.user, task_id=pk, **data.validated_data)
+        except DjangoValidationError as exc:
+            if services.is_stale(exc):  # someone saved in between: a conflict, not bad input
+                return Response(error_dict(exc), status=status.HTTP_409_CONFLICT)
+            raise
         return Response(s.TaskSerializer(selectors.task_row(request.user, task)).data)
 
 
@@ -212,10 +211,7 @@ class ReminderReceiptsView(APIView):
     def post(self, request):
         data = s.ReceiptSerializer(data=request.data, many=True)
         data.is_valid(raise_exception=True)
-        try:
-            n = services.reminders_record_receipts(actor=request.user, receipts=data.validated_data, request=request)
-        except services.ServiceError as exc:
-            raise ValidationError({exc.field or "non_field_errors": [exc.message]}) from exc
+        n = services.reminders_record_receipts(actor=request.user, receipts=data.validated_data)
         return Response({"updated": n})
 
 

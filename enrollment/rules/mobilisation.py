@@ -8,6 +8,7 @@ person has paid (outcome ``paid``, recorded by the system). A closed task takes 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 # statuses
 OPEN = "open"  # 待处理 (not yet handed to a worker)
@@ -40,16 +41,67 @@ WORKER_OUTCOMES = (
     UNREACHABLE,
     WRONG_DATA,
 )
-FOLLOW_UP_OUTCOMES = frozenset({PROMISED, UNREACHABLE})
-# outcomes that need text: refused needs its reason, wrong data says what is wrong
-NOTE_REQUIRED = frozenset({REFUSED, WRONG_DATA})
-
 # reasons a person refuses (seed 000: misunderstanding the policy is the named hard case)
 REFUSAL_REASONS = ("policy_misunderstood", "cannot_afford", "feels_healthy", "commercial_insurance", "other")
 
 
+@dataclass(frozen=True, slots=True)
+class OutcomeRule:
+    """What an outcome does: the status it leaves the task in, and what it needs.
+
+    ``note``: "always" (the note says what happened), "when_other" (only with the refusal reason
+    "other"), or "" (never); ``reason``: a refusal reason from REFUSAL_REASONS is required;
+    ``system``: only the system records it (a payment arrived)."""
+
+    status: str
+    note: str = ""
+    reason: bool = False
+    system: bool = False
+
+
+# The outcome table: each outcome and the status it leads to.
+OUTCOMES: dict[str, OutcomeRule] = {
+    ENROLLED: OutcomeRule(CLOSED),
+    PROMISED: OutcomeRule(FOLLOW_UP),
+    REFUSED: OutcomeRule(CLOSED, note="when_other", reason=True),
+    INSURED_ELSEWHERE: OutcomeRule(CLOSED),
+    EMPLOYEE_INSURED: OutcomeRule(CLOSED),
+    OUTSIDE_CITY: OutcomeRule(CLOSED),
+    DECEASED: OutcomeRule(CLOSED),
+    UNREACHABLE: OutcomeRule(FOLLOW_UP),
+    WRONG_DATA: OutcomeRule(CLOSED, note="always"),
+    PAID: OutcomeRule(CLOSED, system=True),
+}
+
+# The transition table: the outcomes a task in each status takes. A closed task takes only a payment
+# (idempotent: the nightly sync may see the same payment again).
+_ALL = frozenset(OUTCOMES)
+TRANSITIONS: dict[str, frozenset[str]] = {
+    OPEN: _ALL,
+    ASSIGNED: _ALL,
+    FOLLOW_UP: _ALL,
+    CLOSED: frozenset({PAID}),
+}
+
+FOLLOW_UP_OUTCOMES = frozenset(o for o, r in OUTCOMES.items() if r.status == FOLLOW_UP)
+# outcomes that need text: refused needs its reason, wrong data says what is wrong
+NOTE_REQUIRED = frozenset(o for o, r in OUTCOMES.items() if r.note)
+
+
+class OutcomeError(StrEnum):
+    """Why an outcome is refused (the service turns the code into a translated message)."""
+
+    UNKNOWN_STATUS = "unknown_status"
+    UNKNOWN_OUTCOME = "unknown_outcome"
+    SYSTEM_ONLY = "system_only"
+    CLOSED = "closed"
+    REASON_REQUIRED = "reason_required"
+    NOTE_REQUIRED = "note_required"
+
+
 class TransitionError(ValueError):
-    """``code``: closed | unknown_outcome | note_required | reason_required | system_only."""
+    """``code``: an OutcomeError (closed | unknown_outcome | note_required | reason_required | system_only |
+    unknown_status)."""
 
     def __init__(self, code: str):
         self.code = code
@@ -71,26 +123,41 @@ class Transition:
     closed: bool
 
 
+@dataclass(frozen=True, slots=True)
+class TransitionCheck:
+    """The answer of ``check_transition``: the transition, or the error and the input field at fault."""
+
+    ok: bool
+    transition: Transition | None = None
+    error: OutcomeError | None = None
+    field: str = ""
+
+
+def check_transition(current: str, given: OutcomeInput) -> TransitionCheck:
+    """Look the outcome up in the tables: may a task in status ``current`` take it, with what it needs?"""
+    if current not in TRANSITIONS:
+        return TransitionCheck(False, error=OutcomeError.UNKNOWN_STATUS, field="outcome")
+    rule = OUTCOMES.get(given.outcome)
+    if rule is None:
+        return TransitionCheck(False, error=OutcomeError.UNKNOWN_OUTCOME, field="outcome")
+    if rule.system and not given.by_system:
+        return TransitionCheck(False, error=OutcomeError.SYSTEM_ONLY, field="outcome")
+    if given.outcome not in TRANSITIONS[current]:
+        return TransitionCheck(False, error=OutcomeError.CLOSED, field="outcome")
+    if rule.reason and given.refusal_reason not in REFUSAL_REASONS:
+        return TransitionCheck(False, error=OutcomeError.REASON_REQUIRED, field="refusal_reason")
+    needs_note = rule.note == "always" or (rule.note == "when_other" and given.refusal_reason == "other")
+    if needs_note and not given.note.strip():
+        return TransitionCheck(False, error=OutcomeError.NOTE_REQUIRED, field="note")
+    return TransitionCheck(True, transition=Transition(rule.status, given.outcome, rule.status == CLOSED))
+
+
 def next_status(current: str, given: OutcomeInput) -> Transition:
-    if current not in STATUSES:
-        raise TransitionError("unknown_status")
-    if given.outcome == PAID:
-        if not given.by_system:
-            raise TransitionError("system_only")
-        # a payment closes a task whatever its state (idempotent on a closed one)
-        return Transition(CLOSED, PAID, True)
-    if given.outcome not in WORKER_OUTCOMES:
-        raise TransitionError("unknown_outcome")
-    if current == CLOSED:
-        raise TransitionError("closed")
-    if given.outcome == REFUSED and given.refusal_reason not in REFUSAL_REASONS:
-        raise TransitionError("reason_required")
-    if given.outcome in NOTE_REQUIRED and not given.note.strip():
-        if not (given.outcome == REFUSED and given.refusal_reason != "other"):
-            raise TransitionError("note_required")
-    if given.outcome in FOLLOW_UP_OUTCOMES:
-        return Transition(FOLLOW_UP, given.outcome, False)
-    return Transition(CLOSED, given.outcome, True)
+    """The transition an outcome makes, or TransitionError with the refusal's code."""
+    check = check_transition(current, given)
+    if not check.ok:
+        raise TransitionError(check.error)
+    return check.transition
 
 
 def should_have_task(*, insured_this_year: bool, deceased: bool, moved_out: bool, other_cover: bool) -> bool:

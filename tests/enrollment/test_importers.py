@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
@@ -105,7 +106,7 @@ def test_wrong_headers(registry, staff):
     assert batch.status == ImportBatch.Status.INVALID
     assert "身份证号" in batch.message and "户籍地区划代码" in batch.message
     assert Resident.objects.count() == 0
-    with pytest.raises(services.ServiceError):
+    with pytest.raises(ValidationError):
         services.import_accept(actor=staff, batch_id=batch.pk)
 
 
@@ -157,13 +158,13 @@ def test_excel_date_serials_empty_rows_and_15_digit_numbers(registry, staff):
 
 
 def test_not_a_spreadsheet(registry, staff):
-    with pytest.raises(services.ServiceError) as exc:  # refused by the upload guard: no batch is stored
+    with pytest.raises(ValidationError) as exc:  # refused by the upload guard: no batch is stored
         upload(staff, "police", b"\x00\x01garbage", name="x.xlsx")
-    assert exc.value.field == "file" and ".xlsx" in exc.value.message
+    assert "file" in exc.value.message_dict and ".xlsx" in exc.value.messages[0]
     assert not ImportBatch.objects.exists()
-    with pytest.raises(services.ServiceError) as exc:
+    with pytest.raises(ValidationError) as exc:
         upload(staff, "police", b"abc", name="x.pdf")
-    assert exc.value.field == "file"
+    assert "file" in exc.value.message_dict
 
 
 TAX = ["身份证号", "姓名", "缴费档次", "缴费金额", "长护险金额", "缴费日期", "票据号"]

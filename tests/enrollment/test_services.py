@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 
 from enrollment import services
@@ -50,20 +51,21 @@ def test_guideline_compute_edit_issue(registry, staff, django_capture_on_commit_
     assert (a.hukou_population, b.hukou_population) == (6, 4)
     assert (a.raw, b.raw) == (Decimal("5.76"), Decimal("3.84"))
     assert (a.task, b.task) == (5, 4)
-    assert AuditLog.objects.filter(object_type="enrollment.GuidelineTask", actor=staff).exists()
-    with pytest.raises(services.ServiceError) as exc:
+    assert AuditLog.objects.filter(object_type="enrollment.guidelinetask", actor=staff).exists()
+    with pytest.raises(ValidationError) as exc:
         services.guideline_task_edit(actor=staff, task_id=a.pk, task=7, reason="", version=a.version)
-    assert exc.value.field == "reason"
+    assert "reason" in exc.value.message_dict
     g = services.guideline_task_edit(actor=staff, task_id=a.pk, task=7, reason="上年实际参保较多", version=a.version)
     assert (g.task, g.edit_reason, g.version) == (7, "上年实际参保较多", 2)
     assert g.changes.get().before == 5
-    with pytest.raises(services.StaleVersion):
+    with pytest.raises(ValidationError) as stale:
         services.guideline_task_edit(actor=staff, task_id=a.pk, task=8, reason="x", version=1)
+    assert services.is_stale(stale.value)
     # a recomputation keeps the edit
     services.guideline_tasks_compute(actor=staff, year=2025)
     assert GuidelineTask.objects.get(pk=a.pk).task == 7
     assert services.guideline_tasks_issue(actor=staff, year=2025) == 2
-    with pytest.raises(services.ServiceError):
+    with pytest.raises(ValidationError):
         services.guideline_tasks_compute(actor=staff, year=2025)
 
 
@@ -110,9 +112,9 @@ def _task(tree, worker=None):
 def test_record_outcome_rules_audit_and_registry(registry, make_user, django_capture_on_commit_callbacks):
     worker = make_user("village", registry.village_a1)
     t = _task(registry, worker)
-    with pytest.raises(services.ServiceError) as exc:
+    with pytest.raises(ValidationError) as exc:
         services.task_record_outcome(actor=worker, task_id=t.pk, version=1, outcome="refused")
-    assert exc.value.field == "refusal_reason"
+    assert "refusal_reason" in exc.value.message_dict
     t = services.task_record_outcome(actor=worker, task_id=t.pk, version=1, outcome="promised", note="下周缴")
     assert (t.status, t.version) == ("follow_up", 2)
     with django_capture_on_commit_callbacks() as callbacks:
@@ -123,8 +125,8 @@ def test_record_outcome_rules_audit_and_registry(registry, make_user, django_cap
     assert (t.status, t.outcome) == ("closed", "insured_elsewhere")
     assert InsuranceStatus.objects.get(resident=t.resident, year=2025).status == "elsewhere"
     assert ResidentHistory.objects.filter(resident=t.resident, source="worker").exists()
-    assert AuditLog.objects.filter(object_type="enrollment.MobilisationTask", object_id=str(t.pk)).count() == 2
-    with pytest.raises(services.ServiceError):
+    assert AuditLog.objects.filter(object_type="enrollment.mobilisationtask", object_id=str(t.pk)).count() == 2
+    with pytest.raises(ValidationError):
         services.task_record_outcome(actor=worker, task_id=t.pk, version=3, outcome="enrolled")
     assert t.log.count() == 2
 
@@ -140,7 +142,7 @@ def test_record_outcome_outside_area_is_404(registry, make_user):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_saving_at_once_second_is_told(divisions, make_user):
-    """Two real connections: both saw version 1; exactly one save wins, the other gets StaleVersion."""
+    """Two real connections: both saw version 1; exactly one save wins, the other is refused as stale."""
     make_campaign(2025)
     w1 = make_user("village", divisions.village_a1)
     w2 = make_user("township", divisions.town_a)
@@ -153,8 +155,8 @@ def test_two_workers_saving_at_once_second_is_told(divisions, make_user):
             barrier.wait()
             services.task_record_outcome(actor=actor, task_id=t.pk, version=1, outcome=outcome)
             results[name] = "ok"
-        except services.StaleVersion as exc:
-            results[name] = exc.message
+        except ValidationError as exc:
+            results[name] = exc.messages[0] if services.is_stale(exc) else f"not stale: {exc}"
         finally:
             connection.close()
 
@@ -190,7 +192,7 @@ def test_split_by_village_grid_and_count_stays_in_area(registry, make_user):
     services.tasks_split(actor=township, year=2025, plan=services.SplitPlan(mode="by_village"))
     assert MobilisationTask.objects.filter(assignee=vworker).count() == 5
     # town A's staff cannot hand work to town B's worker, nor touch town B's tasks
-    with pytest.raises(services.ServiceError):
+    with pytest.raises(ValidationError):
         services.tasks_split(
             actor=township, year=2025, plan=services.SplitPlan(mode="by_count", assignee_id=b_worker.pk, count=2)
         )

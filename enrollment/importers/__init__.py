@@ -1,0 +1,105 @@
+"""Department files in (Excel/CSV, UTF-8 or GBK) → validated rows → one bulk write.
+
+Two steps, so nothing is written until a person accepts:
+1. ``validate_file``: read the whole file (pandas; python-calamine for xlsx), check every row (ID check digit,
+   dates, division codes, choices, duplicates inside the file), write the clean rows to a CSV beside the
+   upload and the errors to another; then load the clean rows into a temporary table to compare them with
+   the registry (conflicts, new / changed / unchanged counts) and roll that back.
+2. ``merge_clean_file``: COPY the clean CSV into an unlogged staging table, then one merge statement per
+   target table (residents with their history, yearly status, payments) — idempotent: unchanged rows are
+   not touched, so the same file accepted twice changes nothing the second time.
+
+The package: ``specs`` (the columns of each source, the staging shape, the template workbooks),
+``validation`` (reading and checking rows), ``merge`` (staging, the merge SQL, the preview's comparison)
+and ``files`` (storage and error reports). Everything is re-exported here: callers use ``importers.X``.
+"""
+
+from enrollment.importers.files import batch_paths, errors_xlsx, read_errors_csv, storage_dir, write_errors_csv
+from enrollment.importers.merge import (
+    PAYMENT_MERGE_SQL,
+    RESIDENT_FIELDS,
+    STAGE_TABLE,
+    STATUS_MERGE_SQL,
+    clear_stage,
+    compare_with_registry,
+    copy_into,
+    load_stage,
+    merge_payment_rows,
+    merge_resident_rows,
+    merge_status_rows,
+    resident_merge_sql,
+)
+from enrollment.importers.specs import (
+    CHANGE_TYPES,
+    ID,
+    ID_MESSAGES,
+    NAME,
+    SOURCES,
+    STAGE_COLUMNS,
+    STAGE_TYPES,
+    TIER_LABELS,
+    Column,
+    SourceSpec,
+    template_csv,
+    template_xlsx,
+)
+from enrollment.importers.validation import (
+    EXCEL_EPOCH,
+    Context,
+    FileUnreadable,
+    RowError,
+    ValidationResult,
+    _format,
+    check_headers,
+    clean_phone,
+    load_context,
+    parse_date,
+    parse_money,
+    read_table,
+    validate_file,
+)
+
+__all__ = [
+    "CHANGE_TYPES",
+    "EXCEL_EPOCH",
+    "ID",
+    "ID_MESSAGES",
+    "NAME",
+    "PAYMENT_MERGE_SQL",
+    "RESIDENT_FIELDS",
+    "SOURCES",
+    "STAGE_COLUMNS",
+    "STAGE_TABLE",
+    "STAGE_TYPES",
+    "STATUS_MERGE_SQL",
+    "TIER_LABELS",
+    "Column",
+    "Context",
+    "FileUnreadable",
+    "RowError",
+    "SourceSpec",
+    "ValidationResult",
+    "_format",
+    "batch_paths",
+    "check_headers",
+    "clean_phone",
+    "clear_stage",
+    "compare_with_registry",
+    "copy_into",
+    "errors_xlsx",
+    "load_context",
+    "load_stage",
+    "merge_payment_rows",
+    "merge_resident_rows",
+    "merge_status_rows",
+    "parse_date",
+    "parse_money",
+    "read_errors_csv",
+    "read_table",
+    "resident_merge_sql",
+    "storage_dir",
+    "template_csv",
+    "template_xlsx",
+    "validate_file",
+    "write_errors_csv",
+]
