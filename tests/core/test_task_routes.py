@@ -19,8 +19,8 @@ def test_every_route_names_a_real_task_and_a_declared_queue():
 def test_the_router_sends_each_task_to_its_queue():
     route = celery_app.amqp.router.route
     assert route({}, "enrollment.import_merge")["queue"].name == "imports"
-    assert route({}, "claims.tasks.recalculation_compute_task")["queue"].name == "engine"
-    assert route({}, "supervision.tasks.audit_daily_task")["queue"].name == "audit"
+    assert route({}, "claims.recalculation_compute")["queue"].name == "engine"
+    assert route({}, "supervision.audit_daily")["queue"].name == "audit"
     assert route({}, "replies.reminders_run")["queue"].name == "reminders"
     assert route({}, "claims.monthly_stats_refresh")["queue"].name == "default"
     assert not any(getattr(task, "queue", None) for task in celery_app.tasks.values())  # no deprecated attribute
