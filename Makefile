@@ -11,7 +11,7 @@ run: setup                     ## web server + Celery worker + beat on the embed
 	$(PY) manage.py runportal
 
 test: setup browser-deps       ## the whole suite on PostgreSQL (embedded unless DATABASE_URL is set); the slowest tests last
-	$(PYTEST) -q -ra --durations=25 --durations-min=5
+	$(PYTEST) -q -ra -n 2 --dist loadfile --durations=25 --durations-min=5
 
 test-services: setup browser-deps  ## only the tests that talk to PostgreSQL/Redis/Celery
 	$(PYTEST) -q -ra -m service

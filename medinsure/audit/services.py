@@ -48,28 +48,16 @@ def type_name(obj) -> str:
 def audit_log(
     *,
     actor,
-    verb: str | None = None,
-    obj=None,
+    verb: str,
+    obj,
     key=None,
     summary: str = "",
     username: str = "",
-    action: str | None = None,  # TRANSITION (issue 14): the old keywords, until every caller is moved
-    object_type: str | None = None,
-    object_id=None,
-    request=None,
 ) -> AuditLog:
     """Write one audit row. Call it inside the service's transaction so it commits with the change.
 
     ``verb`` is an ``AuditLog.Action``; ``key`` overrides the object id (required sense when ``obj`` is a
     class or a type name); ``username`` names an actor that is not a logged-in user (a failed login)."""
-    if action is not None:  # TRANSITION: old call shape
-        verb, obj, key = action, object_type or "", object_id
-        if request is not None:
-            token = current_request.set(request_context(request))
-            try:
-                return audit_log(actor=actor, verb=verb, obj=obj, key=key, summary=summary, username=username)
-            finally:
-                current_request.reset(token)
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     if key is None and isinstance(obj, models.Model):
         key = obj.pk

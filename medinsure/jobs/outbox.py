@@ -52,7 +52,9 @@ def _route(task_name: str) -> str:
 def enqueue(task: str, args=(), kwargs=None, *, job=None, countdown: int | None = None) -> OutboxMessage:
     """Record the task (by its registered name, "<app>.<service>") in the current transaction; publish it
     once the transaction commits."""
-    name = task if isinstance(task, str) else task.name  # TRANSITION (issue 14): names only, once callers moved
+    if not isinstance(task, str):
+        raise TypeError("enqueue takes the task's registered name (\"<app>.<service>\"), not the task")
+    name = task
     message = OutboxMessage.objects.create(
         task=name,
         args=list(args),
