@@ -78,13 +78,13 @@ def _publish_after_commit(message_id: int) -> None:
 def _publish(conn, row: OutboxMessage) -> None:
     from medinsure.celery import app
 
-    task = app.tasks[row.task]
+    # by name: the web process publishing it need not have imported the tasks module that defines it
     options = {"retry": False, "ignore_result": True, "connection": conn}
     if row.queue:
         options["queue"] = row.queue
     if row.countdown:
         options["countdown"] = row.countdown
-    task.apply_async(args=row.args, kwargs=row.kwargs, **options)
+    app.send_task(row.task, args=row.args, kwargs=row.kwargs, **options)
 
 
 def _mark_waiting(rows: list[OutboxMessage], error: Exception) -> None:

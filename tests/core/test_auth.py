@@ -58,9 +58,9 @@ def test_viewing_a_protected_page_is_audited_and_admin_can_search(client_as, mak
 
     audit_log(
         actor=admin,
-        action=AuditLog.Action.VIEW,
-        object_type="resident",
-        object_id="500116199001011234",
+        verb=AuditLog.Action.VIEW,
+        obj="enrollment.resident",
+        key="500116199001011234",
         summary="查看参保人",
     )
     page = client.get("/audit/", {"q": admin.username})

@@ -51,11 +51,10 @@ def test_a_task_queued_on_commit_updates_job_progress(celery_worker, django_user
     from django.db import transaction
 
     from medinsure.celery import enqueue_on_commit
-    from medinsure.core.tasks import demo_progress_task
 
     with transaction.atomic():
         job = job_create(actor=None, kind="demo", title="演示进度", total=3)
-        enqueue_on_commit(demo_progress_task, str(job.pk), 3)
+        enqueue_on_commit("medinsure.core.demo_progress", str(job.pk), 3)
     import time
 
     for _ in range(100):

@@ -141,7 +141,9 @@ def test_killed_workers_leave_nothing_half_written_and_the_retries_match_clean_r
     )
     # the uninterrupted run on the same input, for comparison
     Recalculation.objects.filter(pk=first.pk).update(status=Recalculation.Status.FAILED)
-    monkeypatch.setattr(claims.recalculation, "CHUNK_PERSONS", WORKER_ENV["CLAIMS_RECALC_CHUNK_PERSONS"])  # the same chunks
+    monkeypatch.setattr(
+        claims.recalculation, "CHUNK_PERSONS", WORKER_ENV["CLAIMS_RECALC_CHUNK_PERSONS"]
+    )  # the same chunks
     uninterrupted = claims.recalculation_start(actor=staff, version=version, year=2018)
     claims.recalculation_compute(recalculation_id=uninterrupted.pk)
     uninterrupted.refresh_from_db()

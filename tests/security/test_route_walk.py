@@ -225,7 +225,7 @@ def _bad_status(route, user, status: int, location: str, *, zone) -> str | None:
             return None
         return f"{status} {location}, expected 302 to the login page for anonymous"
     if zone is not None and not may_see(user, route, zone):
-        return None if status in (403, 404, 405) else f"{status}, expected 403/404 (a row of {zone.name})"
+        return None if status in (403, 404, 405) else f"{status} {location}, expected 403/404 (a row of {zone.name})"
     return None
 
 

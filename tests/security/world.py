@@ -468,9 +468,8 @@ def _core(w: World) -> None:
     job = Job.objects.create(kind="walk", title=f"{SENTINEL}任务", owner=w.b_users[Role.TOWNSHIP], message=SENTINEL)
     audit_log(
         actor=w.b_users[Role.TOWNSHIP],
-        action="view",
-        object_type="enrollment.resident",
-        object_id=str(w.objects["resident"].pk),
+        verb="view",
+        obj=w.objects["resident"],
         summary=f"{SENTINEL}查看",
     )
     w.objects["job"] = job
