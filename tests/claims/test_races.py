@@ -1,38 +1,15 @@
 """Two real connections at once: policy edits get distinct version numbers; an import is accepted once."""
 
-import threading
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from claims.models import PolicyVersion, Settlement, SettlementImport
 from claims.policies import read_policy_file
 from claims.services import policy_version_create, settlement_import_accept, settlement_import_create
 from tests.claims.claims_db_helpers import csv_bytes, hospitals, load_policy, person, row
+from tests.races import race, split
 
 pytestmark = [pytest.mark.service, pytest.mark.django_db(transaction=True)]
-
-
-def _run_together(*funcs):
-    barrier = threading.Barrier(len(funcs))
-    results, errors = [], []
-
-    def run(func):
-        try:
-            barrier.wait()
-            results.append(func())
-        except Exception as exc:  # noqa: BLE001 - collected for the assertion
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(f,)) for f in funcs]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    return results, errors
 
 
 def test_concurrent_policy_edits_get_distinct_versions():
@@ -46,7 +23,7 @@ def test_concurrent_policy_edits_get_distinct_versions():
 
         return go
 
-    results, errors = _run_together(edit(0.6), edit(0.65), edit(0.7))
+    results, errors = split(race(edit(0.6), edit(0.65), edit(0.7)))
     assert errors == []
     assert sorted(results) == [2, 3, 4]
     assert sorted(PolicyVersion.objects.values_list("number", flat=True)) == [1, 2, 3, 4]
@@ -61,9 +38,11 @@ def test_an_import_is_accepted_and_written_once(divisions, celery_worker):
         file_name="r.csv",
         content=csv_bytes([row("RC1", h[2], person(1), divisions.village_a1)]),
     )
-    results, errors = _run_together(
-        lambda: settlement_import_accept(actor=None, import_id=batch.pk),
-        lambda: settlement_import_accept(actor=None, import_id=batch.pk),
+    results, errors = split(
+        race(
+            lambda: settlement_import_accept(actor=None, import_id=batch.pk),
+            lambda: settlement_import_accept(actor=None, import_id=batch.pk),
+        )
     )
     assert len(results) == 1 and len(errors) == 1 and isinstance(errors[0], ValidationError)
     import time

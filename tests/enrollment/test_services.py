@@ -1,12 +1,10 @@
 """Services: their wiring (locks, audit rows, work queued on commit) and their results on PostgreSQL."""
 
-import threading
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from enrollment import services
 from enrollment.models import (
@@ -19,6 +17,7 @@ from enrollment.models import (
 )
 from medinsure.audit.models import AuditLog
 from tests.enrollment.factories import ResidentFactory, make_campaign
+from tests.races import race
 
 pytestmark = pytest.mark.django_db
 
@@ -147,27 +146,18 @@ def test_two_workers_saving_at_once_second_is_told(divisions, make_user):
     w1 = make_user("village", divisions.village_a1)
     w2 = make_user("township", divisions.town_a)
     t = _task(divisions, w1)
-    barrier = threading.Barrier(2)
-    results = {}
 
-    def save(name, actor, outcome):
-        try:
-            barrier.wait()
-            services.task_record_outcome(actor=actor, task_id=t.pk, version=1, outcome=outcome)
-            results[name] = "ok"
-        except ValidationError as exc:
-            results[name] = exc.messages[0] if services.is_stale(exc) else f"not stale: {exc}"
-        finally:
-            connection.close()
+    def save(actor, outcome):
+        return lambda: services.task_record_outcome(actor=actor, task_id=t.pk, version=1, outcome=outcome)
 
-    threads = [
-        threading.Thread(target=save, args=("a", w1, "enrolled")),
-        threading.Thread(target=save, args=("b", w2, "promised")),
-    ]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
+    def told(result):
+        if not isinstance(result, Exception):
+            return "ok"
+        if isinstance(result, ValidationError):
+            return result.messages[0] if services.is_stale(result) else f"not stale: {result}"
+        raise result
+
+    results = dict(zip(("a", "b"), map(told, race(save(w1, "enrolled"), save(w2, "promised"))), strict=True))
     assert sorted(v == "ok" for v in results.values()) == [False, True], results
     loser = next(v for v in results.values() if v != "ok")
     assert "刷新" in loser

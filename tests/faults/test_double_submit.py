@@ -12,6 +12,7 @@ from django.test import Client
 from medinsure.accounts.models import Role
 from medinsure.core.models import FormSubmission
 from supervision.models import Case
+from tests.races import Race, race
 from tests.supervision import factories as f
 
 
@@ -63,23 +64,13 @@ def test_two_simultaneous_posts_with_one_token_create_one_case(divisions, make_u
     institution = f.institution(kind="pharmacy", name="民泰大药房")
     user = make_user(Role.SUPERVISION)
     token = str(uuid.uuid4())
-    barrier = threading.Barrier(2)
-    answers = []
 
-    def post():
-        from django.db import connection
-
+    def post_as_a_new_client():
         c = Client()
         c.force_login(user)
-        barrier.wait()
-        answers.append(c.post("/supervision/cases/new/", _case_form(institution, _form_token=token)))
-        connection.close()
+        return lambda: c.post("/supervision/cases/new/", _case_form(institution, _form_token=token))
 
-    threads = [threading.Thread(target=post) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    answers = race(post_as_a_new_client(), post_as_a_new_client(), timeout=60)
     assert [a.status_code for a in answers] == [302, 302]
     assert answers[0]["Location"] == answers[1]["Location"]
     assert Case.objects.count() == 1
@@ -99,15 +90,13 @@ def _double_click_while_busy(page, button, model):
                 cursor.execute(f'LOCK TABLE "{model._meta.db_table}" IN SHARE ROW EXCLUSIVE MODE')
             locked.set()
             time.sleep(1.5)
-        connection.close()
 
-    holder = threading.Thread(target=hold_the_table)
-    holder.start()
+    holder = Race(hold_the_table).start()
     assert locked.wait(10)
     # both clicks from the page itself: the second one 300 ms later, while the first POST waits
     button.evaluate("b => { b.click(); setTimeout(() => b.click(), 300); }")
     page.wait_for_timeout(600)
-    holder.join(30)
+    assert holder.results() == [None]
     page.wait_for_load_state("networkidle")
 
 

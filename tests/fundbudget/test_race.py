@@ -5,11 +5,12 @@ import threading
 from decimal import Decimal as D
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from fundbudget import services
 from fundbudget.models import MonthlyStatement
 from medinsure.audit.models import AuditLog
+from tests.races import Race, split
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.service]
 
@@ -17,55 +18,42 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.service]
 def test_concurrent_create_of_the_same_month(fund_user):
     created = threading.Event()
     release = threading.Event()
-    results, errors = {}, []
 
     def first():
-        try:
-            with transaction.atomic():
-                out = services._statement_upsert(
-                    actor=fund_user,
-                    fund="resident",
-                    year=2024,
-                    month=4,
-                    source="api",
-                    amounts={"income_ytd": D("1.00"), "expenditure_ytd": D("2.00"), "accumulated_balance": D("3.00")},
-                )
-                results["first"] = out.outcome
-                created.set()
-                release.wait(10)  # hold the uncommitted row while the second request tries to insert
-        except Exception as exc:  # noqa: BLE001
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    def second():
-        try:
-            created.wait(10)
-            out = services.statement_save(
+        with transaction.atomic():
+            out = services._statement_upsert(
                 actor=fund_user,
                 fund="resident",
                 year=2024,
                 month=4,
-                source="form",
-                income_ytd="45548100",
-                expenditure_ytd="63866100",
-                accumulated_balance="51872000",
+                source="api",
+                amounts={"income_ytd": D("1.00"), "expenditure_ytd": D("2.00"), "accumulated_balance": D("3.00")},
             )
-            results["second"] = out.outcome
-        except Exception as exc:  # noqa: BLE001
-            errors.append(exc)
-        finally:
-            connection.close()
+            created.set()
+            release.wait(10)  # hold the uncommitted row while the second request tries to insert
+        return out.outcome
 
-    a, b = threading.Thread(target=first), threading.Thread(target=second)
-    a.start()
-    b.start()
+    def second():
+        created.wait(10)
+        out = services.statement_save(
+            actor=fund_user,
+            fund="resident",
+            year=2024,
+            month=4,
+            source="form",
+            income_ytd="45548100",
+            expenditure_ytd="63866100",
+            accumulated_balance="51872000",
+        )
+        return out.outcome
+
+    both = Race(first, second, timeout=20).start()
     created.wait(10)
-    b.join(1.0)
-    assert b.is_alive(), "the second insert must wait for the first transaction"
+    assert both.running(1, wait=1.0), "the second insert must wait for the first transaction"
     release.set()
-    a.join(10)
-    b.join(10)
+    outcomes = both.results()
+    errors = split(outcomes)[1]
+    results = dict(zip(("first", "second"), outcomes, strict=True))
     assert errors == []
     assert results == {"first": "created", "second": "updated"}
     st = MonthlyStatement.objects.get()

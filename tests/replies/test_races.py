@@ -1,52 +1,30 @@
 """Two real connections at once: the director signing twice, and the same number registered twice."""
 
-import threading
 from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from replies import services
 from replies.models import LetterVersion, Proposal
+from tests.races import race
 
 from .factories import director, office_user, register, signable_letter
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.service]
 
 
-def _race(*calls):
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait()
-            results[i] = call()
-        except Exception as exc:  # noqa: BLE001 — the loser's error is the result
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    return results
-
-
 def test_signing_and_revising_at_once_leaves_one_coherent_state():
     clerk, boss = office_user(), director()
     p = register(clerk)
     v = signable_letter(clerk, p)
-    results = _race(
+    results = race(
         lambda: services.letter_sign(actor=boss, version_id=v.pk),
         lambda: services.letter_sign(actor=boss, version_id=v.pk),
     )
     assert sum(isinstance(r, LetterVersion) for r in results) == 1
     assert sum(isinstance(r, ValidationError) for r in results) == 1
-    results = _race(
+    results = race(
         lambda: services.letter_revise(actor=clerk, version_id=v.pk),
         lambda: services.letter_revise(actor=clerk, version_id=v.pk),
     )
@@ -60,7 +38,7 @@ def test_the_same_number_registered_at_once():
     def reg():
         return register(clerk, number="88", assigned_on=date(2025, 3, 10))
 
-    results = _race(reg, reg)
+    results = race(reg, reg)
     assert sum(isinstance(r, Proposal) for r in results) == 1
     loser = next(r for r in results if not isinstance(r, Proposal))
     assert isinstance(loser, ValidationError) and "number" in loser.message_dict

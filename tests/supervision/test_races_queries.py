@@ -1,16 +1,15 @@
 """Races with two real connections; fixed query counts; the OpenAPI schema; the commands."""
 
-import threading
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.db import connection
 
 from supervision import selectors, services
 from supervision.models import AgreementEvent, Decision
+from tests.races import race
 from tests.supervision import factories as f
 
 pytestmark = [pytest.mark.service]
@@ -30,25 +29,17 @@ def _investigating_case(staff, inst):
     return case
 
 
-def _together(*calls):
-    barrier, results = threading.Barrier(len(calls)), []
+def _outcomes(*calls):
+    """Each call's outcome in a race: "ok", or "refused" when it raised a ValidationError."""
 
-    def run(call):
-        try:
-            barrier.wait()
-            call()
-            results.append("ok")
-        except ValidationError:
-            results.append("refused")
-        finally:
-            connection.close()
+    def outcome(result):
+        if isinstance(result, ValidationError):
+            return "refused"
+        if isinstance(result, Exception):
+            raise result
+        return "ok"
 
-    threads = [threading.Thread(target=run, args=(c,)) for c in calls]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return sorted(results)
+    return sorted(outcome(r) for r in race(*calls))
 
 
 @pytest.mark.django_db(transaction=True)
@@ -66,7 +57,7 @@ def test_two_terminations_of_one_agreement_at_once(db):
             action_from=date(2024, 6, 2),
         )
 
-    assert _together(decide(a), decide(b)) == ["ok", "refused"]
+    assert _outcomes(decide(a), decide(b)) == ["ok", "refused"]
     assert AgreementEvent.objects.filter(action="terminate").count() == 1
     assert Decision.objects.count() == 1  # the refused decision rolled back with its agreement action
 
@@ -79,7 +70,7 @@ def test_the_same_case_decided_twice_at_once(db):
     def decide():
         services.case_decide(actor=staff, case_id=case.pk, decided_on=date(2024, 6, 1), penalty=True, fine_basis="none")
 
-    assert _together(decide, decide) == ["ok", "refused"]
+    assert _outcomes(decide, decide) == ["ok", "refused"]
     assert Decision.objects.filter(case=case).count() == 1
 
 

@@ -3,7 +3,6 @@ a second read costs no figure queries, every supervision write moves the figures
 reader cached the old figures while the write was still uncommitted — and with Redis unreachable
 the figures are computed live."""
 
-import threading
 from datetime import date
 from decimal import Decimal as D
 
@@ -14,6 +13,7 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from medinsure.core.figures_cache import bump_on_commit
 from supervision import selectors, services
 from supervision.models import Flag
+from tests.races import race
 from tests.supervision import factories as f
 
 pytestmark = [pytest.mark.service]
@@ -72,17 +72,12 @@ def test_a_reader_during_an_uncommitted_write_does_not_keep_the_old_figures():
     seen = {}
 
     def reader():  # another request, on its own connection, while the write is not committed
-        try:
-            seen["during"] = selectors.supervision_stats(user=staff, year=2024)["flags_confirmed"]
-        finally:
-            connection.close()
+        return selectors.supervision_stats(user=staff, year=2024)["flags_confirmed"]
 
     with transaction.atomic():
         bump_on_commit(selectors.FIGURES)  # what every supervision service does in its transaction
         Flag.objects.filter(rule__code="JG-ZY-001").update(status="confirmed", reviewed_on=date(2024, 6, 3))
-        t = threading.Thread(target=reader)
-        t.start()
-        t.join()
+        [seen["during"]] = race(reader)
     assert seen["during"] == 0  # it saw (and cached) the committed figures of that moment
     assert selectors.supervision_stats(user=staff, year=2024)["flags_confirmed"] == 1
 
