@@ -123,6 +123,7 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME")} if env("TEST_DATABASE_NAME") else {}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+
 # --- redis: cache and Celery broker ------------------------------------------------------------
 def _redis_db_of_test_process(url: str) -> str:
     """`make test` runs the suite in several processes (pytest-xdist sets PYTEST_XDIST_WORKER to gw0,

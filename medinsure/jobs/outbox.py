@@ -53,7 +53,7 @@ def enqueue(task: str, args=(), kwargs=None, *, job=None, countdown: int | None 
     """Record the task (by its registered name, "<app>.<service>") in the current transaction; publish it
     once the transaction commits."""
     if not isinstance(task, str):
-        raise TypeError("enqueue takes the task's registered name (\"<app>.<service>\"), not the task")
+        raise TypeError('enqueue takes the task\'s registered name ("<app>.<service>"), not the task')
     name = task
     message = OutboxMessage.objects.create(
         task=name,

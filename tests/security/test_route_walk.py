@@ -418,12 +418,14 @@ def walk(w, user, table, *, zone, plausible=None, only=None, bodies=None, client
     # forms whose action is a URL the walk did not build (replies' /do/contact/, /move/down/ …)
     by_view = {r.callback: r for r in all_routes()}
     walked = {url for _r, url, _n, _c in posts}
-    table_values = {str(v) for v in table.values() if not isinstance(v, Literal)}
     for url in sorted(set(plausible) - walked):
         match = resolve(url)
         route = by_view.get(match.func)
         if route is not None:
-            named = any(str(v) in table_values for v in match.kwargs.values())
+            # B's row only when a value is the one B's table gives THIS route's parameter: a row of A whose
+            # pk happens to equal some other B object's pk (a fresh database numbers both from 1) is not B's
+            b_values = {k: v for k, v in kwargs_for(route, table).items() if not isinstance(v, Literal)}
+            named = any(str(b_values.get(k)) == str(v) for k, v in match.kwargs.items() if k in b_values)
             posts.append((route, url, zone if named else None, api if route.is_api else page))
     for route, url, names, client in posts:
         if route.name == "logout":
