@@ -156,7 +156,7 @@ CACHES = {"default": {"BACKEND": "medinsure.core.cache.FailSoftRedisCache", "LOC
 
 CELERY_RESULT_BACKEND = CELERY_BROKER_URL
 CELERY_TASK_DEFAULT_QUEUE = "default"
-# One named queue per kind of work, so each scales on its own (DESIGN.md). Declared, so that
+# One named queue per kind of work, so each scales on its own (docs/ARCHITECTURE.md). Declared, so that
 # purge and the worker's -Q know all of them.
 CELERY_TASK_QUEUES = [Queue(name) for name in ("imports", "engine", "audit", "reminders", "default")]
 CELERY_TASK_ACKS_LATE = True  # a worker that dies half-way leaves the task for the next one

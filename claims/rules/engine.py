@@ -3,7 +3,7 @@
 ``settle(policy, visits)`` takes visits (of any number of persons, in any order) and returns one
 ``VisitResult`` per visit, in input order. Each person's visits are settled per calendar year in
 order of ``(date, visit_id)`` with running totals that start from zero on 1 January
-(domain/claims-rules.md, rules 1–5). Nothing here knows about Django, the database or the clock.
+(rules 1–5, each reading fixed by tests/claims/test_rules_engine.py). Nothing here knows about Django, the database or the clock.
 """
 
 from __future__ import annotations

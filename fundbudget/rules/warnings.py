@@ -1,4 +1,4 @@
-"""Fund-risk warnings (domain page fund-rules.md): thresholds are data, evaluation is pure.
+"""Fund-risk warnings (the fund rules; defaults in migration 0002): thresholds are data, evaluation is pure.
 
 Each rule says: indicator, comparison, threshold, level. An indicator raises at most one
 warning: the gravest level among its rules that match. An indicator whose value is missing

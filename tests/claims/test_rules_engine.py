@@ -1,4 +1,4 @@
-"""Table-driven tests of the engine: every rule of domain/claims-rules.md with its figures."""
+"""Table-driven tests of the engine: every rule of the engine with its figures (the reading this project holds to)."""
 
 from decimal import Decimal
 

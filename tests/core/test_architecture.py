@@ -1,4 +1,4 @@
-"""The layering of DESIGN.md: rules/ packages import nothing of Django (import-linter contracts in
+"""The layering of docs/ARCHITECTURE.md: rules/ packages import nothing of Django (import-linter contracts in
 pyproject.toml), and no app imports another app's views, api or tasks."""
 
 import ast

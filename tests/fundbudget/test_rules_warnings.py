@@ -1,4 +1,4 @@
-"""Warning rules, table-driven at and beside every default threshold (domain page fund-rules.md)."""
+"""Warning rules, table-driven at and beside every default threshold (the fund rules; defaults in migration 0002)."""
 
 from decimal import Decimal as D
 
