@@ -140,7 +140,7 @@ def _redis_db_of_test_process(url: str) -> str:
         db = int(parts.path.strip("/") or 0)
         return urlunsplit(parts._replace(path=f"/{(db + n) % 16}"))
     key = "virtual_host" if parts.scheme == "redis+socket" else "db"  # kombu's socket URL / redis-py's
-    return urlunsplit(parts._replace(query=f"{key}={n}"))
+    return f"{url}{'&' if parts.query else '?'}{key}={n}"  # (urlunsplit would drop the empty host's //)
 
 
 if env("REDIS_URL"):
