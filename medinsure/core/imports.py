@@ -85,10 +85,16 @@ class TemplateColumn:
     heading: str
     choices: Sequence[str] = field(default_factory=tuple)  # a drop-down list when given
     width: int = 16
+    text: bool = False  # cells formatted as text: an 18-digit ID number or a leading 0 stays as typed
+    required: bool = False
+    note: str = ""  # what to write, on the notes sheet
 
 
-def template_xlsx(columns: Sequence[TemplateColumn], *, sheet: str, example: Sequence | None = None) -> bytes:
-    """The template a user fills in: headings (bold), an example row, drop-down lists for choice columns."""
+def template_xlsx(
+    columns: Sequence[TemplateColumn], *, sheet: str, example: Sequence | None = None, notes: bool = False
+) -> bytes:
+    """The template a user fills in: headings (bold), an example row, drop-down lists for choice columns,
+    text format where a column asks for it, and (``notes=True``) a sheet 填写说明 with each column's note."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -106,6 +112,9 @@ def template_xlsx(columns: Sequence[TemplateColumn], *, sheet: str, example: Seq
     for i, c in enumerate(columns, start=1):
         letter = get_column_letter(i)
         ws.column_dimensions[letter].width = c.width
+        if c.text:
+            for r in range(2, 1001):
+                ws.cell(r, i).number_format = "@"
         if not c.choices:
             continue
         joined = ",".join(c.choices)
@@ -123,6 +132,15 @@ def template_xlsx(columns: Sequence[TemplateColumn], *, sheet: str, example: Seq
         ws.add_data_validation(dv)
         dv.add(f"{letter}2:{letter}10000")
     ws.freeze_panes = "A2"
+    if notes:
+        sheet_notes = wb.create_sheet(_("填写说明"))
+        sheet_notes.append([_("列名"), _("是否必填"), _("说明")])
+        for c in columns:
+            note = c.note
+            if c.choices:
+                note = (note + " " if note else "") + _("可选值（可从下拉列表选择）：") + "、".join(c.choices)
+            sheet_notes.append([c.heading, _("是") if c.required else _("否"), neutralise(note)])
+        sheet_notes.column_dimensions["C"].width = 80
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

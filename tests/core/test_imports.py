@@ -49,3 +49,21 @@ def test_template_has_headings_example_and_dropdowns():
     assert rules["A2:A10000"] == '"人大代表建议,政协提案"'
     assert rules["C2:C10000"] == "_lists!$C$1:$C$80"
     assert wb["_lists"].sheet_state == "hidden" and wb["_lists"]["C80"].value == "选项079"
+
+
+def test_template_text_columns_and_notes_sheet():
+    data = template_xlsx(
+        [
+            TemplateColumn("身份证号", text=True, required=True, note="18位身份证号"),
+            TemplateColumn("性别", choices=("男", "女")),
+        ],
+        sheet="户籍",
+        notes=True,
+    )
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    assert wb["户籍"]["A2"].number_format == "@" and wb["户籍"]["B2"].number_format != "@"
+    assert list(wb["填写说明"].values) == [
+        ("列名", "是否必填", "说明"),
+        ("身份证号", "是", "18位身份证号"),
+        ("性别", "否", "可选值（可从下拉列表选择）：男、女"),
+    ]
