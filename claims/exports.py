@@ -7,9 +7,10 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from claims.importers import COLUMNS
+from claims.importers import template_columns
 from claims.models import HospitalLevel
 from claims.selectors import STAT_GROUP_LABELS
+from medinsure.core.imports import template_xlsx
 from medinsure.core.spreadsheets import neutralise_workbook
 
 
@@ -80,12 +81,12 @@ def stats_workbook(data: dict) -> bytes:
 
 
 def import_template() -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = _("结算单")
-    ws.append([names[0] for names in COLUMNS.values()])
-    ws.append(
-        [
+    """The settlement file to fill in, built by the core's template builder: the first accepted heading of
+    each column, an example row, and drop-down lists taken from the parser's own tables."""
+    return template_xlsx(
+        template_columns(),
+        sheet=_("结算单"),
+        example=[
             "ZY2018000001",
             "H50011600005",
             "500116198001010011",
@@ -98,12 +99,12 @@ def import_template() -> bytes:
             "2018-03-08",
             "200",
             "",
-            "0",
+            "否",
             "普通居民",
             "",
             "3",
             "1",
-            "0",
+            "否",
             "110100001",
             "床位费",
             "乙",
@@ -111,9 +112,5 @@ def import_template() -> bytes:
             "30",
             "210",
             "2018-03-01",
-        ]
+        ],
     )
-    out = io.BytesIO()
-    neutralise_workbook(wb)
-    wb.save(out)
-    return out.getvalue()

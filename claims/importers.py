@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from claims.models import Employment, Group, Kind, Scheme, SettlementLine
 from claims.rules.visits_csv import parse_date
 from medinsure.core import uploads
-from medinsure.core.spreadsheets import neutralise_workbook
+from medinsure.core.imports import RowError, TemplateColumn
 from medinsure.institutions.models import Institution
 from medinsure.regions.models import Division
 from medinsure.rules.id_numbers import IdNumberError, parse_id_number
@@ -139,6 +139,7 @@ FLAG = {
     "yes": True,
     "true": True,
 }
+TIERS = (1, 2)  # 缴费档次
 CENT = Decimal("0.01")
 
 
@@ -154,7 +155,7 @@ class ParsedSettlement:
 class ParseResult:
     settlements: list[ParsedSettlement]
     rows: int
-    errors: list[dict]  # {"line", "column", "message"}
+    errors: list[RowError]
 
 
 def read_table(content: bytes, file_name: str) -> pd.DataFrame:
@@ -187,10 +188,10 @@ def _dec(text: str) -> Decimal:
 
 def parse_settlement_file(content: bytes, file_name: str, *, policy_scheme: str, policy_year: int) -> ParseResult:
     """Validate a whole file; return settlements grouped by (institution, number) and every error."""
-    errors: list[dict] = []
+    errors: list[RowError] = []
 
-    def err(line, column, message):
-        errors.append({"line": line, "column": column, "message": str(message)})
+    def err(line, column, message, value=""):
+        errors.append(RowError(line, str(column), "" if value is None else str(value), str(message)))
 
     try:
         df = read_table(content, file_name)
@@ -222,21 +223,36 @@ def parse_settlement_file(content: bytes, file_name: str, *, policy_scheme: str,
         n_before = len(errors)
         for key in REQUIRED:
             if not r.get(key):
-                err(line, label[key], _("必填"))
+                err(line, label[key], _("必填"), r.get(key))
         if len(errors) > n_before:
             continue
         fields: dict = {}
         inst = institutions.get(r["institution_code"])
         if inst is None:
-            err(line, label["institution_code"], _("没有编码为 %(v)s 的定点医疗机构") % {"v": r["institution_code"]})
+            err(
+                line,
+                label["institution_code"],
+                _("没有编码为 %(v)s 的定点医疗机构") % {"v": r["institution_code"]},
+                r.get("institution_code"),
+            )
         elif inst.kind != Institution.Kind.MEDICAL or not inst.level:
-            err(line, label["institution_code"], _("%(v)s 不是有等级的定点医疗机构") % {"v": inst.code})
+            err(
+                line,
+                label["institution_code"],
+                _("%(v)s 不是有等级的定点医疗机构") % {"v": inst.code},
+                r.get("institution_code"),
+            )
         else:
             fields["institution"] = inst
             fields["hospital_level"] = inst.level
         division = divisions.get(r["division_code"])
         if division is None:
-            err(line, label["division_code"], _("没有代码为 %(v)s 的行政区划") % {"v": r["division_code"]})
+            err(
+                line,
+                label["division_code"],
+                _("没有代码为 %(v)s 的行政区划") % {"v": r["division_code"]},
+                r.get("division_code"),
+            )
         fields["division"] = division
         for key in ("admitted_on", "discharged_on", "settled_on", "charged_on"):
             if not r.get(key):
@@ -245,56 +261,71 @@ def parse_settlement_file(content: bytes, file_name: str, *, policy_scheme: str,
             try:
                 fields[key] = parse_date(r[key][:10])
             except ValueError:
-                err(line, label[key], _("%(v)s 不是日期（YYYY-MM-DD）") % {"v": r[key]})
+                err(line, label[key], _("%(v)s 不是日期（YYYY-MM-DD）") % {"v": r[key]}, r.get(key))
         settled = fields.get("settled_on")
         if settled:
             try:
                 pid = parse_id_number(r["id_number"], as_of=settled)
                 fields.update(id_number=pid.number, sex=pid.sex, birth_date=pid.birth_date)
             except IdNumberError:
-                err(line, label["id_number"], _("%(v)s 不是有效的身份证号") % {"v": r["id_number"]})
+                err(line, label["id_number"], _("不是有效的身份证号"), r.get("id_number"))
             if settled.year != policy_year:
-                err(line, label["settled_on"], _("结算日期不在政策年度 %(y)s 内") % {"y": policy_year})
+                err(
+                    line,
+                    label["settled_on"],
+                    _("结算日期不在政策年度 %(y)s 内") % {"y": policy_year},
+                    r.get("settled_on"),
+                )
         scheme = SCHEME.get(r["scheme"])
         if scheme is None:
-            err(line, label["scheme"], _("%(v)s 不是有效的险种") % {"v": r["scheme"]})
+            err(line, label["scheme"], _("%(v)s 不是有效的险种") % {"v": r["scheme"]}, r.get("scheme"))
         elif scheme != policy_scheme:
-            err(line, label["scheme"], _("与所选政策的险种（%(s)s）不符") % {"s": Scheme(policy_scheme).label})
+            err(
+                line,
+                label["scheme"],
+                _("与所选政策的险种（%(s)s）不符") % {"s": Scheme(policy_scheme).label},
+                r.get("scheme"),
+            )
         fields["scheme"] = scheme
         kind = KIND.get(r["kind"])
         if kind is None:
-            err(line, label["kind"], _("%(v)s 不是有效的就诊类别") % {"v": r["kind"]})
+            err(line, label["kind"], _("%(v)s 不是有效的就诊类别") % {"v": r["kind"]}, r.get("kind"))
         fields["kind"] = kind
         if kind in ("inpatient", "inpatient_accident") and not fields.get("discharged_on"):
-            err(line, label["discharged_on"], _("住院结算单必须填写出院日期"))
+            err(line, label["discharged_on"], _("住院结算单必须填写出院日期"), r.get("discharged_on"))
         if kind and kind not in ("inpatient", "inpatient_accident") and fields.get("discharged_on"):
-            err(line, label["discharged_on"], _("门诊结算单不应填写出院日期"))
+            err(line, label["discharged_on"], _("门诊结算单不应填写出院日期"), r.get("discharged_on"))
         if fields.get("admitted_on") and settled and fields["admitted_on"] > settled:
-            err(line, label["admitted_on"], _("入院（就诊）日期晚于结算日期"))
+            err(line, label["admitted_on"], _("入院（就诊）日期晚于结算日期"), r.get("admitted_on"))
         if (
             fields.get("discharged_on")
             and fields.get("admitted_on")
             and fields["discharged_on"] < fields["admitted_on"]
         ):
-            err(line, label["discharged_on"], _("出院日期早于入院日期"))
+            err(line, label["discharged_on"], _("出院日期早于入院日期"), r.get("discharged_on"))
         try:
             fields["essential_drug_cost"] = _dec(r.get("essential_drug_cost") or "0")
             if fields["essential_drug_cost"] < 0:
                 raise InvalidOperation
         except (InvalidOperation, ValueError):
-            err(line, label["essential_drug_cost"], _("%(v)s 不是非负金额") % {"v": r.get("essential_drug_cost")})
+            err(
+                line,
+                label["essential_drug_cost"],
+                _("%(v)s 不是非负金额") % {"v": r.get("essential_drug_cost")},
+                r.get("essential_drug_cost"),
+            )
         for key, table in (("group", GROUP), ("employment", EMPLOYMENT), ("third_party", FLAG), ("poor", FLAG)):
             value = table.get((r.get(key) or "").lower() if key in ("third_party", "poor") else (r.get(key) or ""))
             if value is None:
-                err(line, label[key], _("%(v)s 不是有效的取值") % {"v": r.get(key)})
+                err(line, label[key], _("%(v)s 不是有效的取值") % {"v": r.get(key)}, r.get(key))
             fields[key] = value
-        for key, default, allowed in (("continuous_years", 0, range(0, 101)), ("tier", 1, (1, 2))):
+        for key, default, allowed in (("continuous_years", 0, range(0, 101)), ("tier", 1, TIERS)):
             try:
                 fields[key] = int(r.get(key) or default)
                 if fields[key] not in allowed:
                     raise ValueError
             except ValueError:
-                err(line, label[key], _("%(v)s 不是有效的取值") % {"v": r.get(key)})
+                err(line, label[key], _("%(v)s 不是有效的取值") % {"v": r.get(key)}, r.get(key))
         fields["name"] = r["name"][:50]
         fields["disease"] = (r.get("disease") or "")[:64]
         # the line item
@@ -305,24 +336,25 @@ def parse_settlement_file(content: bytes, file_name: str, *, policy_scheme: str,
         }
         item["category"] = CATEGORY.get(r["category"].lower() if r["category"].isascii() else r["category"])
         if item["category"] is None:
-            err(line, label["category"], _("%(v)s 应为 甲/乙/自费") % {"v": r["category"]})
+            err(line, label["category"], _("%(v)s 应为 甲/乙/自费") % {"v": r["category"]}, r.get("category"))
         try:
             item["quantity"] = _dec(r["quantity"])
             item["price"] = _dec(r["price"])
             item["amount"] = _dec(r["amount"]).quantize(CENT)
             if item["quantity"] <= 0:
-                err(line, label["quantity"], _("数量应大于 0"))
+                err(line, label["quantity"], _("数量应大于 0"), r.get("quantity"))
             elif item["amount"] < 0 or item["price"] < 0:
-                err(line, label["amount"], _("金额和单价不能为负数"))
+                err(line, label["amount"], _("金额和单价不能为负数"), r.get("amount"))
             elif abs(item["quantity"] * item["price"] - item["amount"]) > Decimal("0.01"):
                 err(
                     line,
                     label["amount"],
                     _("金额 %(a)s 不等于 数量×单价 %(q)s×%(p)s")
                     % {"a": item["amount"], "q": item["quantity"].normalize(), "p": item["price"].normalize()},
+                    r.get("amount"),
                 )
         except (InvalidOperation, ValueError):
-            err(line, label["amount"], _("数量、单价、金额应为数字"))
+            err(line, label["amount"], _("数量、单价、金额应为数字"), r.get("amount"))
         if len(errors) > n_before:
             continue
         key = (r["institution_code"], r["number"])
@@ -346,7 +378,7 @@ def parse_settlement_file(content: bytes, file_name: str, *, policy_scheme: str,
                 "employment",
             ):
                 if parsed.fields.get(k) != settlement_fields.get(k):
-                    err(line, label.get(k, k), _("与同一结算单第 %(l)s 行不一致") % {"l": parsed.line})
+                    err(line, label.get(k, k), _("与同一结算单第 %(l)s 行不一致") % {"l": parsed.line}, r.get(k))
                     break
             else:
                 parsed.lines.append(item)
@@ -357,29 +389,31 @@ def parse_settlement_file(content: bytes, file_name: str, *, policy_scheme: str,
                 parsed.line,
                 COLUMNS["essential_drug_cost"][0],
                 _("基本药物费用大于甲乙类费用合计 %(v)s") % {"v": in_scope},
+                parsed.fields["essential_drug_cost"],
             )
     return ParseResult(list(by_key.values()), len(records), errors)
 
 
-def errors_workbook(errors: list[dict]) -> bytes:
-    """The error report as an Excel file."""
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = _("错误报告")
-    ws.append([_("行号"), _("列"), _("问题")])
-    for e in errors:
-        ws.append([e["line"], e["column"], e["message"]])
-    ws.column_dimensions["C"].width = 80
-    out = io.BytesIO()
-    neutralise_workbook(wb)
-    wb.save(out)
-    return out.getvalue()
+def _labels(table: dict) -> tuple[str, ...]:
+    """The labels a person picks from a parser table: its keys less the empty cell and the ASCII codes
+    (``resident``, ``true``…) machine-made files use."""
+    return tuple(k for k in table if k and not k.isascii())
 
 
-def template_rows() -> list[list[str]]:
-    return [[names[0] for names in COLUMNS.values()]]
+def template_columns() -> list[TemplateColumn]:
+    """The template's columns: the first accepted heading of each, with a drop-down list of the labels the
+    parser's own tables accept wherever the column takes one of a set of values."""
+    choices = {
+        "scheme": _labels(SCHEME),
+        "kind": _labels(KIND),
+        "third_party": _labels(FLAG),
+        "poor": _labels(FLAG),
+        "group": _labels(GROUP),
+        "employment": _labels(EMPLOYMENT),
+        "tier": tuple(str(t) for t in TIERS),
+        "category": _labels(CATEGORY),
+    }
+    return [TemplateColumn(names[0], choices=choices.get(key, ())) for key, names in COLUMNS.items()]
 
 
-__all__ = ["Employment", "Group", "ParseResult", "date", "errors_workbook", "parse_settlement_file"]
+__all__ = ["Employment", "Group", "ParseResult", "date", "parse_settlement_file", "template_columns"]

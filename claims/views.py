@@ -354,7 +354,7 @@ def import_accept(request, pk):
 def import_errors_xlsx(request, pk):
     from django.http import HttpResponse
 
-    from claims.importers import errors_workbook
+    from medinsure.core.imports import RowError, error_report_xlsx
 
     batch = access.access_import_by_id(request.user, pk)
     audit_log(
@@ -364,7 +364,11 @@ def import_errors_xlsx(request, pk):
         summary=_("导出结算单导入错误报告 %(f)s") % {"f": batch.file_name},
     )
     response = HttpResponse(
-        errors_workbook(batch.errors),
+        error_report_xlsx(
+            [RowError(**e) for e in batch.errors],
+            viewer=request.user,
+            title=_("%(f)s 错误报告（共 %(n)d 条）") % {"f": batch.file_name, "n": len(batch.errors)},
+        ),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="import-errors-{batch.pk}.xlsx"'

@@ -37,6 +37,7 @@ from medinsure.accounts.models import Role
 from medinsure.audit.models import AuditLog
 from medinsure.audit.services import audit_log
 from medinsure.core.errors import apply_errors
+from medinsure.core.imports import RowError, error_report_xlsx, shown_value
 from medinsure.core.spreadsheets import neutralise_workbook
 
 AREA = scoping.Area.ENROLLMENT
@@ -275,7 +276,10 @@ def import_detail(request, pk: int):
     template = (
         "enrollment/_import_status.html" if request.headers.get("HX-Request") else "enrollment/import_detail.html"
     )
-    return render(request, template, {"batch": batch, "spec": importers.SOURCES[batch.source]})
+    # the page shows the cells as the report does: ID and phone numbers masked for roles without the right
+    errors = [RowError(**d) for d in batch.errors]
+    errors = [RowError(e.line, e.column, shown_value(request.user, e.value), e.message) for e in errors]
+    return render(request, template, {"batch": batch, "errors": errors, "spec": importers.SOURCES[batch.source]})
 
 
 @area_required(AREA)
@@ -283,8 +287,10 @@ def import_errors(request, pk: int):
     batch = access_batch_by_id(request.user, pk)
     _clean, errors_path = importers.batch_paths(batch)
     errors = importers.read_errors_csv(errors_path)
-    data = importers.errors_xlsx(
-        errors, title=_("%(name)s 错误报告（共 %(n)d 条）") % {"name": batch.file_name, "n": len(errors)}
+    data = error_report_xlsx(
+        errors,
+        viewer=request.user,
+        title=_("%(name)s 错误报告（共 %(n)d 条）") % {"name": batch.file_name, "n": len(errors)},
     )
     audit_log(
         actor=request.user,
@@ -304,7 +310,7 @@ def import_template(request, source: str, fmt: str):
         raise Http404
     if fmt == "xlsx":
         resp = HttpResponse(
-            importers.template_xlsx(spec),
+            importers.source_template_xlsx(spec),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     else:

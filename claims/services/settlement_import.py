@@ -22,6 +22,7 @@ from medinsure.audit.models import AuditLog
 from medinsure.audit.services import audit_log
 from medinsure.celery import enqueue_on_commit
 from medinsure.core import uploads
+from medinsure.core.imports import RowError
 
 SETTLEMENT_COPY_COLUMNS = (
     "id",
@@ -208,7 +209,7 @@ def settlement_import_create(*, actor, policy: Policy, file_name: str, content: 
             "sample": sample,
         }
     elif version is None:
-        parsed.errors.append({"line": 0, "column": "", "message": _("所选政策尚未载入数据库")})
+        parsed.errors.append(RowError(0, "", "", _("所选政策尚未载入数据库")))
         status = SettlementImport.Status.INVALID
     with transaction.atomic(durable=True):
         batch = SettlementImport.objects.create(
@@ -218,7 +219,7 @@ def settlement_import_create(*, actor, policy: Policy, file_name: str, content: 
             status=status,
             rows=parsed.rows,
             settlement_count=len(parsed.settlements),
-            errors=parsed.errors[:5000],
+            errors=[e.as_dict() for e in parsed.errors[:5000]],
             summary=summary,
             created_by=user_or_none(actor),
         )
@@ -292,7 +293,7 @@ def _settlement_import_write(import_id) -> dict:
         )
         if parsed.errors:
             batch.status = SettlementImport.Status.FAILED
-            batch.errors = parsed.errors[:5000]
+            batch.errors = [e.as_dict() for e in parsed.errors[:5000]]
             batch.save(update_fields=["status", "errors"])
             if batch.job_id:
                 job_fail(batch.job_id, message=_("文件校验未通过"))

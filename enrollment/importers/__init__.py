@@ -11,10 +11,11 @@ Two steps, so nothing is written until a person accepts:
 
 The package: ``specs`` (the columns of each source, the staging shape, the template workbooks),
 ``validation`` (reading and checking rows), ``merge`` (staging, the merge SQL, the preview's comparison)
-and ``files`` (storage and error reports). Everything is re-exported here: callers use ``importers.X``.
+and ``files`` (storage and the errors CSV); row errors, the error report and the template workbook are the
+core's (``medinsure.core.imports``). Everything is re-exported here: callers use ``importers.X``.
 """
 
-from enrollment.importers.files import batch_paths, errors_xlsx, read_errors_csv, storage_dir, write_errors_csv
+from enrollment.importers.files import batch_paths, read_errors_csv, storage_dir, write_errors_csv
 from enrollment.importers.merge import (
     PAYMENT_MERGE_SQL,
     RESIDENT_FIELDS,
@@ -40,14 +41,15 @@ from enrollment.importers.specs import (
     TIER_LABELS,
     Column,
     SourceSpec,
+    choice_labels,
+    source_template_xlsx,
+    template_columns,
     template_csv,
-    template_xlsx,
 )
 from enrollment.importers.validation import (
     EXCEL_EPOCH,
     Context,
     FileUnreadable,
-    RowError,
     ValidationResult,
     _format,
     check_headers,
@@ -58,6 +60,7 @@ from enrollment.importers.validation import (
     read_table,
     validate_file,
 )
+from medinsure.core.imports import RowError  # the core's one row error, re-exported for callers of importers.X
 
 __all__ = [
     "CHANGE_TYPES",
@@ -82,11 +85,11 @@ __all__ = [
     "_format",
     "batch_paths",
     "check_headers",
+    "choice_labels",
     "clean_phone",
     "clear_stage",
     "compare_with_registry",
     "copy_into",
-    "errors_xlsx",
     "load_context",
     "load_stage",
     "merge_payment_rows",
@@ -97,9 +100,10 @@ __all__ = [
     "read_errors_csv",
     "read_table",
     "resident_merge_sql",
+    "source_template_xlsx",
     "storage_dir",
+    "template_columns",
     "template_csv",
-    "template_xlsx",
     "validate_file",
     "write_errors_csv",
 ]

@@ -1,17 +1,15 @@
-"""Files of an import: where uploads are stored, and the error report (CSV beside the upload, workbook for
-the user)."""
+"""Files of an import: where uploads are stored, and its errors (a CSV beside the upload; the workbook the
+user downloads is the core's ``medinsure.core.imports.error_report_xlsx``)."""
 
 from __future__ import annotations
 
 import csv
-import io
 import os
 from pathlib import Path
 
 from django.conf import settings
 
-from enrollment.importers.validation import RowError
-from medinsure.core.spreadsheets import neutralise
+from medinsure.core.imports import RowError
 
 
 def write_errors_csv(path, errors: list[RowError]) -> None:
@@ -26,20 +24,6 @@ def read_errors_csv(path) -> list[RowError]:
         return []
     with open(path, encoding="utf-8") as fh:
         return [RowError(int(a), b, c, d) for a, b, c, d in csv.reader(fh)]
-
-
-def errors_xlsx(errors: list[RowError], *, title: str) -> bytes:
-    from openpyxl import Workbook
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("错误报告")
-    ws.append([neutralise(title)])  # the title carries the uploaded file's name
-    ws.append(["行号", "列", "值", "错误说明"])
-    for e in errors:
-        ws.append([e.line, neutralise(e.column), neutralise(e.value), neutralise(e.message)])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
 
 
 def storage_dir() -> Path:

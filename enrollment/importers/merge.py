@@ -10,8 +10,8 @@ from django.db import connection
 from django.utils.translation import gettext as _
 
 from enrollment.importers.specs import STAGE_COLUMNS, STAGE_TYPES, SourceSpec
-from enrollment.importers.validation import RowError
 from medinsure.core.bulk import linear_plan
+from medinsure.core.imports import RowError
 
 # --- staging and merge ------------------------------------------------------------------------------
 

@@ -1,5 +1,5 @@
-"""Column specs of the department files: the staging shape, each source's columns, and the template
-workbooks built from them."""
+"""Column specs of the department files: the staging shape, each source's columns, and the templates
+built from them (the workbook through the core's ``medinsure.core.imports.template_xlsx``)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy
 
 from enrollment.models import SpecialCategory, SubsidyPayer
+from medinsure.core.imports import TemplateColumn, template_xlsx
 from medinsure.core.spreadsheets import neutralise_workbook
 
 # --- columns of the staging table (one generic shape for every source) ---------------------------
@@ -178,23 +179,39 @@ SOURCES: dict[str, SourceSpec] = {
 }
 
 
-# --- files: templates and error reports --------------------------------------------------------------
+# --- templates ----------------------------------------------------------------------------------------
+
+TEMPLATE_SHEET = "导入模板"
 
 
-def template_xlsx(spec: SourceSpec) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+def choice_labels(col: Column) -> tuple[str, ...]:
+    """The labels a person picks for a choice column: the keys the parser accepts, less the ASCII codes
+    (``tier1``…) it also takes from machine-made files. The template's drop-down and the validation
+    message both read this, so neither can drift from the parser's table."""
+    if col.kind != "choice" or not col.choices:
+        return ()
+    return tuple(k for k in col.choices if not k.isascii())
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "导入模板"
-    ws.append(spec.headers)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in spec.example:
-        ws.append(list(row))
+
+def template_columns(spec: SourceSpec) -> list[TemplateColumn]:
+    return [
+        TemplateColumn(col.header, choices=choice_labels(col), width=max(12, len(col.header) * 2 + 4))
+        for col in spec.columns
+    ]
+
+
+def source_template_xlsx(spec: SourceSpec) -> bytes:
+    """The source's template, built by the core's ``template_xlsx`` (headings, example, drop-downs), then
+    given what that builder does not do: text format on the number-like columns (so Excel keeps an
+    18-digit ID number as typed) and a sheet of notes."""
+    from openpyxl import load_workbook
+
+    data = template_xlsx(
+        template_columns(spec), sheet=TEMPLATE_SHEET, example=spec.example[0] if spec.example else None
+    )
+    wb = load_workbook(io.BytesIO(data))
+    ws = wb[TEMPLATE_SHEET]
     for i, col in enumerate(spec.columns, start=1):
-        ws.column_dimensions[ws.cell(1, i).column_letter].width = max(12, len(col.header) * 2 + 4)
         if col.kind in ("id", "code", "phone"):
             for r in range(2, 1000):
                 ws.cell(r, i).number_format = "@"
@@ -206,13 +223,13 @@ def template_xlsx(spec: SourceSpec) -> bytes:
         "code": "12位统计用区划代码（村社）或15位网格代码",
         "phone": "手机号或固定电话",
         "money": "金额（元），最多两位小数",
-        "choice": "可选值：",
+        "choice": "可选值（可从下拉列表选择）：",
         "int": "整数",
     }
     for col in spec.columns:
         text = explain.get(col.kind, "")
         if col.kind == "choice":
-            text += "、".join(k for k in col.choices if not k.startswith("tier"))
+            text += "、".join(choice_labels(col))
         notes.append([col.header, "是" if col.required else "否", text])
     buf = io.BytesIO()
     neutralise_workbook(wb)

@@ -17,22 +17,16 @@ from enrollment.importers.specs import (
     ID_MESSAGES,
     STAGE_COLUMNS,
     SourceSpec,
+    choice_labels,
 )
 from enrollment.rules.cover import CampaignTerms, PaymentFacts, Tier, decide_cover
 from medinsure.core import uploads
+from medinsure.core.imports import RowError
 from medinsure.rules.id_numbers import IdNumberError, parse_id_number
 
 
 class FileUnreadable(ValueError):
     """The file as a whole cannot be used (format, encoding, headers). The message is for the user."""
-
-
-@dataclass
-class RowError:
-    line: int
-    column: str
-    value: str
-    message: str
 
 
 @dataclass
@@ -206,8 +200,7 @@ def _row_to_stage(
                     err(
                         col.key,
                         value,
-                        _("取值应为：%(choices)s")
-                        % {"choices": "、".join(k for k in col.choices if not k.startswith("tier"))},
+                        _("取值应为：%(choices)s") % {"choices": "、".join(choice_labels(col))},
                     )
                     out[col.key] = None
                 else:

@@ -120,7 +120,7 @@ def import_validate(*, batch_id: int) -> ImportBatch:
         new_rows=counts["new"],
         changed_rows=counts["changed"],
         unchanged_rows=counts["unchanged"],
-        errors=[e.__dict__ for e in sorted(errors, key=lambda e: e.line)[:200]],
+        errors=[e.as_dict() for e in sorted(errors, key=lambda e: e.line)[:200]],
         message="",
     )
     if job_id:

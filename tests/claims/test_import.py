@@ -116,7 +116,7 @@ def test_missing_column_is_reported(setup):
     policy, _h, _d = setup
     content = ",".join(h for h in HEADER if h != "金额").encode() + b"\n"
     batch = settlement_import_create(actor=None, policy=policy, file_name="x.csv", content=content)
-    assert batch.errors == [{"line": 1, "column": "金额", "message": "缺少该列"}]
+    assert batch.errors == [{"line": 1, "column": "金额", "value": "", "message": "缺少该列"}]
 
 
 def test_xlsx_file(setup, tmp_path):
@@ -146,8 +146,10 @@ def test_pages_upload_preview_accept_and_error_report(setup, make_user, client_a
     xlsx = client.get(f"/claims/imports/{batch.pk}/errors.xlsx")
     import io
 
-    ws = load_workbook(io.BytesIO(xlsx.content)).active
-    assert [c.value for c in ws[2]] == [2, "就诊类别", "牙科 不是有效的就诊类别"]
+    rows = list(load_workbook(io.BytesIO(xlsx.content)).active.values)
+    assert rows[0] == ("bad.csv 错误报告（共 1 条）", None, None, None)
+    assert rows[1] == ("行号", "列", "值", "错误说明")
+    assert rows[2] == (2, "就诊类别", "牙科", "牙科 不是有效的就诊类别")
     assert AuditLog.objects.filter(action="export", object_id=str(batch.pk)).exists()
 
     good = csv_bytes([row("P2", h[2], person(63), d.village_a1)])
@@ -182,3 +184,68 @@ def test_accept_is_written_by_a_real_celery_worker(divisions, make_user, celery_
     batch.job.refresh_from_db()
     assert batch.job.status == "done" and batch.job.result == {"created": 5, "skipped": 0}
     assert Settlement.objects.filter(fund_paid=Decimal("5250.00")).count() == 5
+
+
+def test_error_report_masks_id_numbers_for_a_role_without_the_right(setup, make_user, client_as):
+    """A leader reads claims but may not see personal numbers: the report masks the ID number the page
+    quotes; claims staff see it whole."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    policy, h, d = setup
+    good = person(71)
+    bad_id = good[:-1] + ("1" if good[-1] == "0" else "0")  # the check digit wrong
+    content = csv_bytes([row("M1", h[2], good, d.village_a1, **{"身份证号": bad_id})])
+    r = client_as(make_user(Role.CLAIMS)).post(
+        "/claims/imports/", {"policy": policy.pk, "file": SimpleUploadedFile("m.csv", content)}
+    )
+    assert r.status_code == 302
+    batch = SettlementImport.objects.get()
+    assert {"line": 2, "column": "身份证号", "value": bad_id, "message": "不是有效的身份证号"} in batch.errors
+
+    def report_rows(user):
+        xlsx = client_as(user).get(f"/claims/imports/{batch.pk}/errors.xlsx")
+        assert xlsx.status_code == 200
+        return [r for r in load_workbook(io.BytesIO(xlsx.content)).active.values if r[1] == "身份证号"]
+
+    assert report_rows(make_user(Role.LEADER)) == [
+        (2, "身份证号", bad_id[:6] + "*" * 8 + bad_id[-4:], "不是有效的身份证号")
+    ]
+    assert report_rows(make_user(Role.CLAIMS))[0][2] == bad_id
+    assert bad_id not in client_as(make_user(Role.LEADER)).get(f"/claims/imports/{batch.pk}/").content.decode()
+
+
+def test_template_has_the_headings_and_the_parsers_drop_downs(make_user, client_as):
+    import io
+
+    from claims.importers import CATEGORY, COLUMNS, EMPLOYMENT, FLAG, GROUP, KIND, SCHEME
+
+    r = client_as(make_user(Role.CLAIMS)).get("/claims/imports/template.xlsx")
+    ws = load_workbook(io.BytesIO(r.content)).active
+    rows = list(ws.values)
+    assert rows[0] == tuple(names[0] for names in COLUMNS.values()) and rows[1][0] == "ZY2018000001"
+    letter = {names[0]: chr(ord("A") + i) for i, names in enumerate(COLUMNS.values())}
+    lists = {str(dv.sqref): dv.formula1.strip('"').split(",") for dv in ws.data_validations.dataValidation}
+
+    def choices(heading):
+        return lists[f"{letter[heading]}2:{letter[heading]}10000"]
+
+    assert choices("险种") == ["城乡居民", "城乡居民医保", "居民", "职工", "职工医保"]
+    assert "疾病住院" in choices("就诊类别") and "门诊慢病" in choices("就诊类别")
+    assert choices("人群") == ["居民", "普通居民", "学生", "学生儿童"]
+    assert choices("在职状态") == ["在职", "退休"]
+    assert choices("第三方责任") == choices("建档立卡") == ["否", "是"]
+    assert choices("缴费档次") == ["1", "2"]
+    assert choices("类别")[:2] == ["甲", "甲类"]
+    # every label offered is one the parser accepts
+    for heading, table in (
+        ("险种", SCHEME),
+        ("就诊类别", KIND),
+        ("人群", GROUP),
+        ("在职状态", EMPLOYMENT),
+        ("第三方责任", FLAG),
+        ("类别", CATEGORY),
+    ):
+        assert set(choices(heading)) <= set(table), heading
+    assert len(lists) == 8  # no drop-down on free columns

@@ -227,6 +227,64 @@ def test_import_template_and_error_report_download(world, client_as):
     )
 
 
+def test_error_report_and_page_mask_id_numbers_for_a_role_without_the_right(world, client_as):
+    """A leader reads import batches but may not see personal numbers: the report and the page mask the ID
+    number of the refused cell; a township worker does not get the batch at all."""
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import load_workbook
+
+    bad_id = "110105194912310021"
+    content = f"身份证号,姓名,户籍地区划代码\n{bad_id},坏号,500116101201\n".encode()
+    r = client_as(world["staff"]).post(
+        reverse("enrollment:imports"), {"source": "police", "file": SimpleUploadedFile("bad.csv", content)}
+    )
+    batch_id = int(r["Location"].rstrip("/").split("/")[-1])
+
+    def report(user):
+        x = client_as(user).get(reverse("enrollment:import_errors", args=[batch_id]))
+        return list(load_workbook(BytesIO(x.content)).active.iter_rows(values_only=True))
+
+    masked = report(world["leader"])
+    assert masked[0][0].startswith("bad.csv") and masked[1] == ("行号", "列", "值", "错误说明")
+    assert masked[2][:3] == (2, "身份证号", "110105********0021") and "校验位" in masked[2][3]
+    assert report(world["staff"])[2][2] == bad_id
+    page = client_as(world["leader"]).get(reverse("enrollment:import_detail", args=[batch_id])).content.decode()
+    assert "110105********0021" in page and bad_id not in page
+    assert (
+        bad_id in client_as(world["staff"]).get(reverse("enrollment:import_detail", args=[batch_id])).content.decode()
+    )
+    town = client_as(world["town_a"]).get(reverse("enrollment:import_errors", args=[batch_id]))
+    assert town.status_code in (403, 404)
+
+
+def test_xlsx_templates_have_drop_downs_from_the_parsers_tables(world, client_as):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from enrollment import importers
+
+    def rules(source):
+        tpl = client_as(world["staff"]).get(reverse("enrollment:import_template", args=[source, "xlsx"]))
+        ws = load_workbook(BytesIO(tpl.content))["导入模板"]
+        return ws, {str(dv.sqref): dv.formula1 for dv in ws.data_validations.dataValidation}
+
+    ws, police = rules("police")
+    assert police == {"G2:G10000": '"在册,出生,迁入,迁出,死亡"'}  # 变动类型; nothing on free columns
+    assert ws["A2"].value == "500116199001011234" and ws["A3"].number_format == "@"  # ID numbers stay text
+    _ws, tax = rules("tax")
+    assert tax == {"C2:C10000": '"一档,二档"'}
+    assert set(importers.TIER_LABELS) >= {"一档", "二档"}
+    _ws, civil = rules("civil")
+    spec = importers.SOURCES["civil"]
+    for letter, col in (("C", spec.columns[2]), ("D", spec.columns[3])):
+        offered = civil[f"{letter}2:{letter}10000"].strip('"').split(",")
+        assert offered and set(offered) <= set(col.choices)  # every label offered is one the parser accepts
+    assert rules("hr")[1] == {} and rules("education")[1] == {}
+
+
 def test_openapi_schema_lists_enrollment_endpoints(world, api_as):
     r = api_as(world["leader"]).get("/api/schema/?format=json")
     assert r.status_code == 200

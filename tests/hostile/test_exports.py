@@ -26,15 +26,15 @@ def assert_neutral(content: bytes, expected: int = 1):
 
 
 def _enrollment():
-    from enrollment.importers import RowError, errors_xlsx
+    from medinsure.core.imports import RowError, error_report_xlsx  # enrollment's report is the core's
 
-    return errors_xlsx([RowError(2, FORMULA, FORMULA, FORMULA)], title=FORMULA)
+    return error_report_xlsx([RowError(2, FORMULA, FORMULA, FORMULA)], viewer=None, title=FORMULA)
 
 
 def _claims():
-    from claims.importers import errors_workbook
+    from medinsure.core.imports import RowError, error_report_xlsx  # claims' report is the core's
 
-    return errors_workbook([{"line": 2, "column": FORMULA, "message": FORMULA}])
+    return error_report_xlsx([RowError(**{"line": 2, "column": FORMULA, "message": FORMULA})], viewer=None)
 
 
 def _fundbudget():
