@@ -413,7 +413,8 @@ def template_columns() -> list[TemplateColumn]:
         "tier": tuple(str(t) for t in TIERS),
         "category": _labels(CATEGORY),
     }
-    return [TemplateColumn(names[0], choices=choices.get(key, ())) for key, names in COLUMNS.items()]
+    text = {"number", "id_number", "institution"}  # identifiers: Excel must keep them as typed
+    return [TemplateColumn(names[0], choices=choices.get(key, ()), text=key in text) for key, names in COLUMNS.items()]
 
 
 __all__ = ["Employment", "Group", "ParseResult", "date", "parse_settlement_file", "template_columns"]

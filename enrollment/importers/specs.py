@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy
 
 from enrollment.models import SpecialCategory, SubsidyPayer
 from medinsure.core.imports import TemplateColumn, template_xlsx
-from medinsure.core.spreadsheets import neutralise_workbook
 
 # --- columns of the staging table (one generic shape for every source) ---------------------------
 STAGE_COLUMNS = (
@@ -193,48 +192,37 @@ def choice_labels(col: Column) -> tuple[str, ...]:
     return tuple(k for k in col.choices if not k.isascii())
 
 
+_NOTES = {
+    "id": "18位身份证号（15位旧号码将自动升级为18位），请设置为文本格式",
+    "date": "日期，如 2025-01-31",
+    "code": "12位统计用区划代码（村社）或15位网格代码",
+    "phone": "手机号或固定电话",
+    "money": "金额（元），最多两位小数",
+    "int": "整数",
+}
+
+
 def template_columns(spec: SourceSpec) -> list[TemplateColumn]:
+    """The template's columns: drop-downs of the labels the parser accepts, text format on number-like
+    columns (so Excel keeps an 18-digit ID number as typed), and each column's note."""
     return [
-        TemplateColumn(col.header, choices=choice_labels(col), width=max(12, len(col.header) * 2 + 4))
+        TemplateColumn(
+            col.header,
+            choices=choice_labels(col),
+            width=max(12, len(col.header) * 2 + 4),
+            text=col.kind in ("id", "code", "phone"),
+            required=col.required,
+            note=_NOTES.get(col.kind, ""),
+        )
         for col in spec.columns
     ]
 
 
 def source_template_xlsx(spec: SourceSpec) -> bytes:
-    """The source's template, built by the core's ``template_xlsx`` (headings, example, drop-downs), then
-    given what that builder does not do: text format on the number-like columns (so Excel keeps an
-    18-digit ID number as typed) and a sheet of notes."""
-    from openpyxl import load_workbook
-
-    data = template_xlsx(
-        template_columns(spec), sheet=TEMPLATE_SHEET, example=spec.example[0] if spec.example else None
+    """The source's template, built by the core's one template builder."""
+    return template_xlsx(
+        template_columns(spec), sheet=TEMPLATE_SHEET, example=spec.example[0] if spec.example else None, notes=True
     )
-    wb = load_workbook(io.BytesIO(data))
-    ws = wb[TEMPLATE_SHEET]
-    for i, col in enumerate(spec.columns, start=1):
-        if col.kind in ("id", "code", "phone"):
-            for r in range(2, 1000):
-                ws.cell(r, i).number_format = "@"
-    notes = wb.create_sheet("填写说明")
-    notes.append(["列名", "是否必填", "说明"])
-    explain = {
-        "id": "18位身份证号（15位旧号码将自动升级为18位），请设置为文本格式",
-        "date": "日期，如 2025-01-31",
-        "code": "12位统计用区划代码（村社）或15位网格代码",
-        "phone": "手机号或固定电话",
-        "money": "金额（元），最多两位小数",
-        "choice": "可选值（可从下拉列表选择）：",
-        "int": "整数",
-    }
-    for col in spec.columns:
-        text = explain.get(col.kind, "")
-        if col.kind == "choice":
-            text += "、".join(choice_labels(col))
-        notes.append([col.header, "是" if col.required else "否", text])
-    buf = io.BytesIO()
-    neutralise_workbook(wb)
-    wb.save(buf)
-    return buf.getvalue()
 
 
 def template_csv(spec: SourceSpec) -> bytes:
