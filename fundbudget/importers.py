@@ -14,10 +14,8 @@ from decimal import Decimal, InvalidOperation
 import pandas as pd
 from django.conf import settings
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
 
-from medinsure.core.spreadsheets import neutralise_workbook
+from medinsure.core.imports import RowError, TemplateColumn, template_xlsx
 
 from .models import Fund
 
@@ -31,7 +29,8 @@ COLUMNS = {
 }
 AMOUNT_FIELDS = ("income_ytd", "expenditure_ytd", "accumulated_balance")
 
-# Names the finance sheets use for each fund.
+# Names the finance sheets use for each fund; the template's drop-down list offers the model's labels.
+FUND_LABELS = tuple(str(label) for label in Fund.labels)
 FUND_NAMES = {
     **{str(label): value for value, label in Fund.choices},
     **{value: value for value in Fund.values},
@@ -50,15 +49,27 @@ FUND_NAMES = {
 @dataclass
 class ParseResult:
     rows: list[dict] = field(default_factory=list)  # JSON-ready: amounts as strings
-    errors: list[dict] = field(default_factory=list)  # {"line", "field", "message"}
+    errors: list[RowError] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
 
+def stored_errors(errors: list[dict]) -> list[RowError]:
+    """A batch's stored errors as RowErrors; a batch stored before issue 14 said "field" for the column."""
+    return [
+        RowError(**e) if "column" in e else RowError(e.get("line", 0), e.get("field", ""), "", e.get("message", ""))
+        for e in errors
+    ]
+
+
 def _blank(value) -> bool:
     return value is None or (isinstance(value, float) and pd.isna(value)) or str(value).strip() == ""
+
+
+def _shown(value) -> str:
+    return "" if _blank(value) else str(value).strip()
 
 
 def _to_decimal(value) -> Decimal:
@@ -88,17 +99,13 @@ def parse_statement_rows(records: list[dict], *, first_line: int = 2) -> ParseRe
             continue
         errors = []
 
-        def err(fld, message, _line=line, _errors=errors):
-            _errors.append({"line": _line, "field": COLUMNS[fld], "message": message})
+        def err(fld, message, _line=line, _errors=errors, _record=record):
+            _errors.append(RowError(_line, COLUMNS[fld], _shown(_record.get(fld)), message))
 
         raw_fund = record.get("fund")
         fund = FUND_NAMES.get(str(raw_fund).strip()) if not _blank(raw_fund) else None
         if fund is None:
-            err(
-                "fund",
-                _("基金“%(value)s”无法识别，应为职工医保、城乡居民医保或长护险")
-                % {"value": "" if _blank(raw_fund) else raw_fund},
-            )
+            err("fund", _("基金无法识别，应为职工医保、城乡居民医保或长护险"))
         year = month = None
         try:
             year = _to_int(record.get("year"))
@@ -123,7 +130,7 @@ def parse_statement_rows(records: list[dict], *, first_line: int = 2) -> ParseRe
             try:
                 amount = _to_decimal(value)
             except (InvalidOperation, ValueError, TypeError):
-                err(fld, _("“%(value)s”不是金额") % {"value": value})
+                err(fld, _("不是金额"))
                 continue
             if amount != amount.quantize(Decimal("0.01")):
                 err(fld, _("金额最多两位小数"))
@@ -155,54 +162,26 @@ def read_statement_workbook(content: bytes) -> ParseResult:
     try:
         frame = pd.read_excel(io.BytesIO(content), engine="calamine", dtype=object, header=0)
     except Exception as exc:  # noqa: BLE001 - any unreadable file is the user's error, reported as such
-        return ParseResult(
-            errors=[{"line": 0, "field": _("文件"), "message": _("无法读取Excel文件：%(error)s") % {"error": exc}}]
-        )
+        return ParseResult(errors=[RowError(0, _("文件"), "", _("无法读取Excel文件：%(error)s") % {"error": exc})])
     headers = {str(c).strip(): c for c in frame.columns}
     missing = [title for title in COLUMNS.values() if title not in headers]
     if missing:
-        return ParseResult(
-            errors=[{"line": 1, "field": title, "message": _("表头缺少此列（请使用导入模板）")} for title in missing]
-        )
+        return ParseResult(errors=[RowError(1, title, "", _("表头缺少此列（请使用导入模板）")) for title in missing])
     max_rows = int(getattr(settings, "FUNDBUDGET_STATEMENT_MAX_ROWS", 2000))
     if len(frame) > max_rows:
-        return ParseResult(
-            errors=[{"line": 0, "field": _("文件"), "message": _("行数超过%(max)s行") % {"max": max_rows}}]
-        )
+        return ParseResult(errors=[RowError(0, _("文件"), str(len(frame)), _("行数超过%(max)s行") % {"max": max_rows})])
     records = [{fld: row[headers[title]] for fld, title in COLUMNS.items()} for row in frame.to_dict(orient="records")]
     return parse_statement_rows(records)
 
 
 def template_workbook() -> bytes:
-    """The import template with one example line (seed 004, end of April 2024)."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = _("月度收支")
-    ws.append(list(COLUMNS.values()))
-    ws.append(["职工医保", 2024, 4, 74915100, 51730500, 581000000])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for col, width in zip("ABCDEF", (16, 8, 8, 20, 20, 20), strict=True):
-        ws.column_dimensions[col].width = width
-    out = io.BytesIO()
-    neutralise_workbook(wb)
-    wb.save(out)
-    return out.getvalue()
-
-
-def error_report_workbook(errors: list[dict]) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = _("错误报告")
-    ws.append([_("行号"), _("列"), _("错误")])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="F8D7DA")
-    for e in errors:
-        ws.append([e["line"], e["field"], e["message"]])
-    ws.column_dimensions["B"].width = 20
-    ws.column_dimensions["C"].width = 60
-    out = io.BytesIO()
-    neutralise_workbook(wb)
-    wb.save(out)
-    return out.getvalue()
+    """The import template with one example line (seed 004, end of April 2024); the fund from a drop-down."""
+    widths = {"fund": 30, "year": 8, "month": 8}
+    return template_xlsx(
+        [
+            TemplateColumn(title, choices=FUND_LABELS if key == "fund" else (), width=widths.get(key, 20))
+            for key, title in COLUMNS.items()
+        ],
+        sheet=_("月度收支"),
+        example=[FUND_LABELS[0], 2024, 4, 74915100, 51730500, 581000000],
+    )

@@ -254,7 +254,7 @@ class StatementImport(models.Model):
     uploaded_at = models.DateTimeField(auto_now_add=True)
     status = models.CharField(_("状态"), max_length=8, choices=Status.choices)
     rows = models.JSONField(default=list)  # validated rows, amounts as strings
-    errors = models.JSONField(default=list)  # [{"line": n, "field": "…", "message": "…"}]
+    errors = models.JSONField(default=list)  # [RowError.as_dict()]: {"line", "column", "value", "message"}
     result = models.JSONField(default=dict)  # {"created": n, "updated": n, "unchanged": n}
 
     class Meta:

@@ -17,6 +17,7 @@ from medinsure.audit.models import AuditLog
 from medinsure.audit.services import audit_log
 from medinsure.celery import enqueue_on_commit
 from medinsure.core import uploads
+from medinsure.core.imports import RowError
 
 from . import importers, selectors
 from .models import (
@@ -147,8 +148,10 @@ def statement_import_upload(*, actor, filename: str, content: bytes) -> Statemen
             uploaded_by=actor,
             status=StatementImport.Status.PENDING if parsed.ok and parsed.rows else StatementImport.Status.INVALID,
             rows=parsed.rows,
-            errors=parsed.errors
-            or ([] if parsed.rows else [{"line": 0, "field": _("文件"), "message": _("文件中没有数据行")}]),
+            errors=[
+                e.as_dict()
+                for e in parsed.errors or ([] if parsed.rows else [RowError(0, _("文件"), "", _("文件中没有数据行"))])
+            ],
         )
         audit_log(
             actor=actor,

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from medinsure.accounts.decorators import area_required
 from medinsure.accounts.scoping import Area
 from medinsure.core.errors import apply_errors
+from medinsure.core.imports import error_report_xlsx, shown_value
 
 from . import access, exports, importers, selectors, services
 from .forms import BudgetForm, PeriodForm, RuleForm, StatementForm, UploadForm
@@ -151,7 +152,8 @@ def statement_import(request):
 def import_preview(request, import_id):
     batch = access.access_statement_import_by_id(request.user, import_id)
     rows = selectors.import_preview_rows(request.user, batch)
-    return render(request, "fundbudget/import_preview.html", {"batch": batch, "rows": rows})
+    errors = [(e, shown_value(request.user, e.value)) for e in importers.stored_errors(batch.errors)]
+    return render(request, "fundbudget/import_preview.html", {"batch": batch, "rows": rows, "errors": errors})
 
 
 @WRITE
@@ -174,7 +176,9 @@ def import_apply(request, import_id):
 @WRITE
 def import_errors_xlsx(request, import_id):
     batch = access.access_statement_import_by_id(request.user, import_id)
-    return _xlsx(importers.error_report_workbook(batch.errors), f"import-errors-{batch.pk}.xlsx")
+    errors = importers.stored_errors(batch.errors)
+    title = _("月度收支导入错误报告：%(name)s") % {"name": batch.filename}
+    return _xlsx(error_report_xlsx(errors, viewer=request.user, title=title), f"import-errors-{batch.pk}.xlsx")
 
 
 @WRITE

@@ -13,9 +13,9 @@ import pandas as pd
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from medinsure.core import uploads
-from medinsure.core.spreadsheets import neutralise
-from replies.rules.intake import IntakeError, IntakeRow, missing_columns, parse_rows
+from medinsure.core import imports, uploads
+from medinsure.core.imports import RowError, TemplateColumn
+from replies.rules.intake import COLUMNS, IntakeError, IntakeRow, missing_columns, parse_rows
 
 ERROR_TEXT = {
     "missing": gettext_lazy("必填"),
@@ -28,8 +28,13 @@ ERROR_TEXT = {
 @dataclass(frozen=True)
 class ListResult:
     rows: tuple[IntakeRow, ...]
-    errors: tuple[IntakeError, ...]
+    errors: tuple[RowError, ...]
     file_error: str = ""
+
+
+def row_error(e: IntakeError) -> RowError:
+    """The rules' error (a code) as the core's RowError, its message the text ERROR_TEXT gives the code."""
+    return RowError(e.line, e.column, e.value, str(ERROR_TEXT.get(e.code, e.code)))
 
 
 def read_list(name: str, content: bytes) -> ListResult:
@@ -51,42 +56,30 @@ def read_list(name: str, content: bytes) -> ListResult:
     if missing:
         return ListResult((), (), _("缺少列：%(columns)s") % {"columns": "、".join(missing)})
     rows, errors = parse_rows(frame.to_dict("records"))
-    return ListResult(rows, errors)
+    return ListResult(rows, tuple(row_error(e) for e in errors))
 
 
-def error_report_xlsx(errors: list[dict]) -> bytes:
-    """The row-by-row error report as an Excel file."""
-    frame = pd.DataFrame(
-        [
-            {
-                _("行号"): e["line"],
-                _("列"): e["column"],
-                _("问题"): str(ERROR_TEXT.get(e["code"], e["code"])),
-                _("内容"): neutralise(e.get("value", "")),
-            }
-            for e in errors
-        ]
-    )
-    out = io.BytesIO()
-    frame.to_excel(out, index=False, engine="openpyxl")
-    return out.getvalue()
+# The drop-down lists offer labels the rules accept (rules.intake KINDS, YES, NO; the template test parses
+# every one of them): the kinds by their full names, 是/否 for the flags.
+KIND_CHOICES = ("人大代表建议", "政协委员提案")
+YES_NO = ("是", "否")
+CHOICES = {"类别": KIND_CHOICES, "急件": YES_NO, "涉及面广难度大": YES_NO}
+EXAMPLE = {
+    "类别": "人大代表建议",
+    "会议届次": "江津区第十八届人民代表大会第五次会议",
+    "编号": "166",
+    "标题": "关于全社会共同参与实现全民医保的建议",
+    "提出人": "梁筱钟、况文凤",
+    "交办日期": "2025-03-10",
+    "急件": "否",
+    "涉及面广难度大": "否",
+}
 
 
 def template_xlsx() -> bytes:
-    frame = pd.DataFrame(
-        [
-            {
-                "类别": "人大代表建议",
-                "会议届次": "江津区第十八届人民代表大会第五次会议",
-                "编号": "166",
-                "标题": "关于全社会共同参与实现全民医保的建议",
-                "提出人": "梁筱钟、况文凤",
-                "交办日期": "2025-03-10",
-                "急件": "否",
-                "涉及面广难度大": "否",
-            }
-        ]
+    """The blank list: the columns the rules read, with drop-down lists for 类别 and the 是/否 flags."""
+    return imports.template_xlsx(
+        [TemplateColumn(h, choices=CHOICES.get(h, ()), width=40 if h in ("会议届次", "标题") else 16) for h in COLUMNS],
+        sheet=_("交办清单"),
+        example=[EXAMPLE[h] for h in COLUMNS],
     )
-    out = io.BytesIO()
-    frame.to_excel(out, index=False, engine="openpyxl")
-    return out.getvalue()

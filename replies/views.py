@@ -18,6 +18,7 @@ from medinsure.accounts.scoping import Area
 from medinsure.audit.models import AuditLog
 from medinsure.audit.services import audit_log
 from medinsure.core.errors import apply_errors
+from medinsure.core.imports import RowError, error_report_xlsx, shown_value
 from replies import figures, forms, selectors, services
 from replies.access import (
     access_commitment_by_id,
@@ -455,7 +456,8 @@ def _rows_payload(result) -> str:
     rows = [
         {**asdict(r), "assigned_on": r.assigned_on.isoformat(), "proposers": list(r.proposers)} for r in result.rows
     ]
-    return signing.dumps({"rows": rows, "errors": [asdict(e) for e in result.errors]}, salt=IMPORT_SALT, compress=True)
+    errors = [e.as_dict() for e in result.errors]
+    return signing.dumps({"rows": rows, "errors": errors}, salt=IMPORT_SALT, compress=True)
 
 
 def _rows_from_payload(payload: str) -> dict:
@@ -494,8 +496,9 @@ def proposal_import(request):
             data = _rows_from_payload(request.POST.get("payload", ""))
         except signing.BadSignature:
             return redirect("replies:import")
+        errors = [RowError(**e) for e in data["errors"]]
         response = HttpResponse(
-            importers.error_report_xlsx(data["errors"]),
+            error_report_xlsx(errors, viewer=request.user, title=_("交办清单导入错误报告")),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
         response["Content-Disposition"] = "attachment; filename=errors.xlsx"
@@ -506,7 +509,7 @@ def proposal_import(request):
         context = {
             "result": result,
             "payload": _rows_payload(result) if not result.file_error else "",
-            "error_rows": [(e, importers.ERROR_TEXT.get(e.code, e.code)) for e in result.errors[:200]],
+            "error_rows": [(e, shown_value(request.user, e.value)) for e in result.errors[:200]],
         }
     return render(request, "replies/import.html", context)
 

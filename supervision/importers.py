@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from medinsure.audit.models import AuditLog
 from medinsure.audit.services import audit_log
-from medinsure.core.spreadsheets import neutralise_workbook
+from medinsure.core.imports import RowError, TemplateColumn, template_xlsx
 from medinsure.institutions.models import Institution
 from medinsure.regions.models import Division
 from supervision import access
@@ -32,14 +32,12 @@ COLUMNS = {
     "valid_until": "协议有效期至",
 }
 REQUIRED = ("code", "name", "kind", "division", "agreement_number", "signed_on")
-KIND_VALUES = {
-    "定点医疗机构": "medical",
-    "医疗机构": "medical",
-    "定点零售药店": "pharmacy",
-    "药店": "pharmacy",
-    "零售药店": "pharmacy",
-}
-LEVEL_VALUES = {"一级": 1, "一级及以下": 1, "二级": 2, "三级": 3, "市外": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+# What the kind and level columns accept: the model's own labels (the template's drop-down lists) and
+# the other names the bureau's lists use.
+KIND_LABELS = {str(label): value for value, label in Institution.Kind.choices}
+KIND_VALUES = {**KIND_LABELS, "医疗机构": "medical", "药店": "pharmacy", "零售药店": "pharmacy"}
+LEVEL_LABELS = {str(label): value for value, label in Institution.Level.choices}
+LEVEL_VALUES = {**LEVEL_LABELS, "一级": 1, "1": 1, "2": 2, "3": 3, "4": 4}
 CODE_RE = re.compile(r"^[HP]\d{11}$")
 
 
@@ -61,7 +59,7 @@ class InstitutionRow:
 @dataclass
 class ImportReport:
     rows: list[InstitutionRow] = field(default_factory=list)
-    errors: list[tuple[int, str, str]] = field(default_factory=list)  # (line, column, message)
+    errors: list[RowError] = field(default_factory=list)
     created: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -101,15 +99,15 @@ def read_institutions(path_or_file) -> ImportReport:
     try:
         frame = pd.read_excel(path_or_file, engine="calamine", dtype=object)
     except Exception as exc:  # noqa: BLE001 — any unreadable file is one clear error
-        report.errors.append((0, "", _("无法读取 Excel 文件：%(error)s") % {"error": exc}))
+        report.errors.append(RowError(0, "", "", _("无法读取 Excel 文件：%(error)s") % {"error": exc}))
         return report
     header = {str(c).strip(): c for c in frame.columns}
     missing = [title for key, title in COLUMNS.items() if key in REQUIRED and title not in header]
     if missing:
-        report.errors.append((1, "", _("缺少列：%(cols)s") % {"cols": "、".join(missing)}))
+        report.errors.append(RowError(1, "", "", _("缺少列：%(cols)s") % {"cols": "、".join(missing)}))
         return report
     divisions = {}
-    for d in Division.objects.filter(level=Division.Level.TOWNSHIP).only("id", "code", "name"):
+    for d in _townships():
         divisions[d.code] = d.id
         divisions[d.name] = d.id
     seen_codes: dict[str, int] = {}
@@ -120,53 +118,53 @@ def read_institutions(path_or_file) -> ImportReport:
         def get(key, raw=raw):
             return raw.get(header.get(COLUMNS[key]))
 
-        errs = []
+        errs = []  # (column key, message)
         code = _text(get("code")).upper()
         name = _text(get("name"))
         if not code and not name and not _text(get("agreement_number")):
             continue  # blank line
         if not CODE_RE.match(code):
-            errs.append((COLUMNS["code"], _("编码应为 H 或 P 加 11 位数字")))
+            errs.append(("code", _("编码应为 H 或 P 加 11 位数字")))
         elif code in seen_codes:
-            errs.append((COLUMNS["code"], _("与第 %(line)s 行重复") % {"line": seen_codes[code]}))
+            errs.append(("code", _("与第 %(line)s 行重复") % {"line": seen_codes[code]}))
         else:
             seen_codes[code] = line
         if not name:
-            errs.append((COLUMNS["name"], _("不能为空")))
+            errs.append(("name", _("不能为空")))
         kind = KIND_VALUES.get(_text(get("kind")))
         if kind is None:
-            errs.append((COLUMNS["kind"], _("应为“定点医疗机构”或“定点零售药店”")))
+            errs.append(("kind", _("应为“%(labels)s”") % {"labels": "”或“".join(KIND_LABELS)}))
         elif CODE_RE.match(code) and (kind == "medical") != code.startswith("H"):
-            errs.append((COLUMNS["kind"], _("医疗机构编码以 H 开头，药店以 P 开头")))
+            errs.append(("kind", _("医疗机构编码以 H 开头，药店以 P 开头")))
         level_text = _text(get("level"))
         level = LEVEL_VALUES.get(level_text) if level_text else None
         if level_text and level is None:
-            errs.append((COLUMNS["level"], _("应为一级、二级、三级或市外")))
+            errs.append(("level", _("应为%(labels)s") % {"labels": "、".join(LEVEL_LABELS)}))
         division_id = divisions.get(_text(get("division")))
         if division_id is None:
-            errs.append((COLUMNS["division"], _("未知的镇街：%(value)s") % {"value": _text(get("division"))}))
+            errs.append(("division", _("未知的镇街")))
         number = _text(get("agreement_number"))
         if not number:
-            errs.append((COLUMNS["agreement_number"], _("不能为空")))
+            errs.append(("agreement_number", _("不能为空")))
         elif number in seen_numbers:
-            errs.append((COLUMNS["agreement_number"], _("与第 %(line)s 行重复") % {"line": seen_numbers[number]}))
+            errs.append(("agreement_number", _("与第 %(line)s 行重复") % {"line": seen_numbers[number]}))
         else:
             seen_numbers[number] = line
         signed_on = valid_until = None
         try:
             signed_on = _date(get("signed_on"))
             if signed_on is None:
-                errs.append((COLUMNS["signed_on"], _("不能为空")))
-        except ValueError as exc:
-            errs.append((COLUMNS["signed_on"], _("日期格式不正确：%(value)s") % {"value": exc}))
+                errs.append(("signed_on", _("不能为空")))
+        except ValueError:
+            errs.append(("signed_on", _("日期格式不正确")))
         try:
             valid_until = _date(get("valid_until"))
-        except ValueError as exc:
-            errs.append((COLUMNS["valid_until"], _("日期格式不正确：%(value)s") % {"value": exc}))
+        except ValueError:
+            errs.append(("valid_until", _("日期格式不正确")))
         if signed_on and valid_until and valid_until < signed_on:
-            errs.append((COLUMNS["valid_until"], _("不能早于签订日期")))
+            errs.append(("valid_until", _("不能早于签订日期")))
         if errs:
-            report.errors.extend((line, col, msg) for col, msg in errs)
+            report.errors.extend(RowError(line, COLUMNS[key], _text(get(key)), msg) for key, msg in errs)
             continue
         report.rows.append(
             InstitutionRow(
@@ -184,7 +182,7 @@ def read_institutions(path_or_file) -> ImportReport:
             )
         )
     if not report.rows and not report.errors:
-        report.errors.append((0, "", _("文件中没有数据行")))
+        report.errors.append(RowError(0, "", "", _("文件中没有数据行")))
     # an agreement number already used by another institution in the database
     if report.rows:
         existing = dict(
@@ -194,7 +192,9 @@ def read_institutions(path_or_file) -> ImportReport:
         )
         for r in report.rows:
             if existing.get(r.agreement_number, r.code) != r.code:
-                report.errors.append((r.line, COLUMNS["agreement_number"], _("协议编号已被其他机构使用")))
+                report.errors.append(
+                    RowError(r.line, COLUMNS["agreement_number"], r.agreement_number, _("协议编号已被其他机构使用"))
+                )
     return report
 
 
@@ -276,48 +276,30 @@ def import_institutions(*, actor, report: ImportReport) -> ImportReport:
     return report
 
 
-def error_workbook(report: ImportReport) -> bytes:
-    """The error report as an Excel file."""
-    import io
-
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = _("错误报告")
-    ws.append([_("行号"), _("列"), _("问题")])
-    for line, col, msg in report.errors:
-        ws.append([line, col, str(msg)])
-    buf = io.BytesIO()
-    neutralise_workbook(wb)
-    wb.save(buf)
-    return buf.getvalue()
+def _townships():
+    return Division.objects.filter(level=Division.Level.TOWNSHIP).only("id", "code", "name").order_by("code")
 
 
 def template_workbook() -> bytes:
-    import io
-
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = _("定点医药机构")
-    ws.append(list(COLUMNS.values()))
-    ws.append(
-        [
+    """The blank file: the columns the reader takes, with drop-down lists of the labels it accepts."""
+    choices = {
+        "kind": tuple(KIND_LABELS),
+        "level": tuple(LEVEL_LABELS),
+        "division": tuple(d.name for d in _townships()),
+    }
+    return template_xlsx(
+        [TemplateColumn(title, choices=choices.get(key, ())) for key, title in COLUMNS.items()],
+        sheet=_("定点医药机构"),
+        example=[
             "H50011600099",
             "示例卫生院",
             "定点医疗机构",
             "乡镇卫生院",
-            "一级",
-            "白沙镇",
+            "一级及以下",
+            choices["division"][0] if choices["division"] else "白沙镇",
             "白沙镇示例路1号",
             "XY2024-099",
             "2024-01-01",
             "2026-12-31",
-        ]
+        ],
     )
-    buf = io.BytesIO()
-    neutralise_workbook(wb)
-    wb.save(buf)
-    return buf.getvalue()

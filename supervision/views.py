@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from medinsure.audit.models import AuditLog
 from medinsure.audit.services import audit_log
 from medinsure.core.errors import apply_errors, error_text
+from medinsure.core.imports import error_report_xlsx, shown_value
 from medinsure.core.spreadsheets import neutralise_workbook
 from medinsure.masking import shown_id_number
 from supervision import access, forms, importers, selectors, services
@@ -171,7 +172,12 @@ def institution_import(request):
                 for chunk in upload.chunks():
                     out.write(chunk)
             report = importers.read_institutions(path)
-    return render(request, "supervision/institution_import.html", {"form": form, "report": report, "token": token})
+    error_rows = [(e, shown_value(request.user, e.value)) for e in report.errors] if report else []
+    return render(
+        request,
+        "supervision/institution_import.html",
+        {"form": form, "report": report, "token": token, "error_rows": error_rows},
+    )
 
 
 def institution_import_errors(request, token):
@@ -182,7 +188,9 @@ def institution_import_errors(request, token):
         raise Http404 from None
     if not path.exists():
         raise Http404
-    data = importers.error_workbook(importers.read_institutions(path))
+    data = error_report_xlsx(
+        importers.read_institutions(path).errors, viewer=request.user, title=_("定点医药机构导入错误报告")
+    )
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = 'attachment; filename="institution-import-errors.xlsx"'
     return response

@@ -9,7 +9,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from fundbudget import importers, selectors, services
-from fundbudget.models import MonthlyStatement, StatementImport
+from fundbudget.models import Fund, MonthlyStatement, StatementImport
+from medinsure.accounts.models import Role
+from medinsure.core.imports import RowError, error_report_xlsx
 
 pytestmark = [pytest.mark.django_db, pytest.mark.service]
 
@@ -37,6 +39,53 @@ SEED_004_ROWS = [
 def test_template_reads_back_clean():
     parsed = importers.read_statement_workbook(importers.template_workbook())
     assert parsed.ok and parsed.rows[0]["fund"] == "employee" and parsed.rows[0]["income_ytd"] == "74915100.00"
+
+
+def test_template_offers_the_funds_the_reader_takes_as_a_drop_down():
+    ws = openpyxl.load_workbook(io.BytesIO(importers.template_workbook()))["月度收支"]
+    rules = {str(dv.sqref): dv.formula1 for dv in ws.data_validations.dataValidation}
+    assert rules == {"A2:A10000": '"' + ",".join(str(label) for label in Fund.labels) + '"'}
+    # every choice is a name the reader accepts, one per fund
+    rows = [
+        {"fund": label, "year": 2024, "month": i + 1, "income_ytd": 1, "expenditure_ytd": 1, "accumulated_balance": 1}
+        for i, label in enumerate(importers.FUND_LABELS)
+    ]
+    parsed = importers.parse_statement_rows(rows)
+    assert parsed.ok and [r["fund"] for r in parsed.rows] == list(Fund.values)
+
+
+def test_error_report_values_pass_through_the_viewers_masking(fund_user, client_as, make_user):
+    content = workbook([["13812345678", 2024, 4, 1, 1, 1]])  # a phone number typed into the fund column
+    batch = services.statement_import_upload(actor=fund_user, filename="p.xlsx", content=content)
+    assert batch.errors[0]["value"] == "13812345678"  # stored as typed
+    ws = openpyxl.load_workbook(
+        io.BytesIO(client_as(fund_user).get(reverse("fundbudget:import_errors", args=[batch.pk])).content)
+    ).active
+    assert (ws.cell(3, 2).value, ws.cell(3, 3).value) == ("基金", "138****5678")  # the fund role may not see it
+    assert "13812345678" not in str(ws.cell(3, 4).value)  # nor does the message repeat it
+    shown = openpyxl.load_workbook(
+        io.BytesIO(error_report_xlsx(importers.stored_errors(batch.errors), viewer=make_user(Role.CLAIMS)))
+    ).active
+    assert shown.cell(2, 3).value == "13812345678"
+
+
+def test_errors_stored_before_the_core_vocabulary_still_read_and_are_migrated(fund_user):
+    import importlib
+
+    from django.apps import apps
+
+    old = [{"line": 3, "field": "月份", "message": "月份应为1至12"}]
+    assert importers.stored_errors(old) == [RowError(3, "月份", "", "月份应为1至12")]
+    batch = StatementImport.objects.create(
+        filename="old.xlsx", sha256="0" * 64, uploaded_by=fund_user, status="invalid", errors=old
+    )
+    migration = importlib.import_module("fundbudget.migrations.0004_statement_import_errors_as_row_errors")
+    migration.forwards(apps, None)
+    batch.refresh_from_db()
+    assert batch.errors == [{"line": 3, "column": "月份", "value": "", "message": "月份应为1至12"}]
+    migration.backwards(apps, None)
+    batch.refresh_from_db()
+    assert batch.errors == old
 
 
 def test_upload_preview_apply_then_reimport_changes_nothing(fund_user):
@@ -77,7 +126,7 @@ def test_errors_name_line_and_column_and_nothing_is_written(fund_user):
     )
     batch = services.statement_import_upload(actor=fund_user, filename="bad.xlsx", content=content)
     assert batch.status == StatementImport.Status.INVALID
-    errors = {(e["line"], e["field"]) for e in batch.errors}
+    errors = {(e["line"], e["column"]) for e in batch.errors}
     assert errors == {
         (3, "基金"),
         (3, "月份"),
@@ -91,15 +140,17 @@ def test_errors_name_line_and_column_and_nothing_is_written(fund_user):
     with pytest.raises(ValidationError):
         services.statement_import_apply(actor=fund_user, import_id=batch.pk)
     assert not MonthlyStatement.objects.exists()
-    report = openpyxl.load_workbook(io.BytesIO(importers.error_report_workbook(batch.errors))).active
+    data = error_report_xlsx(importers.stored_errors(batch.errors), viewer=fund_user)
+    report = openpyxl.load_workbook(io.BytesIO(data)).active
     assert report.max_row == 1 + len(batch.errors)
+    assert next(e for e in batch.errors if e["column"] == "基金")["value"] == "养老保险"
 
 
 def test_missing_columns_and_unreadable_file(fund_user):
     batch = services.statement_import_upload(
         actor=fund_user, filename="h.xlsx", content=workbook([], header=["基金", "年度"])
     )
-    assert {e["field"] for e in batch.errors} == set(HEADER[2:])
+    assert {e["column"] for e in batch.errors} == set(HEADER[2:])
     batch = services.statement_import_upload(actor=fund_user, filename="x.xlsx", content=b"not a workbook")
     assert batch.status == StatementImport.Status.INVALID and batch.errors[0]["line"] == 0
 
@@ -128,7 +179,9 @@ def test_import_pages_end_to_end(fund_user, client_as, make_user):
     bad_batch = StatementImport.objects.get(status="invalid")
     x = client_as(fund_user).get(reverse("fundbudget:import_errors", args=[bad_batch.pk]))
     ws = openpyxl.load_workbook(io.BytesIO(x.content)).active
-    assert ws.cell(2, 1).value == 2 and ws.cell(2, 2).value == "月份"
+    assert ws.cell(1, 1).value == "月度收支导入错误报告：bad.xlsx"
+    assert [c.value for c in ws[2]] == ["行号", "列", "值", "错误说明"]
+    assert ws.cell(3, 1).value == 2 and ws.cell(3, 2).value == "月份" and ws.cell(3, 3).value == "0"
 
 
 def test_preview_flags_a_year_to_date_figure_below_the_month_before(fund_user, client_as):

@@ -38,21 +38,26 @@ def _claims():
 
 
 def _fundbudget():
-    from fundbudget.importers import error_report_workbook
+    from fundbudget.importers import parse_statement_rows
+    from medinsure.core.imports import error_report_xlsx
 
-    return error_report_workbook([{"line": 2, "field": FORMULA, "message": FORMULA}])
+    errors = parse_statement_rows([{"fund": FORMULA, "year": 2024, "month": 1}]).errors
+    return error_report_xlsx(errors, viewer=None, title=FORMULA)
 
 
 def _supervision():
-    from supervision.importers import ImportReport, error_workbook
+    from medinsure.core.imports import RowError, error_report_xlsx
+    from supervision.importers import ImportReport
 
-    return error_workbook(ImportReport(errors=[(2, FORMULA, FORMULA)]))
+    return error_report_xlsx(ImportReport(errors=[RowError(2, FORMULA, FORMULA, FORMULA)]).errors, viewer=None)
 
 
 def _replies():
-    from replies.importers import error_report_xlsx
+    from medinsure.core.imports import error_report_xlsx
+    from replies.importers import row_error
+    from replies.rules.intake import IntakeError
 
-    return error_report_xlsx([{"line": 2, "column": "标题", "code": "invalid", "value": FORMULA}])
+    return error_report_xlsx([row_error(IntakeError(2, "标题", "invalid", FORMULA))], viewer=None)
 
 
 @pytest.mark.parametrize("make", [_enrollment, _claims, _fundbudget, _supervision, _replies])

@@ -54,9 +54,11 @@ def test_validate_report_accept_and_accept_again(client_as):
     payload = r.context["payload"]
     report = c.post("/replies/import/", {"step": "report", "payload": payload})
     ws = load_workbook(io.BytesIO(report.content)).active
+    assert ws.cell(1, 1).value == "交办清单导入错误报告"
     assert [tuple(row) for row in ws.iter_rows(min_row=2, values_only=True)] == [
-        (4, "编号", "格式不正确", "17A"),
-        (5, "编号", "文件内编号重复", "166（第2行）"),
+        ("行号", "列", "值", "错误说明"),
+        (4, "编号", "17A", "格式不正确"),
+        (5, "编号", "166（第2行）", "文件内编号重复"),
     ]
     c.post("/replies/import/", {"step": "accept", "payload": payload})
     assert {(p.number, p.due_on) for p in Proposal.objects.all()} == {
@@ -99,3 +101,34 @@ def test_accept_counts_only_rows_really_written():
     assert result == {"created": 1, "existing": 2}
     assert sorted(Proposal.objects.values_list("number", flat=True)) == ["1", "2"]
     assert AuditLog.objects.filter(summary="导入交办清单：新增 1 件，已存在 2 件").exists()
+
+
+def test_template_has_drop_downs_of_what_the_rules_accept(client_as):
+    from replies.rules.intake import COLUMNS, parse_row
+
+    r = client_as(office_user()).get("/replies/import/template.xlsx")
+    wb = load_workbook(io.BytesIO(r.content))
+    ws = wb.active
+    assert ws.title == "交办清单" and [c.value for c in ws[1]] == list(COLUMNS)
+    rules = {str(dv.sqref): dv.formula1 for dv in ws.data_validations.dataValidation}
+    assert rules == {
+        "A2:A10000": '"人大代表建议,政协委员提案"',
+        "G2:G10000": '"是,否"',
+        "H2:H10000": '"是,否"',
+    }
+    example = dict(zip(COLUMNS, [c.value for c in ws[2]], strict=True))
+    assert parse_row(example, 2).kind == "npc"  # the example row is a clean row
+    # every drop-down choice is a value the rules take (they cannot drift apart unnoticed)
+    for kind, flag in (("人大代表建议", "是"), ("政协委员提案", "否")):
+        row = parse_row({**example, "类别": kind, "急件": flag, "涉及面广难度大": flag}, 2)
+        assert not isinstance(row, tuple), row
+
+
+def test_error_values_pass_through_the_viewers_masking(client_as):
+    c = client_as(office_user())  # the office may not see personal numbers
+    r = c.post("/replies/import/", {"file": xlsx([["13812345678", *ROWS[0][1:]]])})
+    html = r.content.decode()
+    assert "138****5678" in html and "13812345678" not in html
+    report = c.post("/replies/import/", {"step": "report", "payload": r.context["payload"]})
+    ws = load_workbook(io.BytesIO(report.content)).active
+    assert list(ws.iter_rows(min_row=3, values_only=True)) == [(2, "类别", "138****5678", "格式不正确")]

@@ -2,10 +2,13 @@
 re-import changes nothing; through the pages too."""
 
 import io
+import re
 
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from medinsure.accounts.models import Role
+from medinsure.core.imports import RowError, error_report_xlsx
 from medinsure.institutions.models import Institution
 from supervision import importers
 from supervision.models import Agreement, AgreementEvent
@@ -83,16 +86,17 @@ def test_errors_are_reported_by_line_and_nothing_is_written(divisions, tmp_path)
     report = importers.read_institutions(path)
     assert not report.ok
     by_line = {}
-    for line, col, _msg in report.errors:
-        by_line.setdefault(line, set()).add(col)
+    for e in report.errors:
+        by_line.setdefault(e.line, set()).add(e.column)
     assert by_line[4] >= {"国家医保编码", "机构名称", "类别", "医院等级", "所在镇街", "协议编号", "协议签订日期"}
     assert by_line[5] >= {"国家医保编码", "类别", "协议有效期至"}
     assert 2 not in by_line and 3 not in by_line
     with pytest.raises(ValueError):
         importers.import_institutions(actor=f.staff(), report=report)
     assert not Institution.objects.filter(code__startswith="H500116880").exists()
-    ws = load_workbook(io.BytesIO(importers.error_workbook(report))).active
+    ws = load_workbook(io.BytesIO(error_report_xlsx(report.errors, viewer=f.staff()))).active
     assert ws.max_row == len(report.errors) + 1
+    assert RowError(4, "所在镇街", "不存在的镇", "未知的镇街") in report.errors
 
 
 def test_missing_columns(tmp_path, db):
@@ -103,7 +107,7 @@ def test_missing_columns(tmp_path, db):
     path = tmp_path / "x.xlsx"
     path.write_bytes(buf.getvalue())
     report = importers.read_institutions(path)
-    assert "国家医保编码" in str(report.errors[0][2])
+    assert "国家医保编码" in str(report.errors[0].message)
 
 
 def test_import_through_the_page(divisions, client_as):
@@ -117,6 +121,48 @@ def test_import_through_the_page(divisions, client_as):
     r = c.post("/supervision/institutions/import/", {"accept": "1", "token": token})
     assert r.status_code == 302
     assert Institution.objects.filter(code__in=["H50011688001", "P50011688002"]).count() == 2
+
+
+def test_template_has_drop_downs_of_what_the_reader_accepts(divisions, client_as, tmp_path):
+    r = client_as(f.staff()).get("/supervision/institutions/import/template.xlsx")
+    ws = load_workbook(io.BytesIO(r.content))["定点医药机构"]
+    assert [c.value for c in ws[1]] == HEADER
+    rules = {str(dv.sqref): dv.formula1 for dv in ws.data_validations.dataValidation}
+    assert rules["C2:C10000"] == '"定点医疗机构,定点零售药店"'
+    assert rules["E2:E10000"] == '"一级及以下,二级,三级,市外"'
+    towns = rules["F2:F10000"].strip('"').split(",")
+    assert {divisions.town_a.name, divisions.town_b.name} <= set(towns)
+    assert set(rules) == {"C2:C10000", "E2:E10000", "F2:F10000"}  # the other columns are free text
+    # the example row and every choice read back clean
+    example = [c.value for c in ws[2]]
+    choices = [("定点医疗机构", "H", level) for level in ("一级及以下", "二级", "三级", "市外")]
+    choices.append(("定点零售药店", "P", ""))
+    rows = [example] + [
+        [f"{prefix}5001169900{i}", "某机构", kind, "", level, towns[i % len(towns)], "", f"XY-T{i}", "2024-01-01", ""]
+        for i, (kind, prefix, level) in enumerate(choices, start=1)
+    ]
+    path = tmp_path / "t.xlsx"
+    path.write_bytes(workbook(rows))
+    report = importers.read_institutions(path)
+    assert report.ok, report.errors
+
+
+def test_error_report_values_pass_through_the_viewers_masking(divisions, client_as, make_user):
+    row = good_rows(divisions)[0]
+    row[5] = "13812345678"  # a phone number in the township column
+    upload = io.BytesIO(workbook([row]))
+    upload.name = "机构.xlsx"
+    leader = make_user(Role.LEADER)  # sees the supervision area, not personal numbers
+    c = client_as(leader)
+    html = c.post("/supervision/institutions/import/", {"file": upload}).content.decode()
+    assert "138****5678" in html and "13812345678" not in html
+    token = re.search(r"/supervision/institutions/import/([0-9a-f-]{36})/errors\.xlsx", html).group(1)
+    ws = load_workbook(io.BytesIO(c.get(f"/supervision/institutions/import/{token}/errors.xlsx").content)).active
+    assert [c.value for c in ws[2]] == ["行号", "列", "值", "错误说明"]
+    assert [c.value for c in ws[3]] == [2, "所在镇街", "138****5678", "未知的镇街"]
+    staff = client_as(f.staff())  # supervision staff may see them
+    ws = load_workbook(io.BytesIO(staff.get(f"/supervision/institutions/import/{token}/errors.xlsx").content)).active
+    assert ws.cell(3, 3).value == "13812345678"
 
 
 def test_institution_created_and_edited_in_the_portal(divisions, client_as):

@@ -23,7 +23,7 @@ class Command(BaseCommand):
         batch = services.statement_import_upload(actor=actor, filename=path.name, content=path.read_bytes())
         if batch.errors:
             for e in batch.errors:
-                self.stderr.write(f"第{e['line']}行 {e['field']}：{e['message']}")
+                self.stderr.write(f"第{e['line']}行 {e['column']}：{e['message']}")
             raise CommandError(f"文件有 {len(batch.errors)} 处错误，未写入任何数据")
         self.stdout.write(f"校验通过：{len(batch.rows)} 行")
         if apply:

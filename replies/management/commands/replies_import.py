@@ -20,7 +20,7 @@ class Command(BaseCommand):
         if result.file_error:
             raise CommandError(result.file_error)
         for e in result.errors:
-            self.stdout.write(f"line {e.line} {e.column}: {importers.ERROR_TEXT.get(e.code, e.code)} {e.value}")
+            self.stdout.write(f"line {e.line} {e.column}: {e.message} {e.value}")
         self.stdout.write(f"valid rows: {len(result.rows)}, problems: {len(result.errors)}")
         if accept:
             actor = User.objects.filter(username=user).first()

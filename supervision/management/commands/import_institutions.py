@@ -17,8 +17,8 @@ class Command(BaseCommand):
         if actor is None:
             raise CommandError(f"用户不存在：{user}")
         report = importers.read_institutions(path)
-        for line, col, msg in report.errors:
-            self.stderr.write(f"第 {line} 行 {col}：{msg}")
+        for e in report.errors:
+            self.stderr.write(f"第 {e.line} 行 {e.column}：{e.message}")
         if report.errors:
             raise CommandError(f"文件有 {len(report.errors)} 处错误，未写入任何数据")
         if check:
