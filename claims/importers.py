@@ -413,7 +413,7 @@ def template_columns() -> list[TemplateColumn]:
         "tier": tuple(str(t) for t in TIERS),
         "category": _labels(CATEGORY),
     }
-    text = {"number", "id_number", "institution"}  # identifiers: Excel must keep them as typed
+    text = {"number", "institution_code", "id_number", "division_code", "item_code"}  # identifiers: kept as typed
     return [TemplateColumn(names[0], choices=choices.get(key, ()), text=key in text) for key, names in COLUMNS.items()]
 
 

@@ -413,7 +413,7 @@ def _fundbudget(w: World) -> None:
         sha256="0" * 64,
         uploaded_by=fund_user,
         status=StatementImport.Status.INVALID,
-        errors=[{"line": 2, "field": "fund", "message": f"{SENTINEL}错误"}],
+        errors=[{"line": 2, "column": "fund", "value": "", "message": f"{SENTINEL}错误"}],
     )
     w.objects.update(statement=statement, budget=budget, statement_import=imp, fund_warning=warning)
 
