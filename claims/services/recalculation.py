@@ -255,7 +255,12 @@ def _apply_chunk(rc: Recalculation, index: int) -> int:
         for row, r in zip(rows, results, strict=True):
             expected = approved.get(row.id, (row.deductible, row.fund_paid, row.critical_paid))
             if (r.deductible, r.fund_paid, r.critical_paid) != tuple(expected):
-                raise RuntimeError(_("结算单 %(n)s 在生成差异报告后发生了变化，请重新发起批量重算") % {"n": row.number})
+                raise ValidationError(
+                    {
+                        "recalculation": _("结算单 %(n)s 在生成差异报告后发生了变化，请重新发起批量重算")
+                        % {"n": row.number}
+                    }
+                )
             values.append(
                 (
                     row.id,

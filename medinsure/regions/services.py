@@ -4,15 +4,12 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from medinsure.regions.models import PREFIX_LENGTH, Division
 
 LEVEL_ORDER = ["district", "township", "village", "grid"]
-
-
-class DivisionFileError(ValueError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -29,7 +26,7 @@ def _read_rows(path: Path) -> list[DivisionRow]:
         reader = csv.DictReader(fh)
         missing = {"code", "name", "level", "parent_code"} - set(reader.fieldnames or [])
         if missing:
-            raise DivisionFileError(f"缺少列：{', '.join(sorted(missing))}")
+            raise ValidationError({"file": f"缺少列：{', '.join(sorted(missing))}"})
         rows, errors, seen = [], [], set()
         for line, raw in enumerate(reader, start=2):
             row = DivisionRow(
@@ -51,7 +48,7 @@ def _read_rows(path: Path) -> list[DivisionRow]:
             seen.add(row.code)
             rows.append(row)
     if errors:
-        raise DivisionFileError("\n".join(errors))
+        raise ValidationError({"file": errors})
     return rows
 
 
@@ -67,7 +64,7 @@ def divisions_load_csv(*, path: Path) -> dict:
         for r in level_rows:
             parent = existing.get(r.parent_code) if r.parent_code else None
             if r.level != "district" and parent is None:
-                raise DivisionFileError(f"第{r.line}行 parent_code：上级区划 {r.parent_code} 不存在")
+                raise ValidationError({"file": f"第{r.line}行 parent_code：上级区划 {r.parent_code} 不存在"})
             current = existing.get(r.code)
             if current is None:
                 new.append(Division(code=r.code, name=r.name, level=r.level, parent=parent))

@@ -140,7 +140,7 @@ def test_apply_refuses_when_settlements_changed_since_the_report(divisions, djan
         services.recalculation_approve(actor=None, recalculation_id=rc.pk)
     Settlement.objects.filter(number="R0a").update(third_party=True, kind="inpatient_accident")
     before = _figures()
-    with pytest.raises(RuntimeError):
+    with pytest.raises(ValidationError, match="在生成差异报告后发生了变化"):
         services.recalculation_apply(recalculation_id=rc.pk)
     assert _figures() == before
 
