@@ -133,6 +133,7 @@ def test_settlement_list_query_count_does_not_grow_with_rows(data, make_user, ap
     api = api_as(make_user(Role.CLAIMS))
     with django_assert_max_num_queries(8):
         r = api.get("/api/v1/claims/settlements/?year=2018")
+    assert r.status_code == 200
     assert r.json()["count"] == 5
 
 

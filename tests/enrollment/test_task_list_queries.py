@@ -58,7 +58,9 @@ def test_api_list_costs_the_same_queries_for_3_or_12_tasks(registry, make_user, 
     for n in (3, 9):
         _tasks(registry, worker, n)
         with CaptureQueriesContext(connection) as q:
-            body = api.get("/api/v1/enrollment/tasks/?year=2025").json()
+            r = api.get("/api/v1/enrollment/tasks/?year=2025")
+        assert r.status_code == 200
+        body = r.json()
         counts.append(len(q.captured_queries))
         assert body["count"] == MobilisationTask.objects.count()
     assert body["count"] == 12 and counts[0] == counts[1]

@@ -45,7 +45,9 @@ def test_second_read_is_cached_and_a_review_moves_the_figures(api_as):
     staff = f.staff()
     api = api_as(staff)
     with CaptureQueriesContext(connection) as first:
-        one = api.get(URL).json()
+        r = api.get(URL)
+        one = r.json()
+    assert r.status_code == 200
     with CaptureQueriesContext(connection) as second:
         assert api.get(URL).json() == one
     assert (one["flags_raised"], one["flags_confirmed"]) == (2, 0)
