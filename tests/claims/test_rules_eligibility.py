@@ -1,0 +1,188 @@
+"""The eligibility table: one person's records, one date, the answer and its reason (pure, no database)."""
+
+from datetime import date
+
+import pytest
+
+from claims.rules.eligibility import (
+    Category,
+    CoverYear,
+    DiseaseRegistration,
+    Period,
+    Records,
+    RemoteFiling,
+    eligibility,
+)
+
+BORN = date(1960, 5, 1)
+ON_TIME = CoverYear(2025, "tier2", "on_time", date(2024, 11, 3), date(2025, 1, 1))
+LATE = CoverYear(2025, "tier1", "late", date(2025, 2, 11), date(2025, 5, 11))
+
+
+def _text(result):
+    return " / ".join(m.render() for m in result.reasons)
+
+
+@pytest.mark.parametrize(
+    ("records", "on", "insured", "scheme", "tier", "waiting_until", "reason"),
+    [
+        # on time: covered from 1 January
+        (Records(BORN, years=(ON_TIME,)), date(2025, 1, 1), True, "resident", 2, None, "在参保期内"),
+        # late payment: before paying, not insured; after paying, waiting until the day before cover
+        (Records(BORN, years=(LATE,)), date(2025, 2, 10), False, "resident", 1, None, "尚未缴费"),
+        (
+            Records(BORN, years=(LATE,)),
+            date(2025, 2, 11),
+            False,
+            "resident",
+            1,
+            date(2025, 5, 10),
+            "等待期至 2025年5月10日",
+        ),
+        (
+            Records(BORN, years=(LATE,)),
+            date(2025, 4, 1),
+            False,
+            "resident",
+            1,
+            date(2025, 5, 10),
+            "2025年4月1日 在待遇等待期内",
+        ),
+        (Records(BORN, years=(LATE,)), date(2025, 5, 11), True, "resident", 1, None, "待遇自 2025年5月11日 起"),
+        # a year with a status and no payment (employee insurance): from 1 January
+        (
+            Records(BORN, years=(CoverYear(2025, "employee"),)),
+            date(2025, 3, 1),
+            True,
+            "employee",
+            1,
+            None,
+            "在参保期内",
+        ),
+        # not insured, insured elsewhere, no record at all
+        (Records(BORN, years=(CoverYear(2025, "none"),)), date(2025, 3, 1), False, "", None, None, "2025 年度未参保"),
+        (Records(BORN, years=(CoverYear(2025, "elsewhere"),)), date(2025, 3, 1), False, "", None, None, "外地参保"),
+        (Records(BORN), date(2025, 3, 1), False, "", None, None, "2025 年度未参保"),
+        # a lapse: insured in 2024, not in 2025
+        (
+            Records(BORN, years=(CoverYear(2024, "tier1"), CoverYear(2025, "none"))),
+            date(2025, 3, 1),
+            False,
+            "",
+            None,
+            None,
+            "未参保",
+        ),
+        # death ends cover
+        (
+            Records(BORN, deceased_on=date(2025, 3, 1), years=(ON_TIME,)),
+            date(2025, 3, 2),
+            False,
+            "",
+            None,
+            None,
+            "已死亡",
+        ),
+        (
+            Records(BORN, deceased_on=date(2025, 3, 1), years=(ON_TIME,)),
+            date(2025, 3, 1),
+            True,
+            "resident",
+            2,
+            None,
+            "在参保期内",
+        ),
+        # stopped cover (停保), and resumed
+        (
+            Records(BORN, years=(ON_TIME,), stops=(Period(date(2025, 3, 1), date(2025, 6, 30)),)),
+            date(2025, 3, 1),
+            False,
+            "resident",
+            2,
+            None,
+            "已停保",
+        ),
+        (
+            Records(BORN, years=(ON_TIME,), stops=(Period(date(2025, 3, 1), date(2025, 6, 30)),)),
+            date(2025, 7, 1),
+            True,
+            "resident",
+            2,
+            None,
+            "在参保期内",
+        ),
+    ],
+)
+def test_the_eligibility_table(records, on, insured, scheme, tier, waiting_until, reason):
+    result = eligibility(records, on)
+    assert (result.insured, result.scheme, result.tier, result.waiting_until) == (insured, scheme, tier, waiting_until)
+    assert reason in _text(result)
+
+
+NEWBORN = date(2025, 3, 20)
+
+
+@pytest.mark.parametrize(
+    ("year", "on", "insured", "reason"),
+    [
+        # enrolled within six months (paid 2025-08-01): covered from birth, also for a visit before paying
+        (
+            CoverYear(2025, "tier1", "newborn", date(2025, 8, 1), NEWBORN),
+            date(2025, 3, 20),
+            True,
+            "待遇自 2025年3月20日 起",
+        ),
+        (CoverYear(2025, "tier1", "newborn", date(2025, 8, 1), NEWBORN), date(2025, 3, 19), False, "尚未出生"),
+        # beyond six months and in the next year: three months after payment
+        (
+            CoverYear(2026, "tier1", "newborn_late", date(2026, 1, 15), date(2026, 4, 15)),
+            date(2026, 2, 1),
+            False,
+            "等待期至 2026年4月14日",
+        ),
+        (
+            CoverYear(2026, "tier1", "newborn_late", date(2026, 1, 15), date(2026, 4, 15)),
+            date(2026, 4, 15),
+            True,
+            "在参保期内",
+        ),
+    ],
+)
+def test_newborns_within_and_beyond_six_months(year, on, insured, reason):
+    result = eligibility(Records(NEWBORN, years=(year,)), on)
+    assert result.insured is insured
+    assert reason in _text(result)
+
+
+def test_continuous_years_count_back_from_the_date_year():
+    years = tuple(CoverYear(y, "tier1") for y in (2019, 2021, 2022, 2023, 2024)) + (ON_TIME,)
+    assert eligibility(Records(BORN, years=years), date(2025, 6, 1)).continuous_years == 5
+    # employee years count too; a year outside breaks the run
+    mixed = (CoverYear(2023, "elsewhere"), CoverYear(2024, "employee"), ON_TIME)
+    assert eligibility(Records(BORN, years=mixed), date(2025, 6, 1)).continuous_years == 2
+    assert eligibility(Records(BORN, years=(CoverYear(2025, "none"),)), date(2025, 6, 1)).continuous_years == 0
+
+
+def test_registers_count_when_their_period_holds_the_date():
+    records = Records(
+        BORN,
+        years=(ON_TIME,),
+        categories=(
+            Category("jiandang", "rural_revitalisation", Period(date(2024, 1, 1))),
+            Category("dibao", "civil_affairs", Period(date(2024, 1, 1), date(2025, 3, 31))),
+        ),
+        diseases=(
+            DiseaseRegistration("糖尿病", "chronic", Period(date(2025, 1, 1), date(2026, 12, 31))),
+            DiseaseRegistration("恶性肿瘤", "special", Period(date(2025, 7, 1))),
+        ),
+        filings=(RemoteFiling("living", Period(date(2025, 2, 1), date(2025, 12, 31))),),
+    )
+    march = eligibility(records, date(2025, 3, 1))
+    assert march.categories == ("dibao", "jiandang") and march.poor
+    assert march.registered("糖尿病") and not march.registered("恶性肿瘤") and not march.registered("")
+    assert march.filings == ("living",) and march.remote_filed
+    august = eligibility(records, date(2025, 8, 1))
+    assert august.categories == ("jiandang",)
+    assert august.diseases == ("恶性肿瘤", "糖尿病")
+    january = eligibility(records, date(2025, 1, 15))
+    assert not january.remote_filed
