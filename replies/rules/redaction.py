@@ -35,7 +35,7 @@ _LOCAL = r"[2-9]\d{2,3}[ \-－]?\d{4}"  # 7 or 8 digits, never starting with 0 o
 _EXTENSION = r"(?:\s?(?:-|－|转|分机|ext\.?|x)\s?\d{1,5})?"
 
 PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("id_number", re.compile(rf"{_START}[1-9]\d{{5}}\s?{_BIRTH_18}\s?\d{{3}}[0-9Xx](?![0-9A-Za-z])")),
+    ("id_number", re.compile(rf"{_START}[1-9]\d{{5}}\s?{_BIRTH_18}\s?\d{{3}}[0-9Xx](?![0-9])")),
     ("id_number_15", re.compile(rf"{_START}[1-9]\d{{5}}{_BIRTH_15}\d{{3}}{_END}")),
     (
         "mobile",

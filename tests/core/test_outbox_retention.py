@@ -80,3 +80,18 @@ def test_retention_runs_daily_from_the_beat_schedule(settings):
     assert isinstance(entry["schedule"], crontab)
     app.loader.import_default_modules()  # what a worker does at start
     assert "medinsure.core.outbox_retention" in app.tasks
+
+
+@pytest.mark.django_db(transaction=True)
+def test_beat_stores_the_retention_row_like_the_others():
+    """django-celery-beat's DatabaseScheduler writes the settings' schedule into its table at start:
+    the row beat runs is there without a migration."""
+    from django_celery_beat.models import PeriodicTask
+    from django_celery_beat.schedulers import DatabaseScheduler
+
+    from medinsure.celery import app
+
+    DatabaseScheduler(app=app)
+    row = PeriodicTask.objects.get(name="medinsure-outbox-retention")
+    assert row.task == "medinsure.core.outbox_retention" and row.crontab is not None and row.enabled
+    assert (row.crontab.minute, row.crontab.hour) == ("40", "3")
