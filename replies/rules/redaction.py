@@ -9,7 +9,9 @@ extension ``-8001``/``转8001``) and e-mail addresses. What a reply letter cites
 (``渝医保发〔2024〕12号``), 12-digit division codes, counts (``13800人``). A number cannot be a phone
 or an ID number when it is part of a longer run of digits, the decimals of an amount, or followed by
 a unit (元, 万, 人, % …). When in doubt a number is masked: a masked figure costs a reader a
-figure, a published phone number costs a person their privacy.
+figure, a published phone number costs a person their privacy. A landline written without its area
+code (``4752 1234``) cannot be told from a figure and is not recognised: the drafter lists it among
+the terms to delete.
 """
 
 from __future__ import annotations
