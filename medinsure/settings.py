@@ -357,3 +357,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
 }
+
+# --- branch E: retention and backups ---------------------------------------------------------
+# Task messages (medinsure.jobs OutboxMessage) sent longer ago than this are deleted, bodies and all,
+# by the daily beat task medinsure.core.outbox_retention; unsent ones are kept (docs/SECURITY.md).
+MEDINSURE_RETENTION_OUTBOX_DAYS = int(env("MEDINSURE_RETENTION_OUTBOX_DAYS", "30"))
+# Backups (manage.py backup) are encrypted when this is set: a Fernet key (base64, 32 bytes) or a
+# passphrase of at least 16 characters. Keep it outside the backup's own storage (docs/SECURITY.md).
+MEDINSURE_BACKUP_KEY = env("MEDINSURE_BACKUP_KEY", "") or ""

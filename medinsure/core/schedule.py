@@ -1,6 +1,10 @@
 """Core periodic tasks (merged into CELERY_BEAT_SCHEDULE by settings)."""
 
+from celery.schedules import crontab
+
 BEAT_SCHEDULE = {
     # Tasks recorded while the broker was down are published within half a minute of its return.
     "medinsure-outbox-flush": {"task": "medinsure.core.outbox_flush", "schedule": 30.0},
+    # Sent task messages are deleted after MEDINSURE_RETENTION_OUTBOX_DAYS (docs/SECURITY.md, retention).
+    "medinsure-outbox-retention": {"task": "medinsure.core.outbox_retention", "schedule": crontab(minute=40, hour=3)},
 }

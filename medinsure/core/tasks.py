@@ -22,10 +22,17 @@ def demo_progress_task(job_id: str, steps: int) -> None:
 def outbox_flush_task() -> int:
     """Publish the outbox rows still pending (the broker was down when their work committed)."""
     from medinsure.core.once import prune
-    from medinsure.jobs.outbox import outbox_flush, outbox_prune, republish_stale
+    from medinsure.jobs.outbox import outbox_flush, republish_stale
 
     republish_stale()  # work whose worker died (or whose message was lost) goes out again
     sent = outbox_flush(min_age_seconds=5)
-    outbox_prune()
     prune()  # one-time form tokens older than two days
     return sent
+
+
+@shared_task(name="medinsure.core.outbox_retention", ignore_result=True)
+def outbox_retention_task() -> int:
+    """Delete the task messages sent longer ago than MEDINSURE_RETENTION_OUTBOX_DAYS (daily)."""
+    from medinsure.jobs.outbox import outbox_retention
+
+    return outbox_retention()

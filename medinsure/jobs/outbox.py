@@ -182,7 +182,23 @@ def outbox_pending_count() -> int:
     return OutboxMessage.objects.filter(sent_at__isnull=True).count()
 
 
-def outbox_prune(*, days: int = 7) -> int:
-    """Forget rows sent more than ``days`` ago."""
-    deleted, _ = OutboxMessage.objects.filter(sent_at__lt=timezone.now() - timedelta(days=days)).delete()
+LIVE_JOB = (Job.Status.PENDING, Job.Status.RUNNING)
+
+
+def outbox_retention(*, days: int | None = None, now=None) -> int:
+    """Delete the messages sent more than ``days`` ago (``settings.MEDINSURE_RETENTION_OUTBOX_DAYS``):
+    the whole row, body (args, kwargs, last error) included, since nothing reads a sent message again —
+    except ``republish_stale``, which publishes again the message of a job still pending or running, so
+    those rows stay until their job ends. Messages not sent yet (the broker was down, or publishing
+    failed) are kept whatever their age: they are work still to do. Returns how many were deleted."""
+    if days is None:
+        days = int(settings.MEDINSURE_RETENTION_OUTBOX_DAYS)
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    deleted, _ = (
+        OutboxMessage.objects.filter(sent_at__isnull=False, sent_at__lt=cutoff)
+        .exclude(job__status__in=LIVE_JOB)
+        .delete()
+    )
+    if deleted:
+        logger.info("outbox: %d message(s) sent before %s deleted (retention %d days)", deleted, cutoff, days)
     return deleted

@@ -7,7 +7,10 @@ from medinsure.core import backups
 
 
 class Command(BaseCommand):
-    help = "备份所配置的数据库（pg_dump 自定义格式）及私有文件（证据材料等）到 BACKUP_DIR（默认 var/backups）。"
+    help = (
+        "备份所配置的数据库（pg_dump 自定义格式）及私有文件（证据材料等）到 BACKUP_DIR（默认 var/backups）；"
+        "设置了 MEDINSURE_BACKUP_KEY 时两个文件均加密（.enc）。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--dir", help="备份目录（默认 settings.BACKUP_DIR）")

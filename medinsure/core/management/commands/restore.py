@@ -13,7 +13,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="备份文件（.dump）")
+        parser.add_argument("file", help="备份文件（.dump；加密的备份为 .dump.enc，须设置 MEDINSURE_BACKUP_KEY）")
         parser.add_argument("--database", help="恢复到这个新建的数据库，而不是所配置的数据库")
         parser.add_argument("--replace", action="store_true", help="确认替换所配置数据库中的数据")
 
