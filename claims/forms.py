@@ -123,3 +123,30 @@ def settlement_filters(params) -> dict:
         "id_number": params.get("id_number") or None,
         "division_code": division if division.isascii() and division.isdigit() else None,
     }
+
+
+class EligibilityForm(forms.Form):
+    """Numbers are posted (never in the URL); one per line, up to 50 on the page (the API takes 1,000)."""
+
+    id_numbers = forms.CharField(
+        label=_("身份证号码"),
+        widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "off"}),
+        help_text=_("每行一个，最多 50 个"),
+    )
+    on = forms.DateField(label=_("就诊（查询）日期"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean_id_numbers(self):
+        from datetime import date
+
+        from medinsure.rules.id_numbers import IdNumberError, parse_id_number
+
+        lines = [x.strip() for x in self.cleaned_data["id_numbers"].splitlines() if x.strip()]
+        if len(lines) > 50:
+            raise forms.ValidationError(_("一次最多查询 50 人"))
+        numbers = []
+        for i, raw in enumerate(lines, start=1):
+            try:
+                numbers.append(parse_id_number(raw, as_of=date.today()).number)
+            except IdNumberError:
+                raise forms.ValidationError(_("第 %(n)s 行的身份证号码无效") % {"n": i}) from None
+        return numbers

@@ -120,3 +120,47 @@ class SettlementOut(serializers.ModelSerializer):
         from medinsure.masking import shown_id_number
 
         return shown_id_number(self.context["request"].user, obj.id_number)
+
+
+class EligibilityIn(serializers.Serializer):
+    """Numbers go in the body (never in a URL, where access logs would keep them)."""
+
+    id_numbers = serializers.ListField(
+        child=serializers.CharField(max_length=18, trim_whitespace=True),
+        allow_empty=False,
+        max_length=1000,
+        label=_("身份证号码"),
+        help_text=_("最多 1000 个；15 位号码按 18 位处理"),
+    )
+    on = serializers.DateField(label=_("就诊（查询）日期"))
+
+    def validate_id_numbers(self, value):
+        from datetime import date
+
+        from medinsure.rules.id_numbers import IdNumberError, parse_id_number
+
+        numbers = []
+        for i, raw in enumerate(value, start=1):
+            try:
+                numbers.append(parse_id_number(raw, as_of=date.today()).number)
+            except IdNumberError:
+                # the message names the position, never the number
+                raise serializers.ValidationError(_("第 %(n)s 个身份证号码无效") % {"n": i}) from None
+        return numbers
+
+
+class EligibilityOut(serializers.Serializer):
+    id_number = serializers.CharField(help_text=_("按查询人角色掩码"))
+    on = serializers.DateField()
+    in_registry = serializers.BooleanField()
+    insured = serializers.BooleanField(help_text=_("当日有待遇（等待期、停保除外）"))
+    scheme = serializers.ChoiceField(choices=["resident", "employee", ""])
+    tier = serializers.IntegerField(allow_null=True)
+    cover_start = serializers.DateField(allow_null=True)
+    waiting_until = serializers.DateField(allow_null=True, help_text=_("当日在待遇等待期内时，等待期最后一日"))
+    stopped = serializers.BooleanField()
+    continuous_years = serializers.IntegerField()
+    categories = serializers.ListField(child=serializers.CharField())
+    diseases = serializers.ListField(child=serializers.CharField())
+    remote_filings = serializers.ListField(child=serializers.CharField())
+    reasons = serializers.ListField(child=serializers.CharField())

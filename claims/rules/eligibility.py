@@ -188,3 +188,21 @@ def eligibility(records: Records, on: date) -> Eligibility:
         filings=filings,
         reasons=tuple(reasons),
     )
+
+
+def not_in_registry(on: date) -> Eligibility:
+    """The answer for a number the registry does not hold: not insured here."""
+    return Eligibility(
+        on=on,
+        insured=False,
+        scheme="",
+        tier=None,
+        cover_start=None,
+        waiting_until=None,
+        stopped=False,
+        continuous_years=0,
+        categories=(),
+        diseases=(),
+        filings=(),
+        reasons=(Message.of(gettext_noop("不在本区参保登记库中")),),
+    )
