@@ -376,10 +376,19 @@ def _settlement_stats_live(
 # --- entitlement (待遇资格) ------------------------------------------------------------------------
 
 
-def eligibility_records(id_numbers, *, on: date) -> dict[str, tuple[int, rules_eligibility.Records]]:
-    """The registry's and the registers' records of these persons as of a date, one query per kind of
-    record whatever the number of persons (residents, yearly statuses, payments, categories are on the
-    resident, registered diseases, remote-care filings, stops). Persons not in the registry are absent."""
+def _period(start, end, revoked=None) -> rules_eligibility.Period:
+    """A register's period, ended the day before a revocation."""
+    if revoked is not None:
+        last = revoked - timedelta(days=1)
+        end = last if end is None or last < end else end
+    return rules_eligibility.Period(start, end)
+
+
+def eligibility_records(id_numbers, *, up_to: date) -> dict[str, tuple[int, rules_eligibility.Records]]:
+    """The registry's and the registers' records of these persons up to a date (``{id_number: (resident
+    pk, Records)}``), one query per kind of record whatever the number of persons: residents, yearly
+    statuses, payments, registered diseases, remote-care filings, stops (categories are on the resident).
+    Persons not in the registry are absent. The pure rule then answers for any date up to ``up_to``."""
     from enrollment.models import CoverStop, InsuranceStatus, Payment, Resident
 
     people = {
@@ -392,40 +401,39 @@ def eligibility_records(id_numbers, *, on: date) -> dict[str, tuple[int, rules_e
         return {}
     ids = list(people)
     years: dict[int, dict[int, dict]] = {pk: {} for pk in ids}
-    for s in InsuranceStatus.objects.filter(resident_id__in=ids, year__lte=on.year).values(
+    for s in InsuranceStatus.objects.filter(resident_id__in=ids, year__lte=up_to.year).values(
         "resident_id", "year", "status"
     ):
         years[s["resident_id"]][s["year"]] = {"status": s["status"]}
-    # the year's payment that bought cover: the earliest cover start (a second payment buys nothing more)
+    # a year's payment that bought cover: the earliest cover start (a second payment buys nothing more)
     for p in (
-        Payment.objects.filter(resident_id__in=ids, year=on.year)
-        .order_by("resident_id", "cover_start", "paid_on")
-        .values("resident_id", "kind", "paid_on", "cover_start")
+        Payment.objects.filter(resident_id__in=ids, year__lte=up_to.year)
+        .order_by("resident_id", "year", "cover_start", "paid_on")
+        .values("resident_id", "year", "kind", "paid_on", "cover_start")
     ):
-        row = years[p["resident_id"]].setdefault(on.year, {"status": "none"})
+        row = years[p["resident_id"]].setdefault(p["year"], {"status": "none"})
         row.setdefault("payment", p)
-    in_force = Q(valid_from__lte=on) & (Q(valid_to__isnull=True) | Q(valid_to__gte=on))
-    in_force &= Q(revoked_on__isnull=True) | Q(revoked_on__gt=on)
+    started = Q(valid_from__lte=up_to)
     diseases: dict[int, list] = {pk: [] for pk in ids}
-    for d in DiseaseRegistration.objects.filter(in_force, resident_id__in=ids).values(
-        "resident_id", "disease", "kind", "valid_from", "valid_to"
+    for d in DiseaseRegistration.objects.filter(started, resident_id__in=ids).values(
+        "resident_id", "disease", "kind", "valid_from", "valid_to", "revoked_on"
     ):
         diseases[d["resident_id"]].append(
             rules_eligibility.DiseaseRegistration(
-                d["disease"], d["kind"], rules_eligibility.Period(d["valid_from"], d["valid_to"])
+                d["disease"], d["kind"], _period(d["valid_from"], d["valid_to"], d["revoked_on"])
             )
         )
     filings: dict[int, list] = {pk: [] for pk in ids}
-    for f in RemoteCareFiling.objects.filter(in_force, resident_id__in=ids).values(
-        "resident_id", "kind", "valid_from", "valid_to"
+    for f in RemoteCareFiling.objects.filter(started, resident_id__in=ids).values(
+        "resident_id", "kind", "valid_from", "valid_to", "revoked_on"
     ):
         filings[f["resident_id"]].append(
-            rules_eligibility.RemoteFiling(f["kind"], rules_eligibility.Period(f["valid_from"], f["valid_to"]))
+            rules_eligibility.RemoteFiling(f["kind"], _period(f["valid_from"], f["valid_to"], f["revoked_on"]))
         )
     stops: dict[int, list] = {pk: [] for pk in ids}
-    for s in CoverStop.objects.filter(
-        Q(stopped_on__lte=on) & (Q(resumed_on__isnull=True) | Q(resumed_on__gt=on)), resident_id__in=ids
-    ).values("resident_id", "stopped_on", "resumed_on"):
+    for s in CoverStop.objects.filter(stopped_on__lte=up_to, resident_id__in=ids).values(
+        "resident_id", "stopped_on", "resumed_on"
+    ):
         end = s["resumed_on"] - timedelta(days=1) if s["resumed_on"] else None
         stops[s["resident_id"]].append(rules_eligibility.Period(s["stopped_on"], end))
 
@@ -462,8 +470,8 @@ def eligibility_records(id_numbers, *, on: date) -> dict[str, tuple[int, rules_e
 
 
 def eligibility_many(id_numbers, *, on: date) -> dict[str, tuple[int | None, rules_eligibility.Eligibility]]:
-    """``{id_number: (resident pk or None, Eligibility)}`` for every number asked, in one pass."""
-    found = eligibility_records(id_numbers, on=on)
+    """``{id_number: (resident pk or None, Eligibility)}`` for every number asked, on one date."""
+    found = eligibility_records(id_numbers, up_to=on)
     answers = {}
     for number in id_numbers:
         rec = found.get(number)
@@ -472,3 +480,18 @@ def eligibility_many(id_numbers, *, on: date) -> dict[str, tuple[int | None, rul
         else:
             answers[number] = (rec[0], rules_eligibility.eligibility(rec[1], on))
     return answers
+
+
+def entitled_visits(visits) -> list[tuple[object, tuple]]:
+    """Each engine visit with the registry's values for its person on its date, and the declared values
+    that differ (``claims.rules.eligibility.entitled_visit``); the records are read once for all."""
+    visits = list(visits)
+    if not visits:
+        return []
+    found = eligibility_records({v.person_id for v in visits}, up_to=max(v.date for v in visits))
+    out = []
+    for v in visits:
+        rec = found.get(v.person_id)
+        e = rules_eligibility.eligibility(rec[1], v.date) if rec else rules_eligibility.not_in_registry(v.date)
+        out.append(rules_eligibility.entitled_visit(v, e))
+    return out

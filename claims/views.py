@@ -39,6 +39,7 @@ def calculator(request):
                     **row,
                     "visit_id": f"{i + 1:02d}",
                     "person_id": "calculator",
+                    "id_number": person["id_number"],
                     "group": person["group"],
                     "employment": person["employment"],
                     "continuous_years": person["continuous_years"],

@@ -141,3 +141,47 @@ def test_the_menu_offers_it_to_claims_staff_and_institution_desks(make_user):
     assert "/claims/eligibility/" in urls(make_user(Role.CLAIMS))
     assert "/claims/eligibility/" in urls(UserFactory(role=Role.INSTITUTION, institution=InstitutionFactory()))
     assert "/claims/eligibility/" not in urls(make_user(Role.ENROLLMENT))
+
+
+def test_the_calculator_reads_the_registry_for_a_visit_with_an_id_number(people, make_user, api_as):
+    base = {"date": "2025-04-01", "kind": "inpatient", "hospital_level": 2, "in_scope_cost": "8000"}
+    visits = [
+        {**base, "visit_id": "a", "id_number": people["late"].id_number, "tier": 2},
+        {**base, "visit_id": "b", "id_number": people["on_time"].id_number},
+        {**base, "visit_id": "c", "person_id": "P1"},
+    ]
+    r = api_as(make_user(Role.CLAIMS)).post(
+        "/api/v1/claims/calculate/", {"policy": "guanxian-2018", "visits": visits}, format="json"
+    )
+    assert r.status_code == 200, r.content
+    late, on_time, free = r.json()["results"]
+    # in the waiting period: the fund pays nothing, and the reason says until when
+    assert (late["covered"], late["fund_paid"], late["personal_paid"]) == (False, "0.00", "8000.00")
+    assert any("等待期至 2025年5月10日" in step for step in late["explanation"])
+    assert "缴费档次：文件为 2，参保库为 1" in late["registry_findings"]
+    assert on_time["covered"] is True and on_time["fund_paid"] == free["fund_paid"] != "0.00"
+    assert free["registry_findings"] == []
+    # neither a person id nor an ID number: the field is named
+    r = api_as(make_user(Role.CLAIMS)).post(
+        "/api/v1/claims/calculate/", {"policy": "guanxian-2018", "visits": [{**base, "visit_id": "d"}]}, format="json"
+    )
+    assert r.status_code == 400 and "person_id" in r.content.decode()
+
+
+def test_the_calculator_page_takes_an_id_number(people, make_user, client_as):
+    c = client_as(make_user(Role.CLAIMS))
+    data = {
+        "policy": "guanxian-2018",
+        "id_number": people["late"].id_number,
+        "group": "resident",
+        "continuous_years": "0",
+        "tier": "1",
+        "v-TOTAL_FORMS": "1",
+        "v-INITIAL_FORMS": "0",
+        "v-0-date": "2025-04-01",
+        "v-0-kind": "inpatient",
+        "v-0-hospital_level": "2",
+        "v-0-in_scope_cost": "8000",
+    }
+    body = c.post("/claims/calculator/", data).content.decode()
+    assert "等待期至 2025年5月10日" in body and "不予支付：就诊日无医保待遇" in body
