@@ -185,3 +185,29 @@ def test_the_calculator_page_takes_an_id_number(people, make_user, client_as):
     }
     body = c.post("/claims/calculator/", data).content.decode()
     assert "等待期至 2025年5月10日" in body and "不予支付：就诊日无医保待遇" in body
+
+
+def test_reimburse_with_registry_reads_entitlement_for_id_numbers(people, tmp_path, capsys):
+    import csv
+
+    from django.core.management import call_command
+
+    head = "visit_id,person_id,date,kind,hospital_level,in_scope_cost,essential_drug_cost,disease,third_party,group,employment,continuous_years\n"
+    late = people["late"].id_number
+    visits = tmp_path / "visits.csv"
+    visits.write_text(
+        head
+        + f"a,{late},2025-04-01,inpatient,2,8000,0,,false,resident,,0\n"
+        + "b,free-text-person,2025-04-01,inpatient,2,8000,0,,false,resident,,0\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.csv"
+    call_command("reimburse", policy="guanxian-2018", visits=str(visits), output=str(out), registry=True)
+    rows = {r["visit_id"]: r for r in csv.DictReader(out.open(encoding="utf-8"))}
+    assert rows["a"]["fund_paid"] == "0.00" and rows["b"]["fund_paid"] != "0.00"
+    err = capsys.readouterr().err
+    assert "第 2 行" in err and "连续参保年数：文件为 0，参保库为 3" in err and late not in err
+    # without --registry the same file is settled as given
+    call_command("reimburse", policy="guanxian-2018", visits=str(visits), output=str(out))
+    rows = {r["visit_id"]: r for r in csv.DictReader(out.open(encoding="utf-8"))}
+    assert rows["a"]["fund_paid"] == rows["b"]["fund_paid"] != "0.00"
