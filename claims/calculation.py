@@ -50,7 +50,7 @@ def calculate_visits(*, code: str, visits: list[dict]) -> dict:
     engine_visits = [
         visit_from_settlement(
             {
-                "id_number": str(v["person_id"]),
+                "id_number": str(v.get("id_number") or v["person_id"]),
                 "settled_on": v["date"],
                 "kind": v["kind"],
                 "hospital_level": int(v["hospital_level"]),
@@ -69,9 +69,24 @@ def calculate_visits(*, code: str, visits: list[dict]) -> dict:
         )
         for v in visits
     ]
+    # visits that name an ID number take tier, years, scheme, 建档立卡 and the registered disease from the
+    # registry (a visit outside cover or in the waiting period is not paid); the others are as given
+    findings: dict[int, tuple] = {}
+    asked = [i for i, v in enumerate(visits) if v.get("id_number")]
+    if asked:
+        from claims.selectors import entitled_visits
+
+        for i, (visit, found) in zip(asked, entitled_visits([engine_visits[i] for i in asked]), strict=True):
+            engine_visits[i] = visit
+            findings[i] = found
     results = settle(policy, engine_visits)
+    rows = []
+    for i, r in enumerate(results):
+        row = result_json(r)
+        row["registry_findings"] = [f.message.render(gettext) for f in findings.get(i, ())]
+        rows.append(row)
     return {
         "policy": policy.code,
         "version": version.number if version is not None else None,
-        "results": [result_json(r) for r in results],
+        "results": rows,
     }

@@ -17,6 +17,12 @@ def policy_choices():
 
 class CalculatorForm(forms.Form):
     policy = forms.ChoiceField(label=_("报销政策"))
+    id_number = forms.CharField(
+        label=_("身份证号码（可选）"),
+        max_length=18,
+        required=False,
+        help_text=_("填写后，档次、连续参保年数、人群、建档立卡和备案病种按参保库取值"),
+    )
     group = forms.ChoiceField(label=_("人群"), choices=Group.choices, initial=Group.RESIDENT)
     employment = forms.ChoiceField(label=_("在职状态"), choices=Employment.choices, required=False)
     continuous_years = forms.IntegerField(label=_("连续参保年数"), min_value=0, max_value=100, initial=0)
@@ -26,6 +32,19 @@ class CalculatorForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["policy"].choices = policy_choices()
+
+    def clean_id_number(self):
+        from datetime import date
+
+        from medinsure.rules.id_numbers import IdNumberError, parse_id_number
+
+        raw = self.cleaned_data["id_number"].strip()
+        if not raw:
+            return ""
+        try:
+            return parse_id_number(raw, as_of=date.today()).number
+        except IdNumberError:
+            raise forms.ValidationError(_("身份证号码无效")) from None
 
 
 class VisitRowForm(forms.Form):
@@ -123,3 +142,30 @@ def settlement_filters(params) -> dict:
         "id_number": params.get("id_number") or None,
         "division_code": division if division.isascii() and division.isdigit() else None,
     }
+
+
+class EligibilityForm(forms.Form):
+    """Numbers are posted (never in the URL); one per line, up to 50 on the page (the API takes 1,000)."""
+
+    id_numbers = forms.CharField(
+        label=_("身份证号码"),
+        widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "off"}),
+        help_text=_("每行一个，最多 50 个"),
+    )
+    on = forms.DateField(label=_("就诊（查询）日期"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean_id_numbers(self):
+        from datetime import date
+
+        from medinsure.rules.id_numbers import IdNumberError, parse_id_number
+
+        lines = [x.strip() for x in self.cleaned_data["id_numbers"].splitlines() if x.strip()]
+        if len(lines) > 50:
+            raise forms.ValidationError(_("一次最多查询 50 人"))
+        numbers = []
+        for i, raw in enumerate(lines, start=1):
+            try:
+                numbers.append(parse_id_number(raw, as_of=date.today()).number)
+            except IdNumberError:
+                raise forms.ValidationError(_("第 %(n)s 行的身份证号码无效") % {"n": i}) from None
+        return numbers

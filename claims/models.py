@@ -377,3 +377,84 @@ class MonthlyStat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}-{self.month:02d} {self.kind} {self.hospital_level}"
+
+
+class RegisterKind(models.TextChoices):
+    CHRONIC = "chronic", _("门诊慢性病")
+    SPECIAL = "special", _("门诊特殊病种")
+
+
+class DiseaseRegistration(models.Model):
+    """A person's approved chronic or special disease (慢特病备案), valid for a period.
+
+    The engine pays a disease group's chronic ratios only for a disease registered here on the visit's
+    date; a disease named in a settlement file without a registration is a declared value."""
+
+    resident = models.ForeignKey(
+        "enrollment.Resident",
+        verbose_name=_("参保人员"),
+        on_delete=models.PROTECT,
+        related_name="disease_registrations",
+    )
+    disease = models.CharField(_("病种"), max_length=64)
+    kind = models.CharField(_("类别"), max_length=8, choices=RegisterKind.choices)
+    valid_from = models.DateField(_("有效期起"))
+    valid_to = models.DateField(_("有效期止"), null=True, blank=True)
+    revoked_on = models.DateField(_("撤销日期"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("审批人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("慢特病备案")
+        verbose_name_plural = _("慢特病备案")
+        ordering = ["resident_id", "-valid_from"]
+        indexes = [models.Index(fields=["resident", "valid_from"], name="claims_disease_reg_person")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")), name="claims_disease_reg_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.disease} {self.valid_from}"
+
+
+class RemoteFilingKind(models.TextChoices):
+    LIVING = "living", _("异地长期居住")
+    WORKING = "working", _("异地工作")
+    REFERRAL = "referral", _("转外就医")
+    EMERGENCY = "emergency", _("急诊抢救")
+
+
+class RemoteCareFiling(models.Model):
+    """A filing for care away from home (异地就医备案): the engine applies the filed ratio in its period."""
+
+    resident = models.ForeignKey(
+        "enrollment.Resident", verbose_name=_("参保人员"), on_delete=models.PROTECT, related_name="remote_filings"
+    )
+    kind = models.CharField(_("备案类型"), max_length=10, choices=RemoteFilingKind.choices)
+    destination = models.CharField(_("就医地"), max_length=100, blank=True)
+    valid_from = models.DateField(_("有效期起"))
+    valid_to = models.DateField(_("有效期止"), null=True, blank=True)
+    revoked_on = models.DateField(_("撤销日期"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("经办人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("异地就医备案")
+        verbose_name_plural = _("异地就医备案")
+        ordering = ["resident_id", "-valid_from"]
+        indexes = [models.Index(fields=["resident", "valid_from"], name="claims_remote_filing_person")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                name="claims_remote_filing_period",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.valid_from}"

@@ -7,24 +7,27 @@ hold no personal data and are read by roles that already passed their own area c
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy
 
 from claims.models import (
     INPATIENT_KINDS,
+    DiseaseRegistration,
     Kind,
     MonthlyStat,
     Policy,
     PolicyVersion,
     Recalculation,
+    RemoteCareFiling,
     Settlement,
     SettlementImport,
 )
 from claims.policies import PolicyNotFound, engine_policy
+from claims.rules import eligibility as rules_eligibility
 from claims.rules import policy_summary as _policy_summary
 from medinsure.accounts.scoping import Area, division_code_q, division_q, has_area, is_bureau_wide
 from medinsure.core.figures_cache import cached_figures
@@ -368,3 +371,127 @@ def _settlement_stats_live(
         "groups": groups,
         "months": months,
     }
+
+
+# --- entitlement (待遇资格) ------------------------------------------------------------------------
+
+
+def _period(start, end, revoked=None) -> rules_eligibility.Period:
+    """A register's period, ended the day before a revocation."""
+    if revoked is not None:
+        last = revoked - timedelta(days=1)
+        end = last if end is None or last < end else end
+    return rules_eligibility.Period(start, end)
+
+
+def eligibility_records(id_numbers, *, up_to: date) -> dict[str, tuple[int, rules_eligibility.Records]]:
+    """The registry's and the registers' records of these persons up to a date (``{id_number: (resident
+    pk, Records)}``), one query per kind of record whatever the number of persons: residents, yearly
+    statuses, payments, registered diseases, remote-care filings, stops (categories are on the resident).
+    Persons not in the registry are absent. The pure rule then answers for any date up to ``up_to``."""
+    from enrollment.models import CoverStop, InsuranceStatus, Payment, Resident
+
+    people = {
+        r["id"]: r
+        for r in Resident.objects.filter(id_number__in=set(id_numbers)).values(
+            "id", "id_number", "birth_date", "deceased_on", "special_category", "subsidy_payer"
+        )
+    }
+    if not people:
+        return {}
+    ids = list(people)
+    years: dict[int, dict[int, dict]] = {pk: {} for pk in ids}
+    for s in InsuranceStatus.objects.filter(resident_id__in=ids, year__lte=up_to.year).values(
+        "resident_id", "year", "status"
+    ):
+        years[s["resident_id"]][s["year"]] = {"status": s["status"]}
+    # a year's payment that bought cover: the earliest cover start (a second payment buys nothing more)
+    for p in (
+        Payment.objects.filter(resident_id__in=ids, year__lte=up_to.year)
+        .order_by("resident_id", "year", "cover_start", "paid_on")
+        .values("resident_id", "year", "kind", "paid_on", "cover_start")
+    ):
+        row = years[p["resident_id"]].setdefault(p["year"], {"status": "none"})
+        row.setdefault("payment", p)
+    started = Q(valid_from__lte=up_to)
+    diseases: dict[int, list] = {pk: [] for pk in ids}
+    for d in DiseaseRegistration.objects.filter(started, resident_id__in=ids).values(
+        "resident_id", "disease", "kind", "valid_from", "valid_to", "revoked_on"
+    ):
+        diseases[d["resident_id"]].append(
+            rules_eligibility.DiseaseRegistration(
+                d["disease"], d["kind"], _period(d["valid_from"], d["valid_to"], d["revoked_on"])
+            )
+        )
+    filings: dict[int, list] = {pk: [] for pk in ids}
+    for f in RemoteCareFiling.objects.filter(started, resident_id__in=ids).values(
+        "resident_id", "kind", "valid_from", "valid_to", "revoked_on"
+    ):
+        filings[f["resident_id"]].append(
+            rules_eligibility.RemoteFiling(f["kind"], _period(f["valid_from"], f["valid_to"], f["revoked_on"]))
+        )
+    stops: dict[int, list] = {pk: [] for pk in ids}
+    for s in CoverStop.objects.filter(stopped_on__lte=up_to, resident_id__in=ids).values(
+        "resident_id", "stopped_on", "resumed_on"
+    ):
+        end = s["resumed_on"] - timedelta(days=1) if s["resumed_on"] else None
+        stops[s["resident_id"]].append(rules_eligibility.Period(s["stopped_on"], end))
+
+    out = {}
+    for pk, r in people.items():
+        cover_years = []
+        for year, row in sorted(years[pk].items()):
+            pay = row.get("payment") or {}
+            cover_years.append(
+                rules_eligibility.CoverYear(
+                    year, row["status"], pay.get("kind", ""), pay.get("paid_on"), pay.get("cover_start")
+                )
+            )
+        categories = ()
+        if r["special_category"]:
+            categories = (
+                rules_eligibility.Category(
+                    r["special_category"], r["subsidy_payer"], rules_eligibility.Period(r["birth_date"])
+                ),
+            )
+        out[r["id_number"]] = (
+            pk,
+            rules_eligibility.Records(
+                birth_date=r["birth_date"],
+                deceased_on=r["deceased_on"],
+                years=tuple(cover_years),
+                categories=categories,
+                diseases=tuple(diseases[pk]),
+                filings=tuple(filings[pk]),
+                stops=tuple(stops[pk]),
+            ),
+        )
+    return out
+
+
+def eligibility_many(id_numbers, *, on: date) -> dict[str, tuple[int | None, rules_eligibility.Eligibility]]:
+    """``{id_number: (resident pk or None, Eligibility)}`` for every number asked, on one date."""
+    found = eligibility_records(id_numbers, up_to=on)
+    answers = {}
+    for number in id_numbers:
+        rec = found.get(number)
+        if rec is None:
+            answers[number] = (None, rules_eligibility.not_in_registry(on))
+        else:
+            answers[number] = (rec[0], rules_eligibility.eligibility(rec[1], on))
+    return answers
+
+
+def entitled_visits(visits) -> list[tuple[object, tuple]]:
+    """Each engine visit with the registry's values for its person on its date, and the declared values
+    that differ (``claims.rules.eligibility.entitled_visit``); the records are read once for all."""
+    visits = list(visits)
+    if not visits:
+        return []
+    found = eligibility_records({v.person_id for v in visits}, up_to=max(v.date for v in visits))
+    out = []
+    for v in visits:
+        rec = found.get(v.person_id)
+        e = rules_eligibility.eligibility(rec[1], v.date) if rec else rules_eligibility.not_in_registry(v.date)
+        out.append(rules_eligibility.entitled_visit(v, e))
+    return out

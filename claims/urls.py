@@ -7,6 +7,7 @@ app_name = "claims"
 urlpatterns = [
     path("calculator/", views.calculator, name="calculator"),
     path("calculator/file/", views.calculator_file, name="calculator_file"),
+    path("eligibility/", views.eligibility, name="eligibility"),
     path("policies/", views.policy_list, name="policy_list"),
     path("policies/load/", views.policy_load_files, name="policy_load_files"),
     path("policies/<slug:code>/", views.policy_detail, name="policy_detail"),

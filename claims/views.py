@@ -39,6 +39,7 @@ def calculator(request):
                     **row,
                     "visit_id": f"{i + 1:02d}",
                     "person_id": "calculator",
+                    "id_number": person["id_number"],
                     "group": person["group"],
                     "employment": person["employment"],
                     "continuous_years": person["continuous_years"],
@@ -502,3 +503,28 @@ def stats_xlsx(request):
     )
     response["Content-Disposition"] = f'attachment; filename="claims-stats-{year}-{data["month"]:02d}.xlsx"'
     return response
+
+
+# --- entitlement ----------------------------------------------------------------------------------
+def eligibility(request):
+    """Who is entitled on a date: the registry's answer with its reasons, for claims staff and an
+    institution's desk (numbers posted, masked in the answer for roles that may not see them)."""
+    from django.core.exceptions import PermissionDenied
+
+    from claims.entitlement import ask, may_ask
+    from claims.forms import EligibilityForm
+
+    if not may_ask(request.user):
+        raise PermissionDenied
+    rows = None
+    form = EligibilityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        rows = ask(viewer=request.user, id_numbers=form.cleaned_data["id_numbers"], on=form.cleaned_data["on"])
+        from claims.models import RemoteFilingKind
+        from enrollment.models import SpecialCategory
+
+        categories, filings = dict(SpecialCategory.choices), dict(RemoteFilingKind.choices)
+        for row in rows:
+            row["categories"] = [str(categories.get(c, c)) for c in row["categories"]]
+            row["remote_filings"] = [str(filings.get(k, k)) for k in row["remote_filings"]]
+    return render(request, "claims/eligibility.html", {"form": form, "rows": rows})

@@ -22,6 +22,7 @@ class SpecialCategory(models.TextChoices):
     LOW_INCOME = "low_income", _("低收入人口")
     ORPHAN = "orphan", _("孤儿和事实无人抚养儿童")
     RELAPSE_RISK = "relapse_risk", _("防止返贫监测对象")
+    JIANDANG = "jiandang", _("建档立卡贫困人口")
 
 
 class SubsidyPayer(models.TextChoices):
@@ -523,3 +524,33 @@ class ProgressDaily(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.division_name} {self.rate}"
+
+
+class CoverStop(models.Model):
+    """Cover stopped (停保) at the resident's request from a date, until it is resumed (续保).
+
+    Read by entitlement: no benefit is paid for a date inside a stop; the next year's renewal skips a
+    resident whose stop is still open."""
+
+    resident = models.ForeignKey(Resident, verbose_name=_("参保人员"), on_delete=models.CASCADE, related_name="stops")
+    stopped_on = models.DateField(_("停保日期"))
+    resumed_on = models.DateField(_("续保日期"), null=True, blank=True)
+    reason = models.CharField(_("停保原因"), max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("经办人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("停保记录")
+        verbose_name_plural = _("停保记录")
+        ordering = ["-stopped_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(resumed_on__isnull=True) | Q(resumed_on__gt=F("stopped_on")),
+                name="cover_stop_resumed_after_stopped",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resident_id} {self.stopped_on}"

@@ -8,7 +8,15 @@ LEVELS = [(1, "1"), (2, "2"), (3, "3"), (4, "4")]
 
 class VisitIn(serializers.Serializer):
     visit_id = serializers.CharField(max_length=64, label=_("就诊编号"))
-    person_id = serializers.CharField(max_length=64, label=_("人员编号"))
+    person_id = serializers.CharField(max_length=64, required=False, label=_("人员编号"))
+    id_number = serializers.CharField(
+        max_length=18,
+        required=False,
+        label=_("身份证号码"),
+        help_text=_(
+            "给出时，档次、连续参保年数、人群、建档立卡和备案病种按本局参保库和备案取值，无待遇的就诊统筹不予支付"
+        ),
+    )
     date = serializers.DateField(label=_("日期"))
     kind = serializers.ChoiceField(choices=Kind.choices, label=_("就诊类别"))
     hospital_level = serializers.ChoiceField(choices=LEVELS, label=_("医院等级"))
@@ -28,7 +36,19 @@ class VisitIn(serializers.Serializer):
     tier = serializers.ChoiceField(choices=[(1, "1"), (2, "2")], required=False, default=1, label=_("缴费档次"))
     poor = serializers.BooleanField(required=False, default=False, label=_("建档立卡"))
 
+    def validate_id_number(self, value):
+        from datetime import date
+
+        from medinsure.rules.id_numbers import IdNumberError, parse_id_number
+
+        try:
+            return parse_id_number(value, as_of=date.today()).number
+        except IdNumberError:
+            raise serializers.ValidationError(_("身份证号码无效")) from None
+
     def validate(self, attrs):
+        if not attrs.get("person_id") and not attrs.get("id_number"):
+            raise serializers.ValidationError({"person_id": _("请填写人员编号或身份证号码")})
         if attrs.get("essential_drug_cost", 0) > attrs["in_scope_cost"]:
             raise serializers.ValidationError({"essential_drug_cost": _("基本药物费用不能大于政策范围内费用")})
         return attrs
@@ -55,6 +75,9 @@ class VisitOut(serializers.Serializer):
     admission_no = serializers.IntegerField(allow_null=True)
     totals = serializers.DictField(child=serializers.CharField())
     explanation = serializers.ListField(child=serializers.CharField())
+    registry_findings = serializers.ListField(
+        child=serializers.CharField(), help_text=_("给出身份证号码时：请求中与参保库不一致的取值")
+    )
 
 
 class CalculateOut(serializers.Serializer):
@@ -120,3 +143,47 @@ class SettlementOut(serializers.ModelSerializer):
         from medinsure.masking import shown_id_number
 
         return shown_id_number(self.context["request"].user, obj.id_number)
+
+
+class EligibilityIn(serializers.Serializer):
+    """Numbers go in the body (never in a URL, where access logs would keep them)."""
+
+    id_numbers = serializers.ListField(
+        child=serializers.CharField(max_length=18, trim_whitespace=True),
+        allow_empty=False,
+        max_length=1000,
+        label=_("身份证号码"),
+        help_text=_("最多 1000 个；15 位号码按 18 位处理"),
+    )
+    on = serializers.DateField(label=_("就诊（查询）日期"))
+
+    def validate_id_numbers(self, value):
+        from datetime import date
+
+        from medinsure.rules.id_numbers import IdNumberError, parse_id_number
+
+        numbers = []
+        for i, raw in enumerate(value, start=1):
+            try:
+                numbers.append(parse_id_number(raw, as_of=date.today()).number)
+            except IdNumberError:
+                # the message names the position, never the number
+                raise serializers.ValidationError(_("第 %(n)s 个身份证号码无效") % {"n": i}) from None
+        return numbers
+
+
+class EligibilityOut(serializers.Serializer):
+    id_number = serializers.CharField(help_text=_("按查询人角色掩码"))
+    on = serializers.DateField()
+    in_registry = serializers.BooleanField()
+    insured = serializers.BooleanField(help_text=_("当日有待遇（等待期、停保除外）"))
+    scheme = serializers.ChoiceField(choices=["resident", "employee", ""])
+    tier = serializers.IntegerField(allow_null=True)
+    cover_start = serializers.DateField(allow_null=True)
+    waiting_until = serializers.DateField(allow_null=True, help_text=_("当日在待遇等待期内时，等待期最后一日"))
+    stopped = serializers.BooleanField()
+    continuous_years = serializers.IntegerField()
+    categories = serializers.ListField(child=serializers.CharField())
+    diseases = serializers.ListField(child=serializers.CharField())
+    remote_filings = serializers.ListField(child=serializers.CharField())
+    reasons = serializers.ListField(child=serializers.CharField())

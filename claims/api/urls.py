@@ -4,6 +4,7 @@ from claims.api import views
 
 urlpatterns = [
     path("calculate/", views.CalculateView.as_view(), name="claims-calculate"),
+    path("eligibility/", views.EligibilityView.as_view(), name="claims-eligibility"),
     path("stats/", views.StatsView.as_view(), name="claims-stats"),
     path("policies/", views.PolicyListView.as_view(), name="claims-policies"),
     path("policies/<slug:code>/", views.PolicyDetailView.as_view(), name="claims-policy"),

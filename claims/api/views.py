@@ -5,7 +5,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from claims import selectors
-from claims.api.serializers import CalculateIn, CalculateOut, PolicyOut, SettlementOut, StatsQuery
+from claims.api.serializers import (
+    CalculateIn,
+    CalculateOut,
+    EligibilityIn,
+    EligibilityOut,
+    PolicyOut,
+    SettlementOut,
+    StatsQuery,
+)
 from claims.calculation import calculate_visits
 from claims.forms import settlement_filters
 from claims.models import Kind, Settlement
@@ -147,3 +155,26 @@ class RecalculationDetailView(APIView):
                 "apply_job": str(rc.apply_job_id) if rc.apply_job_id else None,
             }
         )
+
+
+class EligibilityPermission(AreaPermission):
+    def has_permission(self, request, view) -> bool:
+        from claims.entitlement import may_ask
+
+        return may_ask(request.user)
+
+
+class EligibilityView(APIView):
+    """Entitlement of up to 1,000 persons on a date, from the registry and the registers (POST: the
+    numbers travel in the body). Numbers are masked like every personal read; each person read is audited."""
+
+    permission_classes = [EligibilityPermission]
+
+    @extend_schema(request=EligibilityIn, responses=EligibilityOut(many=True))
+    def post(self, request):
+        from claims.entitlement import ask
+
+        data = EligibilityIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        return Response(ask(viewer=request.user, id_numbers=v["id_numbers"], on=v["on"]))

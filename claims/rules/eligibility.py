@@ -188,3 +188,105 @@ def eligibility(records: Records, on: date) -> Eligibility:
         filings=filings,
         reasons=tuple(reasons),
     )
+
+
+def not_in_registry(on: date) -> Eligibility:
+    """The answer for a number the registry does not hold: not insured here."""
+    return Eligibility(
+        on=on,
+        insured=False,
+        scheme="",
+        tier=None,
+        cover_start=None,
+        waiting_until=None,
+        stopped=False,
+        continuous_years=0,
+        categories=(),
+        diseases=(),
+        filings=(),
+        reasons=(Message.of(gettext_noop("不在本区参保登记库中")),),
+    )
+
+
+# --- the engine's visit from the registry --------------------------------------------------------
+
+CHRONIC_KINDS = frozenset({"outpatient_chronic"})
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A value a settlement file declared that the registry does not hold (a row-level finding)."""
+
+    field: str  # tier | continuous_years | poor | disease | group
+    declared: str
+    registry: str
+    message: Message
+
+
+def entitled_visit(visit, e: Eligibility):
+    """The engine's visit with tier, continuous years, scheme, 建档立卡 and the registered disease taken
+    from the registry's answer ``e`` for the visit's date, and the declared values that differ.
+
+    Returns ``(visit, findings)``. A visit on a date without cover (or in the waiting period, or while
+    cover is stopped) carries ``not_entitled``: the fund pays nothing and the reason leads the explanation.
+    A chronic-outpatient visit for a disease not registered on that date is not paid at the chronic
+    ratio (not entitled); on any other visit an unregistered disease is dropped (paid as an ordinary visit).
+    """
+    from dataclasses import replace
+
+    findings: list[Finding] = []
+
+    def differs(field: str, declared, registry, msgid: str) -> None:
+        if declared != registry:
+            findings.append(
+                Finding(
+                    field,
+                    str(declared),
+                    str(registry),
+                    Message.of(msgid, declared=str(declared), registry=str(registry)),
+                )
+            )
+
+    tier = e.tier or 1
+    group = e.scheme or visit.group
+    poor = e.poor
+    if e.scheme:
+        differs("group", visit.group, group, gettext_noop("人群：文件为 %(declared)s，参保库为 %(registry)s"))
+        differs("tier", visit.tier, tier, gettext_noop("缴费档次：文件为 %(declared)s，参保库为 %(registry)s"))
+    differs(
+        "continuous_years",
+        visit.continuous_years,
+        e.continuous_years,
+        gettext_noop("连续参保年数：文件为 %(declared)s，参保库为 %(registry)s"),
+    )
+    differs("poor", visit.poor, poor, gettext_noop("建档立卡：文件为 %(declared)s，参保库为 %(registry)s"))
+    disease = visit.disease.strip()
+    not_entitled = None
+    if not e.insured:
+        not_entitled = e.reasons[-1] if e.reasons else Message.of(gettext_noop("无参保待遇"))
+    elif disease and not e.registered(disease):
+        findings.append(
+            Finding(
+                "disease",
+                disease,
+                "",
+                Message.of(gettext_noop("病种 %(declared)s 未在本人慢特病备案中"), declared=disease),
+            )
+        )
+        if visit.kind in CHRONIC_KINDS:
+            not_entitled = Message.of(
+                gettext_noop("病种 %(disease)s 未在本人慢特病备案中，不享受门诊慢特病待遇"), disease=disease
+            )
+        disease = ""
+    return (
+        replace(
+            visit,
+            group=group,
+            tier=tier,
+            continuous_years=e.continuous_years,
+            poor=poor,
+            disease=disease,
+            not_entitled=not_entitled,
+        ),
+        tuple(findings),
+    )

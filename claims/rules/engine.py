@@ -9,7 +9,7 @@ order of ``(date, visit_id)`` with running totals that start from zero on 1 Janu
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -56,6 +56,9 @@ class Visit:
     continuous_years: int = 0
     tier: int = 1
     poor: bool = False
+    # set by the caller from the registry (claims.rules.eligibility.entitled_visit): a visit outside cover
+    # or inside the waiting period is not paid by the fund, with this reason first in the explanation
+    not_entitled: Message | None = None
 
 
 @dataclass(frozen=True)
@@ -222,6 +225,9 @@ def _cap_amount(cap: Cap, visit: Visit) -> Decimal | None:
 
 
 def _settle_visit(policy: Policy, state: _State, visit: Visit, explain: bool = True) -> VisitResult:
+    if visit.not_entitled is not None:
+        result = _not_covered(visit, Message.of(N_("不予支付：就诊日无医保待遇")))
+        return replace(result, steps=(result.steps[0], visit.not_entitled, *result.steps[1:]))
     benefit, group, reason = _coverage(policy, visit)
     if benefit is None:
         return _not_covered(visit, reason)

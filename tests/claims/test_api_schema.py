@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_policy_list_is_documented(make_user, api_as):
-    load_policy("dongtou-2021")
+    load_policy("dongtou-2024")
     load_policy("guanxian-2018")
     r = api_as(make_user(Role.CLAIMS)).get("/api/v1/claims/policies/")
     assert r.status_code == 200 and len(r.json()) >= 2

@@ -186,3 +186,66 @@ def test_registers_count_when_their_period_holds_the_date():
     assert august.diseases == ("恶性肿瘤", "糖尿病")
     january = eligibility(records, date(2025, 1, 15))
     assert not january.remote_filed
+
+
+# --- the engine's visit from the registry ---------------------------------------------------------
+
+from decimal import Decimal  # noqa: E402
+
+from claims.rules import Visit  # noqa: E402
+from claims.rules.eligibility import entitled_visit  # noqa: E402
+
+VISIT = Visit("v1", "p1", date(2025, 4, 1), "inpatient", 2, Decimal("5000"), tier=1, continuous_years=9, poor=True)
+
+
+def test_the_registry_overrides_the_declared_values_and_says_which_differ():
+    e = eligibility(Records(BORN, years=(CoverYear(2024, "tier2"), ON_TIME)), date(2025, 4, 1))
+    visit, findings = entitled_visit(VISIT, e)
+    assert (visit.tier, visit.continuous_years, visit.poor, visit.not_entitled) == (2, 2, False, None)
+    assert {f.field for f in findings} == {"tier", "continuous_years", "poor"}
+    assert "缴费档次：文件为 1，参保库为 2" in [f.message.render() for f in findings]
+    same, none = entitled_visit(visit, e)
+    assert none == () and same == visit
+
+
+def test_a_visit_in_the_waiting_period_is_not_entitled_with_the_reason():
+    e = eligibility(Records(BORN, years=(LATE,)), date(2025, 4, 1))
+    visit, _ = entitled_visit(VISIT, e)
+    assert "等待期至 2025年5月10日" in visit.not_entitled.render()
+
+
+def test_an_unregistered_disease_is_a_finding_and_no_chronic_ratio():
+    registered = Records(
+        BORN, years=(ON_TIME,), diseases=(DiseaseRegistration("糖尿病", "chronic", Period(date(2025, 1, 1))),)
+    )
+    e = eligibility(registered, date(2025, 4, 1))
+    chronic = Visit("v2", "p1", date(2025, 4, 1), "outpatient_chronic", 1, Decimal("300"), disease="高血压")
+    visit, findings = entitled_visit(chronic, e)
+    assert visit.not_entitled is not None and "高血压 未在本人慢特病备案中" in visit.not_entitled.render()
+    assert [f.field for f in findings if f.field == "disease"] == ["disease"]
+    ok, findings = entitled_visit(
+        Visit("v3", "p1", date(2025, 4, 1), "outpatient_chronic", 1, Decimal("300"), disease="糖尿病"), e
+    )
+    assert ok.not_entitled is None and ok.disease == "糖尿病"
+    assert "disease" not in {f.field for f in findings}
+    # on an inpatient visit the unregistered disease is dropped: paid as an ordinary admission
+    inpatient, _ = entitled_visit(
+        Visit("v4", "p1", date(2025, 4, 1), "inpatient", 2, Decimal("300"), disease="高血压"), e
+    )
+    assert inpatient.not_entitled is None and inpatient.disease == ""
+
+
+def test_the_engine_pays_nothing_for_a_visit_not_entitled():
+    from pathlib import Path
+
+    import yaml
+
+    from claims.rules import parse_policy, settle
+
+    policy = parse_policy(yaml.safe_load(Path("fixtures/policies/guanxian-2018.yaml").read_text(encoding="utf-8")))
+    e = eligibility(Records(BORN, years=(LATE,)), date(2025, 4, 1))
+    visit, _ = entitled_visit(VISIT, e)
+    (result,) = settle(policy, [visit])
+    assert (result.covered, result.fund_paid, result.personal_paid) == (False, Decimal("0.00"), Decimal("5000.00"))
+    texts = [m.render() for m in result.steps]
+    assert texts[0] == "不予支付：就诊日无医保待遇" and "等待期至 2025年5月10日" in texts[1]

@@ -10,7 +10,7 @@ from tests.claims.claims_rules_helpers import figures, load_policy, policy_doc, 
 GX = load_policy("guanxian-2018")
 SM = load_policy("sanming-employee-outpatient-2022")
 XX = load_policy("xx-district-2021")
-DT = load_policy("dongtou-2021")
+DT = load_policy("dongtou-2024")
 
 CASES = {
     # --- guanxian-2018: inpatient, deductible by level and n-th admission ---------------------
@@ -273,19 +273,19 @@ CASES = {
     "dongtou two chronic diseases at primary care 60%": (
         DT,
         [
-            v(1, "outpatient_chronic", 1, 100, on="2021-02-01", disease="糖尿病"),
-            v(2, "outpatient_chronic", 2, 100, on="2021-02-02", disease="高血压"),
+            v(1, "outpatient_chronic", 1, 100, on="2024-02-01", disease="糖尿病"),
+            v(2, "outpatient_chronic", 2, 100, on="2024-02-02", disease="高血压"),
         ],
         [("0.00", "60.00", "0.00", "40.00"), ("0.00", "0.00", "0.00", "100.00")],
     ),
     "dongtou special diseases 70/80/90% by level, tuberculosis 70%": (
         DT,
         [
-            v(1, "outpatient_chronic", 3, 100, on="2021-02-01", disease="恶性肿瘤"),
-            v(2, "outpatient_chronic", 2, 100, on="2021-02-02", disease="恶性肿瘤"),
-            v(3, "outpatient_chronic", 1, 100, on="2021-02-03", disease="血友病"),
-            v(4, "outpatient_chronic", 1, 100, on="2021-02-04", disease="肺结核"),
-            v(5, "outpatient_chronic", 1, 100, on="2021-02-05", disease="冠心病"),
+            v(1, "outpatient_chronic", 3, 100, on="2024-02-01", disease="恶性肿瘤"),
+            v(2, "outpatient_chronic", 2, 100, on="2024-02-02", disease="恶性肿瘤"),
+            v(3, "outpatient_chronic", 1, 100, on="2024-02-03", disease="血友病"),
+            v(4, "outpatient_chronic", 1, 100, on="2024-02-04", disease="肺结核"),
+            v(5, "outpatient_chronic", 1, 100, on="2024-02-05", disease="冠心病"),
         ],
         [
             ("0.00", "70.00", "0.00", "30.00"),
@@ -294,6 +294,11 @@ CASES = {
             ("0.00", "70.00", "0.00", "30.00"),
             ("0.00", "65.00", "0.00", "35.00"),
         ],
+    ),
+    "dongtou tuberculosis is a primary-care chronic benefit (seed 004: 基层门诊慢病, 其中肺结核 70%)": (
+        DT,
+        [v(1, "outpatient_chronic", 2, 100, on="2024-03-01", disease="肺结核")],
+        [("0.00", "0.00", "0.00", "100.00")],
     ),
 }
 

@@ -16,7 +16,7 @@ def test_all_five_policies_ship():
         "sanming-employee-outpatient-2022",
         "xx-district-2021",
         "guangzhou-critical-illness-2015",
-        "dongtou-2021",
+        "dongtou-2024",
     }
 
 

@@ -11,7 +11,7 @@ from claims.rules import Visit, settle
 from tests.claims.claims_rules_helpers import load_policy
 
 POLICIES = [
-    load_policy(c) for c in ("guanxian-2018", "sanming-employee-outpatient-2022", "xx-district-2021", "dongtou-2021")
+    load_policy(c) for c in ("guanxian-2018", "sanming-employee-outpatient-2022", "xx-district-2021", "dongtou-2024")
 ]
 KINDS = ["inpatient", "inpatient_accident", "outpatient_general", "outpatient_chronic", "outpatient_accident"]
 DISEASES = ["", "糖尿病", "白血病", "冠心病", "感冒", "肺结核", "恶性肿瘤", "高血压"]
