@@ -224,8 +224,9 @@ class Finding:
 
 
 def entitled_visit(visit, e: Eligibility):
-    """The engine's visit with tier, continuous years, scheme, 建档立卡 and the registered disease taken
-    from the registry's answer ``e`` for the visit's date, and the declared values that differ.
+    """The engine's visit with tier, continuous years, scheme, 建档立卡, the registered disease and the
+    remote-care filing taken from the registry's answer ``e`` for the visit's date, and the declared values
+    that differ.
 
     Returns ``(visit, findings)``. A visit on a date without cover (or in the waiting period, or while
     cover is stopped) carries ``not_entitled``: the fund pays nothing and the reason leads the explanation.
@@ -287,6 +288,7 @@ def entitled_visit(visit, e: Eligibility):
             poor=poor,
             disease=disease,
             not_entitled=not_entitled,
+            filed=e.remote_filed,
         ),
         tuple(findings),
     )

@@ -59,6 +59,8 @@ class Visit:
     # set by the caller from the registry (claims.rules.eligibility.entitled_visit): a visit outside cover
     # or inside the waiting period is not paid by the fund, with this reason first in the explanation
     not_entitled: Message | None = None
+    place: str = "local"  # local | in_province | out_of_province (policy.PLACES)
+    filed: bool = False  # a remote-care filing in force on the date (from the registry)
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,14 @@ KIND_HEADINGS = {
 }
 
 
+PLACE_HEADINGS = {
+    ("in_province", True): N_("异地就医：市外省内，已备案"),
+    ("in_province", False): N_("异地就医：市外省内，未备案"),
+    ("out_of_province", True): N_("异地就医：省外，已备案"),
+    ("out_of_province", False): N_("异地就医：省外，未备案"),
+}
+
+
 def _coverage(policy: Policy, visit: Visit) -> tuple[Benefit | None, DiseaseGroup | None, Message | None]:
     benefit = policy.benefits.get(visit.kind)
     if benefit is None:
@@ -212,10 +222,20 @@ def _coverage(policy: Policy, visit: Visit) -> tuple[Benefit | None, DiseaseGrou
     return benefit, group, None
 
 
-def _cap_amount(cap: Cap, visit: Visit) -> Decimal | None:
-    amount = cap.amount.lookup(
-        level=visit.hospital_level, employment=visit.employment, tier=visit.tier, group=visit.group
+def _lookup(visit: Visit) -> dict:
+    """What a policy value may depend on (a Table's conditions)."""
+    return dict(
+        level=visit.hospital_level,
+        employment=visit.employment,
+        tier=visit.tier,
+        group=visit.group,
+        place=visit.place,
+        filed=visit.filed,
     )
+
+
+def _cap_amount(cap: Cap, visit: Visit) -> Decimal | None:
+    amount = cap.amount.lookup(**_lookup(visit))
     if amount is None:
         return None
     for bonus in cap.years_bonus:
@@ -232,7 +252,7 @@ def _settle_visit(policy: Policy, state: _State, visit: Visit, explain: bool = T
     if benefit is None:
         return _not_covered(visit, reason)
     of = Message.of if explain else _skip
-    lookup = dict(level=visit.hospital_level, employment=visit.employment, tier=visit.tier, group=visit.group)
+    lookup = _lookup(visit)
     in_scope = visit.in_scope_cost
     steps: list[Message] = [
         of(
@@ -241,6 +261,8 @@ def _settle_visit(policy: Policy, state: _State, visit: Visit, explain: bool = T
             cost=fmt(in_scope),
         )
     ]
+    if visit.place != "local":
+        steps.append(of(PLACE_HEADINGS[(visit.place, visit.filed)]))
     ratio_table = group.ratio if group is not None and group.ratio is not None else benefit.ratio
     ratio = ratio_table.lookup(**lookup)
     if ratio is None:

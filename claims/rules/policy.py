@@ -31,6 +31,9 @@ GROUPS = ("resident", "student")
 EMPLOYMENTS = ("in_service", "retired")
 SCHEMES = ("resident", "employee")
 TIERS = (1, 2)
+# where the care was given, seen from the insuring city: 本市 / 市外省内 / 省外 (a level-4 hospital may be
+# a provincial hospital in the province or a hospital outside it: the place tells them apart)
+PLACES = ("local", "in_province", "out_of_province")
 DEDUCTIBLE_TYPES = ("none", "per_visit", "annual")
 
 
@@ -51,13 +54,19 @@ class Condition:
     employments: frozenset[str] | None = None
     tiers: frozenset[int] | None = None
     groups: frozenset[str] | None = None
+    places: frozenset[str] | None = None
+    filed: bool | None = None  # care away from home with (True) or without (False) a filing (异地就医备案)
 
-    def matches(self, *, level: int, employment: str, tier: int, group: str) -> bool:
+    def matches(
+        self, *, level: int, employment: str, tier: int, group: str, place: str = "local", filed: bool = False
+    ) -> bool:
         return (
             (self.levels is None or level in self.levels)
             and (self.employments is None or employment in self.employments)
             and (self.tiers is None or tier in self.tiers)
             and (self.groups is None or group in self.groups)
+            and (self.places is None or place in self.places)
+            and (self.filed is None or filed is self.filed)
         )
 
 
@@ -65,9 +74,18 @@ class Condition:
 class Table:
     rows: tuple[tuple[Condition, Decimal], ...]
 
-    def lookup(self, *, level: int, employment: str = "", tier: int = 1, group: str = "resident"):
+    def lookup(
+        self,
+        *,
+        level: int,
+        employment: str = "",
+        tier: int = 1,
+        group: str = "resident",
+        place: str = "local",
+        filed: bool = False,
+    ):
         for cond, value in self.rows:
-            if cond.matches(level=level, employment=employment, tier=tier, group=group):
+            if cond.matches(level=level, employment=employment, tier=tier, group=group, place=place, filed=filed):
                 return value
         return None
 
@@ -90,6 +108,10 @@ class Table:
                 when["tier"] = sorted(cond.tiers)
             if cond.groups is not None:
                 when["group"] = sorted(cond.groups)
+            if cond.places is not None:
+                when["place"] = sorted(cond.places)
+            if cond.filed is not None:
+                when["filed"] = cond.filed
             out.append({"when": when, "value": str(value)})
         return out
 
@@ -341,12 +363,18 @@ class _Checker:
                     continue
                 self.unknown_keys(row, {"when", "value"}, rpath)
                 when = self.mapping(row.get("when"), f"{rpath}.when", required=False) or {}
-                self.unknown_keys(when, {"level", "employment", "tier", "group"}, f"{rpath}.when")
+                self.unknown_keys(when, {"level", "employment", "tier", "group", "place", "filed"}, f"{rpath}.when")
+                filed = when.get("filed")
+                if filed is not None and not isinstance(filed, bool):
+                    self.error(f"{rpath}.when.filed", N_("应为 true 或 false"))
+                    filed = None
                 cond = Condition(
                     levels=self.choice_set(when.get("level"), f"{rpath}.when.level", LEVELS, cast=int),
                     employments=self.choice_set(when.get("employment"), f"{rpath}.when.employment", EMPLOYMENTS),
                     tiers=self.choice_set(when.get("tier"), f"{rpath}.when.tier", TIERS, cast=int),
                     groups=self.choice_set(when.get("group"), f"{rpath}.when.group", GROUPS),
+                    places=self.choice_set(when.get("place"), f"{rpath}.when.place", PLACES),
+                    filed=filed,
                 )
                 number = self.decimal(row.get("value"), f"{rpath}.value", maximum=maximum)
                 if number is not None:

@@ -2,7 +2,7 @@
 
 VISITS columns (UTF-8, header row; extra columns ignored; an empty cell means none / 0 / no):
 ``visit_id,person_id,date,kind,hospital_level,in_scope_cost,essential_drug_cost,disease,third_party,group,employment,continuous_years``
-plus the optional ``tier`` (1/2) and ``poor`` (1/0). OUT: ``visit_id,deductible,fund_paid,critical_paid,personal_paid``.
+plus the optional ``tier`` (1/2), ``poor`` (1/0), ``place`` (local / in_province / out_of_province) and ``filed`` (1/0: a remote-care filing). OUT: ``visit_id,deductible,fund_paid,critical_paid,personal_paid``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from .engine import ZERO, Visit, VisitResult, settle
 from .messages import Message
 from .messages import gettext_noop as N_
-from .policy import EMPLOYMENTS, GROUPS, KINDS, Policy
+from .policy import EMPLOYMENTS, GROUPS, KINDS, PLACES, Policy
 
 VISIT_COLUMNS = (
     "visit_id",
@@ -31,7 +31,7 @@ VISIT_COLUMNS = (
     "employment",
     "continuous_years",
 )
-OPTIONAL_COLUMNS = ("tier", "poor")
+OPTIONAL_COLUMNS = ("tier", "poor", "place", "filed")
 OUT_COLUMNS = ("visit_id", "deductible", "fund_paid", "critical_paid", "personal_paid")
 
 
@@ -159,6 +159,14 @@ def visit_from_row(row: dict, errors: list, line: int) -> Visit | None:
             raise ValueError
     except ValueError:
         err("tier", N_("%(value)s 不是档次 1 或 2"), value=cell("tier"))
+    place = cell("place") or "local"
+    if place not in PLACES:
+        err("place", N_("%(value)s 不是有效的就医地（允许：%(choices)s）"), value=place, choices=", ".join(PLACES))
+    filed = False
+    if cell("filed"):
+        if cell("filed").lower() not in ("1", "0", "true", "false"):
+            err("filed", N_("%(value)s 应为 1 或 0"), value=cell("filed"))
+        filed = cell("filed").lower() in ("1", "true")
     if len(errors) > n_before:
         return None
     return Visit(
@@ -176,6 +184,8 @@ def visit_from_row(row: dict, errors: list, line: int) -> Visit | None:
         continuous_years=years,
         tier=tier,
         poor=poor,
+        place=place,
+        filed=filed,
     )
 
 

@@ -190,6 +190,7 @@ def test_registers_count_when_their_period_holds_the_date():
 
 # --- the engine's visit from the registry ---------------------------------------------------------
 
+from dataclasses import replace  # noqa: E402
 from decimal import Decimal  # noqa: E402
 
 from claims.rules import Visit  # noqa: E402
@@ -249,3 +250,82 @@ def test_the_engine_pays_nothing_for_a_visit_not_entitled():
     assert (result.covered, result.fund_paid, result.personal_paid) == (False, Decimal("0.00"), Decimal("5000.00"))
     texts = [m.render() for m in result.steps]
     assert texts[0] == "不予支付：就诊日无医保待遇" and "等待期至 2025年5月10日" in texts[1]
+
+
+def test_care_away_from_home_pays_the_filed_or_the_unfiled_ratio():
+    from claims.rules import parse_policy, settle
+
+    policy = parse_policy(
+        {
+            "code": "remote-test",
+            "name": "异地就医测试",
+            "scheme": "resident",
+            "year": 2025,
+            "benefits": {
+                "inpatient": {
+                    "name": "住院",
+                    "deductible": {"type": "none"},
+                    "ratio": [
+                        {"when": {"place": ["out_of_province"], "filed": False}, "value": 0.4},
+                        {"when": {"place": ["out_of_province"]}, "value": 0.6},
+                        {"when": {"level": [4]}, "value": 0.7},
+                        {"value": 0.8},
+                    ],
+                }
+            },
+        }
+    )
+    base = Visit("v", "p", date(2025, 4, 1), "inpatient", 4, Decimal("1000"))
+    provincial = settle(policy, [base])[0]
+    unfiled = settle(policy, [replace(base, place="out_of_province")])[0]
+    filed = settle(policy, [replace(base, place="out_of_province", filed=True)])[0]
+    assert (provincial.fund_paid, unfiled.fund_paid, filed.fund_paid) == (
+        Decimal("700.00"),
+        Decimal("400.00"),
+        Decimal("600.00"),
+    )
+    assert "异地就医：省外，未备案" in [m.render() for m in unfiled.steps]
+    # the filing comes from the registry, not from the file
+    records = Records(
+        BORN, years=(ON_TIME,), filings=(RemoteFiling("living", Period(date(2025, 1, 1), date(2025, 12, 31))),)
+    )
+    visit, _ = entitled_visit(replace(base, place="out_of_province"), eligibility(records, date(2025, 4, 1)))
+    assert visit.filed is True
+    visit, _ = entitled_visit(
+        replace(base, place="out_of_province", filed=True),
+        eligibility(Records(BORN, years=(ON_TIME,)), date(2025, 4, 1)),
+    )
+    assert visit.filed is False
+
+
+def test_a_policy_names_a_bad_place_or_filed_value():
+    from claims.rules import PolicyError, parse_policy
+
+    doc = {
+        "code": "bad",
+        "name": "坏",
+        "scheme": "resident",
+        "year": 2025,
+        "benefits": {
+            "inpatient": {
+                "name": "住院",
+                "deductible": {"type": "none"},
+                "ratio": [{"when": {"place": ["moon"], "filed": "yes"}, "value": 0.5}],
+            }
+        },
+    }
+    with pytest.raises(PolicyError) as exc:
+        parse_policy(doc)
+    text = " ".join(exc.value.render())
+    assert "ratio[0].when.place" in text and "ratio[0].when.filed" in text
+
+
+def test_the_visits_file_takes_place_and_filed():
+    from claims.rules import VisitsError, parse_visits_csv
+
+    head = "visit_id,person_id,date,kind,hospital_level,in_scope_cost,essential_drug_cost,disease,third_party,group,employment,continuous_years,place,filed\n"
+    (v,) = parse_visits_csv(head + "a,p,2025-04-01,inpatient,4,100,0,,0,resident,,0,out_of_province,1\n")
+    assert (v.place, v.filed) == ("out_of_province", True)
+    with pytest.raises(VisitsError) as exc:
+        parse_visits_csv(head + "a,p,2025-04-01,inpatient,4,100,0,,0,resident,,0,mars,x\n")
+    assert {c for _line, c, _m in exc.value.errors} == {"place", "filed"}
