@@ -289,6 +289,7 @@ def entitled_visit(visit, e: Eligibility):
             disease=disease,
             not_entitled=not_entitled,
             filed=e.remote_filed,
+            categories=e.categories,
         ),
         tuple(findings),
     )

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from .assistance import AssistanceState, assist, floor_ratio_for
 from .messages import Message
 from .messages import gettext_noop as N_
 from .policy import Benefit, Cap, DiseaseGroup, Policy
@@ -61,6 +62,7 @@ class Visit:
     not_entitled: Message | None = None
     place: str = "local"  # local | in_province | out_of_province (policy.PLACES)
     filed: bool = False  # a remote-care filing in force on the date (from the registry)
+    categories: tuple[str, ...] = ()  # the registry's special categories on the date (medical assistance)
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ class VisitResult:
     critical_paid: Decimal
     personal_paid: Decimal
     relief_paid: Decimal = Decimal("0.00")
+    assistance_paid: Decimal = Decimal("0.00")
     admission_no: int | None = None
     totals: tuple[tuple[str, str], ...] = ()
     steps: tuple[Message, ...] = ()
@@ -88,6 +91,11 @@ class VisitResult:
             "steps": [s.as_json() for s in self.steps],
         }
 
+    @property
+    def left_to_pay(self) -> Decimal:
+        """What the person really pays after every layer (basic, critical, assistance, the floor)."""
+        return self.personal_paid - self.assistance_paid - self.relief_paid
+
 
 @dataclass
 class _State:
@@ -98,6 +106,7 @@ class _State:
     accumulated: dict = field(default_factory=lambda: defaultdict(lambda: ZERO))
     burden: Decimal = ZERO
     critical_used: Decimal = ZERO
+    assistance: AssistanceState = field(default_factory=AssistanceState)
 
 
 def _sort_key(visit: Visit):
@@ -452,16 +461,45 @@ def _settle_visit(policy: Policy, state: _State, visit: Visit, explain: bool = T
         )
     )
 
+    # --- medical assistance: the third layer (claims.rules.assistance) ---
+    assistance = ZERO
+    ma = policy.medical_assistance
+    categories = (*visit.categories, "jiandang") if visit.poor else visit.categories
+    if ma is not None:
+        assistance, more = assist(
+            ma,
+            state.assistance,
+            kind=visit.kind,
+            categories=categories,
+            base=personal,
+            money=money,
+            fmt=fmt,
+            pct=pct,
+            of=of,
+        )
+        steps.extend(more)
+
     relief = ZERO
+    floor = None
     if policy.poverty_relief is not None and visit.poor:
         floor = policy.poverty_relief.floor_ratio
-        relief = max(ZERO, money(in_scope * floor - fund - critical))
+    elif ma is not None:
+        floor = floor_ratio_for(ma, categories)
+    if floor is not None:
+        relief = max(ZERO, money(in_scope * floor - fund - critical - assistance))
         steps.append(
             of(
                 N_("健康扶贫：政策范围内费用 %(cost)s 元报销不低于 %(ratio)s，兜底补助 %(amount)s 元"),
                 ratio=pct(floor),
                 cost=fmt(in_scope),
                 amount=fmt(relief),
+            )
+        )
+    if assistance > 0 or relief > 0:
+        steps.append(
+            of(
+                N_("各项报销后个人自付 %(left)s 元"),
+                left=fmt(personal - assistance - relief),
             )
         )
 
@@ -473,6 +511,9 @@ def _settle_visit(policy: Policy, state: _State, visit: Visit, explain: bool = T
     if ci is not None and visit.kind in ci.kinds:
         totals.append(("critical_burden", str(state.burden)))
         totals.append(("critical_used", str(state.critical_used)))
+    if ma is not None:
+        totals.append(("assistance_base", str(state.assistance.base)))
+        totals.append(("assistance_used", str(state.assistance.used)))
     return VisitResult(
         visit_id=visit.visit_id,
         person_id=visit.person_id,
@@ -482,6 +523,7 @@ def _settle_visit(policy: Policy, state: _State, visit: Visit, explain: bool = T
         critical_paid=money(critical),
         personal_paid=money(personal),
         relief_paid=money(relief),
+        assistance_paid=money(assistance),
         admission_no=admission_no,
         totals=tuple(totals),
         steps=tuple(step for step in steps if step is not None),

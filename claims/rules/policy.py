@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from .assistance import Assistance, parse_assistance
+from .assistance import summary as assistance_summary
 from .messages import Message
 from .messages import gettext_noop as N_
 
@@ -208,6 +210,7 @@ class Policy:
     benefits: dict  # kind -> Benefit
     critical_illness: CriticalIllness | None
     poverty_relief: PovertyRelief | None
+    medical_assistance: Assistance | None = None  # the third layer (claims.rules.assistance)
 
     def __hash__(self) -> int:  # dict fields: hash by identity of the code/year
         return hash((self.code, self.year))
@@ -485,6 +488,7 @@ _TOP_KEYS = {
     "benefits",
     "critical_illness",
     "poverty_relief",
+    "medical_assistance",
 }
 _BENEFIT_KEYS = {
     "name",
@@ -666,6 +670,10 @@ def parse_policy(doc) -> Policy:
         if floor is not None:
             relief = PovertyRelief(floor)
 
+    assistance = parse_assistance(c, doc.get("medical_assistance"), "medical_assistance", KINDS)
+    if assistance is not None and assistance.floor is not None and relief is not None:
+        c.error("poverty_relief", N_("兜底线只能在 medical_assistance.floor 或 poverty_relief 中设置一处"))
+
     if c.errors:
         raise PolicyError(c.errors)
     return Policy(
@@ -679,6 +687,7 @@ def parse_policy(doc) -> Policy:
         benefits=benefits,
         critical_illness=critical,
         poverty_relief=relief,
+        medical_assistance=assistance,
     )
 
 
@@ -744,4 +753,5 @@ def policy_summary(policy: Policy) -> dict:
         "poverty_relief": None
         if policy.poverty_relief is None
         else {"floor_ratio": str(policy.poverty_relief.floor_ratio)},
+        "medical_assistance": assistance_summary(policy.medical_assistance),
     }
