@@ -22,8 +22,8 @@ medical_assistance:
 
 The one reading of each rule:
 - base = the visit's personal burden after basic cover and critical illness (in-scope − fund − critical);
-- deductible: yearly; what is left of it (the line's deductible − the year's earlier bases) is taken from
-  the base first;
+- deductible: yearly; what is left of it (the line's deductible − the bases of the year's earlier assisted
+  visits) is taken from the base first;
 - assistance = (base − deductible taken) × the line's ratio for the visit's kind, rounded to the fen once;
 - the yearly cap: the line's cap − the assistance already paid this year on kinds that count (a person who
   changes category mid-year keeps one total; the new line's cap applies from then on);
@@ -68,7 +68,7 @@ class Assistance:
 
     def line_for(self, categories) -> AssistanceLine | None:
         for line in self.lines:
-            if line.categories & set(categories):
+            if not line.categories.isdisjoint(categories):
                 return line
         return None
 
@@ -163,10 +163,8 @@ class AssistanceState:
 def assist(a: Assistance, state: AssistanceState, *, kind: str, categories, base: Decimal, money, fmt, pct, of):
     """The assistance of one visit on ``base`` (its burden after basic and critical), with its steps.
     Returns ``(amount, steps)``; updates ``state``."""
-    line = a.line_for(categories)
+    line = a.line_for(categories) if categories else None
     if line is None or kind not in line.ratios or base <= 0:
-        if base > 0:
-            state.base += base
         return ZERO, []
     ratio = line.ratios[kind]
     left = max(ZERO, line.deductible - state.base)
@@ -205,6 +203,6 @@ def assist(a: Assistance, state: AssistanceState, *, kind: str, categories, base
 def floor_ratio_for(a: Assistance, categories) -> Decimal | None:
     """The floor line's ratio when the person has one of its categories."""
     f = a.floor
-    if f is None or not (f.categories & set(categories)):
+    if f is None or f.categories.isdisjoint(categories):
         return None
     return f.floor_ratio

@@ -465,7 +465,7 @@ def _settle_visit(policy: Policy, state: _State, visit: Visit, explain: bool = T
     assistance = ZERO
     ma = policy.medical_assistance
     categories = (*visit.categories, "jiandang") if visit.poor else visit.categories
-    if ma is not None:
+    if ma is not None and categories:
         assistance, more = assist(
             ma,
             state.assistance,
@@ -483,7 +483,7 @@ def _settle_visit(policy: Policy, state: _State, visit: Visit, explain: bool = T
     floor = None
     if policy.poverty_relief is not None and visit.poor:
         floor = policy.poverty_relief.floor_ratio
-    elif ma is not None:
+    elif ma is not None and categories:
         floor = floor_ratio_for(ma, categories)
     if floor is not None:
         relief = max(ZERO, money(in_scope * floor - fund - critical - assistance))
