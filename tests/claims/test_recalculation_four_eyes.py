@@ -72,7 +72,7 @@ def test_roles_outside_the_approvers_table_are_refused(ready, make_user, role):
 
 
 def test_the_page_names_the_starter_and_offers_approval_only_to_another_approver(
-    ready, make_user, client_as, django_capture_on_commit_callbacks
+    ready, make_user, client_as, api_as, django_capture_on_commit_callbacks
 ):
     rc, starter = ready
     url = f"/claims/recalculations/{rc.pk}/"
@@ -87,3 +87,5 @@ def test_the_page_names_the_starter_and_offers_approval_only_to_another_approver
         assert client_as(leader).post(f"/claims/recalculations/{rc.pk}/approve/").status_code == 302
     rc.refresh_from_db()
     assert (rc.status, rc.approved_by, rc.created_by) == (Recalculation.Status.APPROVED, leader, starter)
+    data = api_as(starter).get(f"/api/v1/claims/recalculations/{rc.pk}/").json()
+    assert (data["started_by"], data["approved_by"]) == (starter.display_name, leader.display_name)
