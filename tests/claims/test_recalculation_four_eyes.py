@@ -5,6 +5,7 @@ it, that another person must approve, and offers the approval only to those who 
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 
 from claims import services
 from claims.models import PolicyVersion, Recalculation
@@ -89,3 +90,15 @@ def test_the_page_names_the_starter_and_offers_approval_only_to_another_approver
     assert (rc.status, rc.approved_by, rc.created_by) == (Recalculation.Status.APPROVED, leader, starter)
     data = api_as(starter).get(f"/api/v1/claims/recalculations/{rc.pk}/").json()
     assert (data["started_by"], data["approved_by"]) == (starter.display_name, leader.display_name)
+
+
+def test_the_database_refuses_an_approval_by_the_starter_or_by_nobody(ready, make_user):
+    """Four eyes kept by the database too (claims 0004): a write that bypasses the service cannot
+    approve a run without an approver, or with its own starter as approver."""
+    rc, starter = ready
+    for approver in (None, starter):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Recalculation.objects.filter(pk=rc.pk).update(status=Recalculation.Status.APPROVED, approved_by=approver)
+    Recalculation.objects.filter(pk=rc.pk).update(
+        status=Recalculation.Status.APPROVED, approved_by=make_user(Role.DIRECTOR)
+    )
