@@ -151,7 +151,7 @@ class FlagOut(serializers.ModelSerializer):
 
         return shown_id_number(self.context["request"].user, obj.person_id_number)
 
-    def get_detail(self, obj) -> dict[str, str]:
+    def get_detail(self, obj) -> dict:
         from supervision.selectors import flag_detail_shown
 
         return flag_detail_shown(self.context["request"].user, obj)
