@@ -525,6 +525,8 @@ def report_reveal(request, pk):
     """The head of supervision reveals a named report's reporter, giving a reason (audited). The
     identity is in this one response only (not cached, not kept in the session)."""
     if not may_approve(request.user, Power.REPORTER_REVEAL):
+        if request.method == "POST":  # an attempt: the service refuses it and writes it to the audit log
+            services.report_reveal_identity(actor=request.user, report_id=pk, reason="")
         raise PermissionDenied
     report = access.access_report_by_id(request.user, pk)
     form = forms.RevealForm(request.POST or None)

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from cryptography.fernet import Fernet
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -94,8 +94,20 @@ REVEAL_REASON_MIN = 4
 def report_reveal_identity(*, actor, report_id: int, reason: str) -> dict:
     """The reporter's identity of a named report, revealed on purpose: the head of supervision only
     (``Power.REPORTER_REVEAL``), with a reason that goes into the audit row. Nothing else decrypts it
-    for a person to read; the caller shows the result to this actor once and keeps it nowhere."""
-    check_second_person(power=Power.REPORTER_REVEAL, actor=actor, starter_id=None)
+    for a person to read; the caller shows the result to this actor once and keeps it nowhere. A role
+    that may not reveal is refused, and the attempt is audited."""
+    try:
+        check_second_person(power=Power.REPORTER_REVEAL, actor=actor, starter_id=None)
+    except PermissionDenied:
+        with _durable():
+            audit_log(
+                actor=actor,
+                verb=AuditLog.Action.VIEW,
+                obj="supervision.report.identity",
+                key=report_id,
+                summary="reveal reporter identity refused (role)",
+            )
+        raise
     reason = (reason or "").strip()
     if len(reason) < REVEAL_REASON_MIN:
         raise ValidationError({"reason": _("请填写查看举报人身份的理由（至少4个字），理由记入审计日志")})

@@ -106,7 +106,7 @@ def test_identity_only_for_the_head_and_every_look_audited(client_as, api_as, ma
             assert NAME not in api_as(user).get(url).content.decode()
     # the head sees it, and the look is logged
     c = client_as(head)
-    before = AuditLog.objects.filter(object_type="supervision.report.identity").count()
+    before = AuditLog.objects.filter(object_type="supervision.report.identity", actor=head).count()
     html = c.post(f"/supervision/reports/{report.pk}/reveal/", {"reason": "核实举报线索"}).content.decode()
     assert NAME in html and PHONE in html and IDN in html
     assert AuditLog.objects.filter(object_type="supervision.report.identity", actor=head).count() == before + 1
