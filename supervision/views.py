@@ -321,16 +321,22 @@ def case_decide(request, pk):
 def case_publish(request, pk):
     _staff(request)
     case = access.access_case_by_id(request.user, pk)
+    named = selectors.case_from_named_report(case)
     form = forms.PublishForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.case_publish(actor=request.user, case_id=case.pk, **form.cleaned_data)
-            messages.success(request, _("案件已公开曝光"))
-            return redirect("supervision:case", pk=case.pk)
-        except ValidationError as exc:
-            apply_errors(form, exc)
+    if request.method == "POST":
+        if form.is_valid():
+            try:  # the service audits its own refusals (a clerk on a named report's case: 403)
+                services.case_publish(actor=request.user, case_id=case.pk, **form.cleaned_data)
+                messages.success(request, _("案件已公开曝光"))
+                return redirect("supervision:case", pk=case.pk)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+        else:  # refused before the service: audited all the same
+            services.case_publish_refused(actor=request.user, case_id=case.pk, fields=sorted(form.errors))
+    if named and not access.is_head(request.user):
+        raise PermissionDenied  # a case from a named report is published by the head only
     notice = None
-    if selectors.case_from_named_report(case):
+    if named:
         notice = _("此案件来源于实名举报：请逐字核对公开摘要，不得包含任何可能识别举报人的信息。")
     return render(
         request,

@@ -271,16 +271,22 @@ def case_publish(*, actor, case_id: int, published_on: date, public_summary: str
     try:
         return _case_publish(actor=actor, case_id=case_id, published_on=published_on, public_summary=public_summary)
     except (ValidationError, PermissionDenied) as exc:
-        fields = ",".join(sorted(exc.message_dict)) if getattr(exc, "error_dict", None) else "permission"
-        with _durable():
-            audit_log(
-                actor=actor,
-                verb=AuditLog.Action.CHANGE,
-                obj=Case,
-                key=case_id,
-                summary=f"publish refused ({fields})",
-            )
+        fields = sorted(exc.message_dict) if getattr(exc, "error_dict", None) else ["permission"]
+        case_publish_refused(actor=actor, case_id=case_id, fields=fields)
         raise
+
+
+def case_publish_refused(*, actor, case_id: int, fields) -> None:
+    """The audit row of a refused publication (the service's own refusals, and a page's form that
+    never reached it): who tried, which case, on which fields — never the summary's text."""
+    with _durable():
+        audit_log(
+            actor=actor,
+            verb=AuditLog.Action.CHANGE,
+            obj=Case,
+            key=case_id,
+            summary=f"publish refused ({','.join(fields)})",
+        )
 
 
 def _case_publish(*, actor, case_id: int, published_on: date, public_summary: str) -> Case:

@@ -90,8 +90,11 @@ def test_a_clerk_cannot_publish_a_case_from_a_named_report_whatever_the_summary(
     # the page: no publish button for the clerk, and the form answers 403 (audited too)
     c = client_as(staff)
     assert "公开曝光" not in c.get(f"/supervision/cases/{case.pk}/").content.decode()
+    assert c.get(f"/supervision/cases/{case.pk}/publish/").status_code == 403
     r = c.post(f"/supervision/cases/{case.pk}/publish/", {"published_on": "2024-04-02", "public_summary": NAME})
     assert r.status_code == 403 and _refusals(case).count() == 4
+    r = c.post(f"/supervision/cases/{case.pk}/publish/", {"published_on": "", "public_summary": NAME})
+    assert r.status_code == 403 and _refusals(case).count() == 5  # a form the service never saw, too
 
 
 def test_the_head_publishes_a_case_from_a_named_report_with_no_identity_comparison(client_as, make_user):
@@ -106,7 +109,7 @@ def test_the_head_publishes_a_case_from_a_named_report_with_no_identity_comparis
     assert "report_identity" not in source and "举报人信息" not in source
 
 
-def test_every_refused_publish_is_audited(make_user):
+def test_every_refused_publish_is_audited(make_user, client_as):
     staff = f.staff()
     case = services.case_register(
         actor=staff,
@@ -128,6 +131,11 @@ def test_every_refused_publish_is_audited(make_user):
             actor=make_user(Role.CLAIMS), case_id=case.pk, published_on=date(2024, 4, 2), public_summary="x"
         )
     assert _refusals(case).count() == 2
+    # through the page: a form refused before the service is audited as well, without its text
+    c = client_as(staff)
+    r = c.post(f"/supervision/cases/{case.pk}/publish/", {"published_on": "", "public_summary": "某机构违规"})
+    assert r.status_code == 200 and _refusals(case).count() == 3
+    assert "某机构违规" not in _refusals(case).first().summary
 
 
 # --- the reporter's identity: revealed by the head, with a reason, audited -------------------------
