@@ -296,6 +296,15 @@ class Recalculation(models.Model):
         verbose_name = _("批量重算")
         verbose_name_plural = _("批量重算")
         ordering = ["-created_at"]
+        constraints = [
+            # four eyes, kept by the database too: nothing is applied without an approver who is not
+            # the person who started it (services.recalculation_approve checks the approver's role)
+            models.CheckConstraint(
+                condition=~Q(status__in=["approved", "applied"])
+                | (Q(approved_by__isnull=False) & ~Q(approved_by=F("created_by"))),
+                name="claims_recalc_approved_by_another",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.policy_version} {self.year}"

@@ -29,6 +29,7 @@ from claims.models import (
 from claims.policies import PolicyNotFound, engine_policy
 from claims.rules import eligibility as rules_eligibility
 from claims.rules import policy_summary as _policy_summary
+from medinsure.accounts.powers import Power, may_approve
 from medinsure.accounts.scoping import Area, division_code_q, division_q, has_area, is_bureau_wide
 from medinsure.core.figures_cache import cached_figures
 from medinsure.regions.models import code_scope_prefix
@@ -185,6 +186,16 @@ def recalculation_list(user):
     return Recalculation.objects.select_related(
         "policy_version__policy", "created_by", "approved_by", "job", "apply_job"
     ).order_by("-created_at")
+
+
+def recalculation_may_approve(user, recalculation: Recalculation) -> bool:
+    """Whether ``user`` is offered the approval of this recalculation: a ready report, an approving
+    role (accounts.powers), and neither its starter nor the author of its policy version."""
+    return (
+        recalculation.status == Recalculation.Status.READY
+        and may_approve(user, Power.RECALCULATION_APPROVE)
+        and user.pk not in (recalculation.created_by_id, recalculation.policy_version.created_by_id)
+    )
 
 
 def recalculation_diffs(recalculation: Recalculation, *, order: str = "-delta"):

@@ -11,6 +11,8 @@ from claims.forms import CalculatorForm, PolicyEditForm, VisitFormSet, bounded_i
 from claims.models import HospitalLevel, Kind, Settlement
 from claims.policies import PolicyNotFound, as_yaml
 from medinsure.accounts.decorators import area_required
+from medinsure.accounts.models import Role
+from medinsure.accounts.powers import APPROVERS, Power
 from medinsure.accounts.scoping import Area
 from medinsure.audit.models import AuditLog
 from medinsure.audit.services import audit_log
@@ -390,6 +392,10 @@ def import_template_xlsx(request):
 
 
 # --- batch recalculation ------------------------------------------------------------------------
+def approver_labels(power: str) -> str:
+    return "、".join(str(Role(r).label) for r in sorted(APPROVERS[power]))
+
+
 @area_required(Area.CLAIMS)
 def recalculation_list(request):
     return render(request, "claims/recalculation_list.html", {"runs": selectors.recalculation_list(request.user)[:50]})
@@ -423,7 +429,17 @@ def recalculation_detail(request, pk):
     diffs = Paginator(selectors.recalculation_diffs(rc, order=order), 50).get_page(request.GET.get("page"))
     for d in diffs:
         d.shown_id_number = shown_id_number(request.user, d.settlement.id_number)
-    return render(request, "claims/recalculation_detail.html", {"rc": rc, "diffs": diffs, "order": order})
+    return render(
+        request,
+        "claims/recalculation_detail.html",
+        {
+            "rc": rc,
+            "diffs": diffs,
+            "order": order,
+            "may_approve": selectors.recalculation_may_approve(request.user, rc),
+            "approver_roles": approver_labels(Power.RECALCULATION_APPROVE),
+        },
+    )
 
 
 @area_required(Area.CLAIMS)

@@ -122,6 +122,12 @@ class TrackingForm(StyledForm):
     code = forms.CharField(label=_("查询码"), max_length=16)
 
 
+class RevealForm(StyledForm):
+    reason = forms.CharField(
+        label=_("查看举报人身份的理由（记入审计日志）"), widget=forms.Textarea(attrs={"rows": 2}), max_length=300
+    )
+
+
 class ReportCaseForm(StyledForm):
     institution = forms.ModelChoiceField(
         label=_("定点医药机构"), queryset=Institution.objects.order_by("code"), required=False

@@ -29,6 +29,7 @@ from supervision.models import (
     SelfInspection,
     SelfInspectionRound,
 )
+from supervision.rules import audit as audit_rules
 from supervision.rules import figures as fig
 
 # --- lists -------------------------------------------------------------------------------------
@@ -142,6 +143,19 @@ def report_by_tracking_code(code: str):
     return (
         Report.objects.filter(tracking_code=code).only("tracking_code", "received_at", "status", "handled_at").first()
     )
+
+
+def case_from_named_report(case: Case) -> bool:
+    """Whether a case was opened from a named (实名) report — never who the reporter is."""
+    return bool(case.report_id) and Report.objects.filter(pk=case.report_id, anonymous=False).exists()
+
+
+def flag_detail_shown(user, flag: Flag) -> dict:
+    """A flag's detail as ``user`` may read it: staff see all of it; an institution user only its own
+    side (not which other institutions or settlements the person had that day)."""
+    if access.is_staff(user):
+        return dict(flag.detail or {})
+    return audit_rules.own_side(flag.detail)
 
 
 def flag_list(user, *, status: str = "", rule_id=None, institution_id=None, month: str = ""):

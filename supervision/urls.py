@@ -24,6 +24,7 @@ urlpatterns = [
     path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
     path("reports/", views.reports, name="reports"),
     path("reports/<int:pk>/", views.report_detail, name="report"),
+    path("reports/<int:pk>/reveal/", views.report_reveal, name="report_reveal"),
     path("flags/", views.flags, name="flags"),
     path("flags/<int:pk>/", views.flag_detail, name="flag"),
     path("rules/", views.rules, name="rules"),

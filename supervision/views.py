@@ -8,15 +8,17 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from medinsure.accounts.powers import Power, may_approve
 from medinsure.audit.models import AuditLog
 from medinsure.audit.services import audit_log
 from medinsure.core.errors import apply_errors, error_text
@@ -273,7 +275,9 @@ def case_detail(request, pk):
         "publish_form": forms.PublishForm(initial={"published_on": today}),
         "evidence_form": forms.EvidenceForm(),
         "can_decide": case.status == CaseStatus.INVESTIGATING,
-        "can_publish": case.status in (CaseStatus.DECIDED, CaseStatus.EXECUTED, CaseStatus.CLOSED),
+        # a case from a named report is published by the head only (services.case_publish)
+        "can_publish": case.status in (CaseStatus.DECIDED, CaseStatus.EXECUTED, CaseStatus.CLOSED)
+        and (access.is_head(request.user) or not selectors.case_from_named_report(case)),
     }
     return render(request, "supervision/case_detail.html", ctx)
 
@@ -317,18 +321,27 @@ def case_decide(request, pk):
 def case_publish(request, pk):
     _staff(request)
     case = access.access_case_by_id(request.user, pk)
+    named = selectors.case_from_named_report(case)
     form = forms.PublishForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.case_publish(actor=request.user, case_id=case.pk, **form.cleaned_data)
-            messages.success(request, _("案件已公开曝光"))
-            return redirect("supervision:case", pk=case.pk)
-        except ValidationError as exc:
-            apply_errors(form, exc)
+    if request.method == "POST":
+        if form.is_valid():
+            try:  # the service audits its own refusals (a clerk on a named report's case: 403)
+                services.case_publish(actor=request.user, case_id=case.pk, **form.cleaned_data)
+                messages.success(request, _("案件已公开曝光"))
+                return redirect("supervision:case", pk=case.pk)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+        else:  # refused before the service: audited all the same
+            services.case_publish_refused(actor=request.user, case_id=case.pk, fields=sorted(form.errors))
+    if named and not access.is_head(request.user):
+        raise PermissionDenied  # a case from a named report is published by the head only
+    notice = None
+    if named:
+        notice = _("此案件来源于实名举报：请逐字核对公开摘要，不得包含任何可能识别举报人的信息。")
     return render(
         request,
         "supervision/form_page.html",
-        {"title": _("曝光案件 %(n)s") % {"n": case.number}, "form": form, "back": case},
+        {"title": _("曝光案件 %(n)s") % {"n": case.number}, "form": form, "back": case, "notice": notice},
     )
 
 
@@ -392,10 +405,12 @@ PUBLIC_REPORT_DONE_KEY = "supervision:public_report_done"
 
 
 @login_not_required
+@never_cache
 def public_report(request):
     if request.method == "GET" and "done" in request.GET:
-        # after a report: its tracking code, shown by a GET (a reload or a double click files nothing again)
-        report = selectors.report_by_tracking_code(request.session.get(PUBLIC_REPORT_DONE_KEY, ""))
+        # after a report: its tracking code, shown once by a GET (post/redirect/get, so a reload or a
+        # double click files nothing again) and then gone from the session: a reload shows the form
+        report = selectors.report_by_tracking_code(request.session.pop(PUBLIC_REPORT_DONE_KEY, ""))
         if report is not None:
             return render(request, "supervision/public_report_done.html", {"report": report})
     form = forms.PublicReportForm(request.POST or None)
@@ -416,8 +431,11 @@ def public_report(request):
 
 
 @login_not_required
+@never_cache
 def public_report_status(request):
-    form = forms.TrackingForm(request.GET or None)
+    """Look a report up by its tracking code, sent in a POST body: a code in a URL ends up in access
+    logs, proxies and the browser's history. A GET shows the empty form (a code in the query is ignored)."""
+    form = forms.TrackingForm(request.POST if request.method == "POST" else None)
     report = None
     searched = False
     if form.is_valid():
@@ -451,14 +469,8 @@ def report_detail(request, pk):
             actor=request.user,
             verb=AuditLog.Action.VIEW,
             obj=report,
-            summary=f"view report {report.tracking_code}",
+            summary="view report",  # the object id names it; the tracking code stays out of logs
         )
-    identity = None
-    if request.method == "POST" and "reveal" in request.POST:
-        try:
-            identity = services.report_reveal_identity(actor=request.user, report_id=report.pk)
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
     case_form = forms.ReportCaseForm(
         initial={"registered_on": timezone.localdate(), "institution": report.institution_id}
     )
@@ -505,14 +517,34 @@ def report_detail(request, pk):
         "supervision/report_detail.html",
         {
             "report": report,
-            "identity": identity,
-            "is_head": access.is_head(request.user),
+            "may_reveal": may_approve(request.user, Power.REPORTER_REVEAL),
             "case_form": case_form,
             "close_form": close_form,
             "reward_form": reward_form,
             "cases": report.cases.all(),
         },
     )
+
+
+@never_cache
+def report_reveal(request, pk):
+    """The head of supervision reveals a named report's reporter, giving a reason (audited). The
+    identity is in this one response only (not cached, not kept in the session)."""
+    if not may_approve(request.user, Power.REPORTER_REVEAL):
+        if request.method == "POST":  # an attempt: the service refuses it and writes it to the audit log
+            services.report_reveal_identity(actor=request.user, report_id=pk, reason="")
+        raise PermissionDenied
+    report = access.access_report_by_id(request.user, pk)
+    form = forms.RevealForm(request.POST or None)
+    identity = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            identity = services.report_reveal_identity(
+                actor=request.user, report_id=report.pk, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+    return render(request, "supervision/report_reveal.html", {"report": report, "form": form, "identity": identity})
 
 
 # --- intelligent audit ----------------------------------------------------------------------------------
@@ -583,6 +615,7 @@ def flag_detail(request, pk):
             "is_staff": is_staff,
             "is_institution": access.is_institution_user(request.user),
             "person_id": shown_id_number(request.user, flag.person_id_number),
+            "detail": selectors.flag_detail_shown(request.user, flag),
             "answer_form": answer_form,
             "review_form": review_form,
             "case_form": case_form,

@@ -153,6 +153,9 @@ class RecalculationDetailView(APIView):
                 "totals": rc.totals,
                 "job": str(rc.job_id) if rc.job_id else None,
                 "apply_job": str(rc.apply_job_id) if rc.apply_job_id else None,
+                # four eyes: who started it, who approved it (another person with an approving role)
+                "started_by": rc.created_by.display_name if rc.created_by else None,
+                "approved_by": rc.approved_by.display_name if rc.approved_by else None,
             }
         )
 

@@ -20,6 +20,7 @@ from claims.rules.status import RECALCULATION_RUNNING, Verdict, check_recalculat
 from claims.services._common import copy_rows, failure_recorded, user_or_none
 from claims.services.stats import monthly_stats_refresh
 from claims.visits import visit_from_settlement
+from medinsure.accounts.powers import Power, check_second_person
 from medinsure.audit.models import AuditLog
 from medinsure.audit.services import audit_log
 from medinsure.celery import enqueue_on_commit
@@ -209,13 +210,18 @@ def _compute(recalculation_id) -> dict:
 
 
 def recalculation_approve(*, actor, recalculation_id) -> Recalculation:
-    """Staff approve a ready difference report; applying it is queued with its own progress job."""
+    """A second person approves a ready difference report (four eyes, ``Power.RECALCULATION_APPROVE``):
+    a director or leader, who neither started the recalculation nor wrote the policy version it applies.
+    Applying it is queued with its own progress job."""
     from medinsure.jobs.services import job_create
 
+    check_second_person(power=Power.RECALCULATION_APPROVE, actor=actor, starter_id=None)  # the role, first
     with transaction.atomic(durable=True):
         rc = Recalculation.objects.select_for_update().select_related("policy_version").get(pk=recalculation_id)
         if check_recalculation_transition(rc.status, Recalculation.Status.APPROVED) != Verdict.GO:
             raise _refused(rc, _("只有“待审批”的批量重算可以批准（当前：%(s)s）"))
+        for starter_id in (rc.created_by_id, rc.policy_version.created_by_id):
+            check_second_person(power=Power.RECALCULATION_APPROVE, actor=actor, starter_id=starter_id)
         rc.status = Recalculation.Status.APPROVED
         rc.approved_by = actor
         rc.approved_at = timezone.now()

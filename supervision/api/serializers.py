@@ -123,6 +123,7 @@ class FlagOut(serializers.ModelSerializer):
     rule_name = serializers.CharField(source="rule.name")
     institution_code = serializers.CharField(source="institution.code")
     person_id_number = serializers.SerializerMethodField()
+    detail = serializers.SerializerMethodField()
 
     class Meta:
         model = Flag
@@ -149,6 +150,11 @@ class FlagOut(serializers.ModelSerializer):
         from medinsure.masking import shown_id_number
 
         return shown_id_number(self.context["request"].user, obj.person_id_number)
+
+    def get_detail(self, obj) -> dict:
+        from supervision.selectors import flag_detail_shown
+
+        return flag_detail_shown(self.context["request"].user, obj)
 
 
 class FlagAnswerIn(serializers.Serializer):

@@ -454,6 +454,16 @@ def _care_days(v: Visit) -> Iterable[date]:
         yield from sorted(days)
 
 
+# Detail keys that describe another institution's side of a flag (where else the person was that
+# day): bureau staff see them; the flagged institution sees only its own side.
+OTHER_SIDE_KEYS = frozenset({"other_institutions", "other_settlements"})
+
+
+def own_side(detail: Mapping[str, str]) -> dict[str, str]:
+    """A flag's detail as its own institution may read it: without any other institution's side."""
+    return {k: v for k, v in (detail or {}).items() if k not in OTHER_SIDE_KEYS}
+
+
 def two_institutions_same_day(visits: Sequence[Visit], spec: RuleSpec) -> list[Hit]:
     """同日多机构就诊: one person in the care of two institutions on one day (pharmacy purchases
     are left out unless include_pharmacies is set). Every visit involved is flagged for that day."""

@@ -16,7 +16,15 @@ from .audit import (
     flag_review,
     rule_update,
 )
-from .cases import EVIDENCE_TYPES, case_decide, case_publish, case_register, case_transition, evidence_add
+from .cases import (
+    EVIDENCE_TYPES,
+    case_decide,
+    case_publish,
+    case_publish_refused,
+    case_register,
+    case_transition,
+    evidence_add,
+)
 from .institutions import institution_save
 from .reports import (
     encrypt_identity,
@@ -45,6 +53,7 @@ __all__ = [
     "audit_run_request",
     "case_decide",
     "case_publish",
+    "case_publish_refused",
     "case_register",
     "case_transition",
     "encrypt_identity",

@@ -102,7 +102,8 @@ def test_recalculate_a_year(bench_report, divisions):
     from claims import services
     from claims.models import Recalculation, RecalculationDiff
     from claims.policies import read_policy_file
-    from tests.factories import InstitutionFactory
+    from medinsure.accounts.models import Role
+    from tests.factories import InstitutionFactory, UserFactory
 
     v1, _ = services.policy_version_create(actor=None, document=read_policy_file("guanxian-2018"))
     doc = read_policy_file("guanxian-2018")
@@ -129,7 +130,9 @@ def test_recalculate_a_year(bench_report, divisions):
         f"({SETTLEMENTS / compute:,.0f}/s; {diffs:,} rows differ)",
     )
 
-    Recalculation.objects.filter(pk=rc.pk).update(status=Recalculation.Status.APPROVED)
+    # approved by a second person with an approving role (issue 15; a database check since claims 0004)
+    director = UserFactory(role=Role.DIRECTOR)
+    Recalculation.objects.filter(pk=rc.pk).update(status=Recalculation.Status.APPROVED, approved_by=director)
     t = time.perf_counter()
     services.recalculation_apply(recalculation_id=rc.pk)
     apply = time.perf_counter() - t

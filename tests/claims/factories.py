@@ -117,3 +117,9 @@ class RecalculationFactory(factory.django.DjangoModelFactory):
     policy_version = factory.SubFactory(PolicyVersionFactory, number=2)
     year = 2018
     status = Recalculation.Status.COMPUTING
+    # an approved or applied run has a second person's approval (a database check)
+    approved_by = factory.Maybe(
+        factory.LazyAttribute(lambda o: o.status in (Recalculation.Status.APPROVED, Recalculation.Status.APPLIED)),
+        yes_declaration=factory.SubFactory("tests.factories.UserFactory", role="director"),
+        no_declaration=None,
+    )

@@ -58,3 +58,32 @@ def test_stats_page_draws_charts(live_server, browser_page, make_user, login_pag
     page.get_by_test_id("chart-months").locator("canvas").wait_for()
     page.get_by_test_id("chart-levels").locator("canvas").wait_for()
     assert "2018年1—6月结算统计" in page.content()
+
+
+def test_a_recalculation_is_approved_by_another_person(
+    live_server, browser_page, make_user, login_page, divisions, django_capture_on_commit_callbacks
+):
+    """Four eyes in the browser: the claims user who started it sees who started it and that another
+    person must approve, with no approve button; a director sees the button and approves."""
+    from claims import services
+    from claims.models import Recalculation
+    from tests.claims.test_recalculation import _scenario
+
+    _policy, version = _scenario(divisions, n_persons=2)
+    starter = make_user(Role.CLAIMS)
+    with django_capture_on_commit_callbacks(execute=False):
+        rc = services.recalculation_start(actor=starter, version=version, year=2018)
+    services.recalculation_compute(recalculation_id=rc.pk)
+    page = login_page(browser_page, live_server, starter)
+    page.goto(f"{live_server.url}/claims/recalculations/{rc.pk}/")
+    assert page.get_by_test_id("rc-started-by").inner_text() == starter.display_name
+    assert "另一名有审批权限的人员" in page.get_by_test_id("rc-four-eyes").inner_text()
+    assert page.get_by_test_id("approve").count() == 0
+    page.context.clear_cookies()
+    director = make_user(Role.DIRECTOR)
+    page = login_page(page, live_server, director)
+    page.goto(f"{live_server.url}/claims/recalculations/{rc.pk}/")
+    page.get_by_test_id("approve").click()
+    page.get_by_test_id("rc-approved-by").wait_for()
+    rc.refresh_from_db()
+    assert rc.status in (Recalculation.Status.APPROVED, Recalculation.Status.APPLIED) and rc.approved_by == director

@@ -83,8 +83,9 @@ def test_report_approve_apply_and_twice_changes_nothing(
     services.recalculation_compute(recalculation_id=rc.pk)
     assert _report(rc) == (totals, diffs)
 
+    approver = make_user(Role.DIRECTOR)  # a second person with an approving role (issue 15)
     with django_capture_on_commit_callbacks(execute=False) as queued:
-        services.recalculation_approve(actor=staff, recalculation_id=rc.pk)
+        services.recalculation_approve(actor=approver, recalculation_id=rc.pk)
     assert len(queued) == 1
     assert _queued(rc) == ["claims.recalculation_compute", "claims.recalculation_apply"]
     services.recalculation_apply(recalculation_id=rc.pk)
@@ -131,13 +132,15 @@ def test_a_worker_dying_half_way_gives_the_same_report(divisions, monkeypatch, d
 
 
 @pytest.mark.django_db
-def test_apply_refuses_when_settlements_changed_since_the_report(divisions, django_capture_on_commit_callbacks):
+def test_apply_refuses_when_settlements_changed_since_the_report(
+    divisions, make_user, django_capture_on_commit_callbacks
+):
     _policy, version = _scenario(divisions, n_persons=2)
     with django_capture_on_commit_callbacks(execute=False):
         rc = services.recalculation_start(actor=None, version=version, year=2018)
     services.recalculation_compute(recalculation_id=rc.pk)
     with django_capture_on_commit_callbacks(execute=False):
-        services.recalculation_approve(actor=None, recalculation_id=rc.pk)
+        services.recalculation_approve(actor=make_user(Role.DIRECTOR), recalculation_id=rc.pk)
     Settlement.objects.filter(number="R0a").update(third_party=True, kind="inpatient_accident")
     before = _figures()
     with pytest.raises(ValidationError, match="在生成差异报告后发生了变化"):
@@ -160,7 +163,7 @@ def test_real_celery_worker_runs_report_and_apply(divisions, make_user, celery_w
     assert rc.status == Recalculation.Status.READY, rc.message
     rc.job.refresh_from_db()
     assert rc.job.status == "done" and rc.job.done == 9
-    services.recalculation_approve(actor=staff, recalculation_id=rc.pk)
+    services.recalculation_approve(actor=make_user(Role.LEADER), recalculation_id=rc.pk)
     deadline = time.time() + 60
     while time.time() < deadline:
         rc.refresh_from_db()
@@ -182,15 +185,19 @@ def test_pages_and_api_of_a_recalculation(divisions, make_user, client_as, api_a
     rc = Recalculation.objects.get()
     services.recalculation_compute(recalculation_id=rc.pk)
     html = client.get(r["Location"]).content.decode()
-    assert "待审批" in html and "批准并应用" in html and "R0a" in html
+    assert "待审批" in html and "R0a" in html
     data = api_as(staff).get(f"/api/v1/claims/recalculations/{rc.pk}/").json()
     assert data["status"] == "ready" and data["totals"]["levels"]["2"]["count"] == 4
+    # the starter is not offered the approval; a director is (issue 15: four eyes)
+    assert 'data-testid="approve"' not in html
+    director = make_user(Role.DIRECTOR)
+    assert 'data-testid="approve"' in client_as(director).get(r["Location"]).content.decode()
     with django_capture_on_commit_callbacks(execute=False) as queued:
-        client.post(f"/claims/recalculations/{rc.pk}/approve/")
+        client_as(director).post(f"/claims/recalculations/{rc.pk}/approve/")
     assert len(queued) == 1
     assert _queued(rc) == ["claims.recalculation_compute", "claims.recalculation_apply"]
     rc.refresh_from_db()
-    assert rc.status == Recalculation.Status.APPROVED and rc.approved_by == staff
+    assert rc.status == Recalculation.Status.APPROVED and rc.approved_by == director
     # a second recalculation of the same year is refused while this one is not applied
     with django_capture_on_commit_callbacks(execute=False):
         r = client.post("/claims/policies/guanxian-2018/recalculate/", {"version": version.pk, "year": 2018})

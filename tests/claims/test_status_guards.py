@@ -57,7 +57,7 @@ def test_a_write_that_fails_marks_the_batch_failed():
 def test_only_a_ready_report_is_approved(status, make_user):
     rc = RecalculationFactory(status=status)
     with pytest.raises(ValidationError) as exc:
-        services.recalculation_approve(actor=make_user(Role.CLAIMS), recalculation_id=rc.pk)
+        services.recalculation_approve(actor=make_user(Role.DIRECTOR), recalculation_id=rc.pk)
     assert exc.value.message_dict == {"status": [f"只有“待审批”的批量重算可以批准（当前：{rc.get_status_display()}）"]}
 
 

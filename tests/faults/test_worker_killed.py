@@ -155,7 +155,7 @@ def test_killed_workers_leave_nothing_half_written_and_the_retries_match_clean_r
     )
 
     # --- claims: applying the approved report, killed half-way -----------------------------------
-    rc = claims.recalculation_approve(actor=staff, recalculation_id=uninterrupted.pk)
+    rc = claims.recalculation_approve(actor=make_user(Role.DIRECTOR), recalculation_id=uninterrupted.pk)
     _kill_half_way(worker, rc.apply_job_id)
     assert Recalculation.objects.get(pk=rc.pk).status == Recalculation.Status.APPROVED
     worker = worker_process(**WORKER_ENV)

@@ -83,6 +83,7 @@ def kwargs_table(w) -> dict:
         "supervision:evidence_upload.pk": o["case"].pk,
         "supervision:evidence.pk": o["evidence"].pk,
         "supervision:report.pk": o["report"].pk,
+        "supervision:report_reveal.pk": o["report"].pk,
         "supervision:flag.pk": o["flag"].pk,
         "supervision:rule.pk": o["rule"].pk,
         "supervision-case-detail.pk": o["case"].pk,

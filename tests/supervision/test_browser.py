@@ -35,8 +35,12 @@ def test_file_a_report_and_check_it_by_code(live_server, browser_page, make_user
     report = Report.objects.get(tracking_code=code)
     assert "孙八" not in report.identity_encrypted
 
+    # the code is shown once: the look-up is a POST form (no code in any URL)
     page.get_by_role("link", name="查询办理进度").click()
+    page.fill("#id_code", code)
+    page.get_by_role("button", name="查询").click()
     assert page.get_by_test_id("status").inner_text() == "已受理"
+    assert code not in page.url
 
     # the bureau opens a case; the reporter sees the new status with the same code
     staff = make_user(Role.SUPERVISION)

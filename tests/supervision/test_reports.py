@@ -45,16 +45,16 @@ def _submit(client, **extra):
 
 def test_public_report_returns_a_tracking_code_and_status(client):
     r = _submit(client, reporter_name=NAME, reporter_phone=PHONE, reporter_id_number=IDN)
-    assert r.status_code == 302  # post/redirect/get: a reload shows the code again, files nothing
+    assert r.status_code == 302  # post/redirect/get: a reload files nothing again
     code = re.search(r'data-testid="tracking-code">([A-Z0-9]+)<', client.get(r["Location"]).content.decode()).group(1)
-    again = client.get(r["Location"]).content.decode()  # a reload
-    assert f'data-testid="tracking-code">{code}<' in again and Report.objects.count() == 1
+    again = client.get(r["Location"]).content.decode()  # a reload: the code was shown once (issue 15)
+    assert code not in again and Report.objects.count() == 1
     report = Report.objects.get(tracking_code=code)
     assert not report.anonymous
     assert NAME not in report.identity_encrypted and PHONE not in report.identity_encrypted
-    status = client.get("/supervision/public/report/status/", {"code": code.lower()}).content.decode()
+    status = client.post("/supervision/public/report/status/", {"code": code.lower()}).content.decode()
     assert "已受理" in status and report.content not in status
-    missing = client.get("/supervision/public/report/status/", {"code": "NOPE"}).content.decode()
+    missing = client.post("/supervision/public/report/status/", {"code": "NOPE"}).content.decode()
     assert 'data-testid="not-found"' in missing
 
 
@@ -89,8 +89,8 @@ def test_identity_only_for_the_head_and_every_look_audited(client_as, api_as, ma
         for url in ("/supervision/reports/", f"/supervision/reports/{report.pk}/"):
             html = c.get(url).content.decode()
             assert NAME not in html and PHONE not in html and IDN not in html
-        r = c.post(f"/supervision/reports/{report.pk}/", {"reveal": "1"})
-        assert NAME not in r.content.decode()
+        r = c.post(f"/supervision/reports/{report.pk}/reveal/", {"reason": "核实举报线索"})
+        assert r.status_code == 403 and NAME not in r.content.decode()
     # the case opened from it, its publication and the API carry no identity
     case = services.report_open_case(
         actor=staff,
@@ -106,8 +106,8 @@ def test_identity_only_for_the_head_and_every_look_audited(client_as, api_as, ma
             assert NAME not in api_as(user).get(url).content.decode()
     # the head sees it, and the look is logged
     c = client_as(head)
-    before = AuditLog.objects.filter(object_type="supervision.report.identity").count()
-    html = c.post(f"/supervision/reports/{report.pk}/", {"reveal": "1"}).content.decode()
+    before = AuditLog.objects.filter(object_type="supervision.report.identity", actor=head).count()
+    html = c.post(f"/supervision/reports/{report.pk}/reveal/", {"reason": "核实举报线索"}).content.decode()
     assert NAME in html and PHONE in html and IDN in html
     assert AuditLog.objects.filter(object_type="supervision.report.identity", actor=head).count() == before + 1
     # the head's ordinary page view does not show it either
@@ -143,8 +143,10 @@ def test_identity_never_in_exports_or_public_pages(client, client_as):
     x = client_as(f.staff()).get(f"/supervision/figures.xlsx?year={year}")
     cells = [str(c.value) for row in load_workbook(io.BytesIO(x.content)).active.iter_rows() for c in row]
     assert not any(NAME in c or PHONE in c or IDN in c for c in cells)
-    for url in ("/supervision/public/cases/", f"/supervision/public/report/status/?code={report.tracking_code}"):
-        html = client.get(url).content.decode()
+    pages = [client.get("/supervision/public/cases/")]
+    pages.append(client.post("/supervision/public/report/status/", {"code": report.tracking_code}))
+    for r in pages:
+        html = r.content.decode()
         assert NAME not in html and PHONE not in html and IDN not in html
 
 
