@@ -13,7 +13,7 @@ CHECK = (
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("claims", "0003_rename_beat_tasks"),
+        ("claims", "0004_m_entitlement_registers"),
         ("jobs", "0002_outbox"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
