@@ -16,8 +16,9 @@ from medinsure.audit.models import AuditLog
 from medinsure.audit.services import audit_log
 from medinsure.core import uploads
 from medinsure.core.errors import apply_errors
+from medinsure.core.import_roles import importers_only
 from medinsure.core.spreadsheets import neutralise_csv
-from medinsure.masking import shown_id_number
+from medinsure.masking import shown_birth, shown_id_number
 
 
 def _is_htmx(request) -> bool:
@@ -305,6 +306,7 @@ def settlement_detail(request, pk):
         {
             "s": s,
             "shown_id_number": shown_id_number(request.user, s.id_number),
+            "shown_birth": shown_birth(request.user, s.birth_date, as_of=s.settled_on),
             "lines": selectors.settlement_lines(s),
             "steps": render_steps(s.explanation.get("steps", [])),
         },
@@ -313,6 +315,7 @@ def settlement_detail(request, pk):
 
 # --- settlement import --------------------------------------------------------------------------
 @area_required(Area.CLAIMS)
+@importers_only(Area.CLAIMS, upload=True)
 def import_upload(request):
     from claims.forms import ImportForm
 
@@ -334,12 +337,14 @@ def import_upload(request):
 
 
 @area_required(Area.CLAIMS)
+@importers_only(Area.CLAIMS)
 def import_detail(request, pk):
     batch = access.access_import_by_id(request.user, pk)
     return render(request, "claims/import_detail.html", {"batch": batch, "errors": batch.errors[:200]})
 
 
 @area_required(Area.CLAIMS)
+@importers_only(Area.CLAIMS)
 @require_POST
 def import_accept(request, pk):
     batch = access.access_import_by_id(request.user, pk)
@@ -351,6 +356,7 @@ def import_accept(request, pk):
 
 
 @area_required(Area.CLAIMS)
+@importers_only(Area.CLAIMS)
 def import_errors_xlsx(request, pk):
     from django.http import HttpResponse
 
@@ -376,6 +382,7 @@ def import_errors_xlsx(request, pk):
 
 
 @area_required(Area.CLAIMS)
+@importers_only(Area.CLAIMS)
 def import_template_xlsx(request):
     from django.http import HttpResponse
 

@@ -17,9 +17,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
+from medinsure.accounts.scoping import Area
 from medinsure.audit.models import AuditLog
 from medinsure.audit.services import audit_log
 from medinsure.core.errors import apply_errors, error_text
+from medinsure.core.import_roles import importers_only
 from medinsure.core.imports import error_report_xlsx, shown_value
 from medinsure.core.spreadsheets import neutralise_workbook
 from medinsure.masking import shown_id_number
@@ -139,6 +141,7 @@ def _import_dir():
     return path
 
 
+@importers_only(Area.SUPERVISION, upload=True)
 def institution_import(request):
     """Upload → check the whole file → show errors or a summary → accept writes."""
     _staff(request)
@@ -180,6 +183,7 @@ def institution_import(request):
     )
 
 
+@importers_only(Area.SUPERVISION, upload=True)
 def institution_import_errors(request, token):
     _staff(request)
     try:
@@ -196,6 +200,7 @@ def institution_import_errors(request, token):
     return response
 
 
+@importers_only(Area.SUPERVISION, upload=True)
 def institution_import_template(request):
     _staff(request)
     response = HttpResponse(

@@ -1,3 +1,5 @@
+from datetime import date
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -80,7 +82,12 @@ class PolicyOut(serializers.Serializer):
 
 
 class SettlementOut(serializers.ModelSerializer):
+    """One settlement as the caller's view of a person allows (medinsure.masking): a masked role gets
+    the masked ID and the age, never the birth date (which would rebuild the ID)."""
+
     id_number = serializers.SerializerMethodField()
+    birth_date = serializers.SerializerMethodField(help_text="null unless the role may see ID numbers")
+    age = serializers.SerializerMethodField(help_text="age in whole years on the day of settlement")
     institution = serializers.CharField(source="institution.code")
     institution_name = serializers.CharField(source="institution.name")
     division = serializers.CharField(source="division.code", allow_null=True, default=None)
@@ -98,6 +105,7 @@ class SettlementOut(serializers.ModelSerializer):
             "name",
             "sex",
             "birth_date",
+            "age",
             "division",
             "scheme",
             "kind",
@@ -120,3 +128,13 @@ class SettlementOut(serializers.ModelSerializer):
         from medinsure.masking import shown_id_number
 
         return shown_id_number(self.context["request"].user, obj.id_number)
+
+    def get_birth_date(self, obj) -> date | None:
+        from medinsure.masking import person_view
+
+        return person_view(self.context["request"].user).birth_date(obj.birth_date)
+
+    def get_age(self, obj) -> int | None:
+        from medinsure.masking import shown_age
+
+        return shown_age(obj.birth_date, as_of=obj.settled_on)
