@@ -93,6 +93,8 @@ def mask_id_number(value: str | None) -> str:
         return ""
     if len(value) < 10:
         return "*" * len(value)
+    if len(value) == 15:  # the old number: 6 area + YYMMDD + 3 sequence digits; keep no digit of the date
+        return value[:6] + "******" + value[-3:]
     return value[:6] + "*" * (len(value) - 10) + value[-4:]
 
 

@@ -138,3 +138,21 @@ class SettlementOut(serializers.ModelSerializer):
         from medinsure.masking import shown_age
 
         return shown_age(obj.birth_date, as_of=obj.settled_on)
+
+
+class SettlementSearchIn(serializers.Serializer):
+    """The settlement list's filters as a JSON body (POST settlements/search/): the ID number stays out of URLs."""
+
+    id_number = serializers.CharField(required=False, allow_blank=True, max_length=18)
+    year = serializers.IntegerField(required=False, allow_null=True)
+    month = serializers.IntegerField(required=False, allow_null=True)
+    kind = serializers.ChoiceField(choices=Kind.choices, required=False, allow_blank=True)
+    level = serializers.IntegerField(required=False, allow_null=True)
+    division = serializers.CharField(required=False, allow_blank=True, max_length=15)
+    page = serializers.IntegerField(required=False, min_value=1)
+
+
+class SettlementPageOut(serializers.Serializer):
+    count = serializers.IntegerField()
+    page = serializers.IntegerField()
+    results = SettlementOut(many=True)
