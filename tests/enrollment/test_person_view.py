@@ -24,7 +24,9 @@ BORN = date(1942, 7, 11)
 def world(divisions, make_user):
     number = make_id_number("500116", BORN, 0)
     r = ResidentFactory(id_number=number, name="王老汉", hukou_division=divisions.village_a1, phone="13912340008")
-    InsuranceStatus.objects.create(resident=r, year=2025, status="tier1", source=Source.SYSTEM, status_date=date(2024, 10, 1))
+    InsuranceStatus.objects.create(
+        resident=r, year=2025, status="tier1", source=Source.SYSTEM, status_date=date(2024, 10, 1)
+    )
     return {
         "resident": r,
         "village": make_user(Role.VILLAGE, division=divisions.village_a1),
