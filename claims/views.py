@@ -366,8 +366,8 @@ def import_detail(request, pk):
 
 
 @area_required(Area.CLAIMS)
-@importers_only(Area.CLAIMS)
 @require_POST
+@importers_only(Area.CLAIMS)
 def import_accept(request, pk):
     batch = access.access_import_by_id(request.user, pk)
     try:

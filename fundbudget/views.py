@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from medinsure.accounts.decorators import area_required
 from medinsure.accounts.scoping import Area
 from medinsure.core.errors import apply_errors
-from medinsure.core.import_roles import importers_only
+from medinsure.core.import_roles import importers_only, may_upload
 from medinsure.core.imports import error_report_xlsx, shown_value
 
 from . import access, exports, importers, selectors, services
@@ -109,6 +109,7 @@ def statement_list(request):
             "year": year,
             "years": selectors.available_years(request.user),
             "can_write": selectors.can_write(request.user),
+            "can_import": may_upload(request.user, Area.FUNDBUDGET),
         },
     )
 
@@ -163,8 +164,8 @@ def import_preview(request, import_id):
     return render(request, "fundbudget/import_preview.html", {"batch": batch, "rows": rows, "errors": errors})
 
 
-@IMPORT
 @require_POST
+@IMPORT
 def import_apply(request, import_id):
     batch = access.access_statement_import_by_id(request.user, import_id)
     try:

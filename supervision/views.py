@@ -21,7 +21,7 @@ from medinsure.accounts.scoping import Area
 from medinsure.audit.models import AuditLog
 from medinsure.audit.services import audit_log
 from medinsure.core.errors import apply_errors, error_text
-from medinsure.core.import_roles import importers_only
+from medinsure.core.import_roles import importers_only, may_upload
 from medinsure.core.imports import error_report_xlsx, shown_value
 from medinsure.core.spreadsheets import neutralise_workbook
 from medinsure.masking import shown_id_number
@@ -57,6 +57,7 @@ def institutions(request):
             "page": _page(request, qs),
             "statuses": AgreementStatus.choices,
             "is_staff": access.is_staff(request.user),
+            "can_import": may_upload(request.user, Area.SUPERVISION),
         },
     )
 
