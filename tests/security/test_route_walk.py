@@ -279,7 +279,6 @@ def zone_table(w, zone: str) -> dict:
     suffix = {"a1": "_a", "a2": "_a2"}[zone]
     swap = {
         ("resident", "pk"): o["resident" + suffix].pk,
-        ("resident", "id_number"): o["resident" + suffix].id_number,
         ("task", "pk"): o["task" + suffix].pk,
     }
     table = {}
