@@ -315,7 +315,10 @@ def settlement_list(request):
         obj=Settlement,
         summary=_("查看结算单列表 %(q)s") % {"q": _filters_text(g)},
     )
-    return render(request, "claims/settlement_list.html", {"page": page, "kinds": Kind.choices, "q": g})
+    shown = g.copy()
+    if shown.get("id_number"):  # the search box echoes the number only as the user may see it
+        shown["id_number"] = shown_id_number(request.user, shown["id_number"])
+    return render(request, "claims/settlement_list.html", {"page": page, "kinds": Kind.choices, "q": shown})
 
 
 @area_required(Area.CLAIMS)

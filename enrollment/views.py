@@ -40,7 +40,7 @@ from medinsure.core.errors import apply_errors
 from medinsure.core.import_roles import importers_only
 from medinsure.core.imports import RowError, error_report_xlsx, shown_value
 from medinsure.core.spreadsheets import neutralise_workbook
-from medinsure.masking import person_view
+from medinsure.masking import mask_numbers_in_text, person_view
 
 AREA = scoping.Area.ENROLLMENT
 
@@ -217,7 +217,8 @@ def resident_list(request):
         {
             "rows": rows,
             "page_obj": page,
-            "q": q,
+            # the search box echoes a number only as the user may see it (the page must not hold it in full)
+            "q": q if person_view(request.user).full else mask_numbers_in_text(q),
             "division": division,
             "status": status,
             "year": year,
