@@ -46,3 +46,12 @@ def test_audit_log_masks_summary_key_and_path(make_user):
     for value in (row.summary, row.object_id, row.path):
         assert ID18 not in value and MOBILE not in value, value
     assert row.summary == "500116********0008 139****0008"
+
+
+def test_the_audit_page_masks_rows_written_before_the_guard(make_user, client_as):
+    """The table is append-only (no UPDATE): old rows that hold a full number are masked when shown."""
+    AuditLog.objects.create(
+        actor=None, username="old", action="view", object_type="enrollment.resident", object_id=ID18, summary=ID18
+    )
+    html = client_as(make_user(Role.ADMIN)).get("/audit/").content.decode()
+    assert "500116********0008" in html and ID18 not in html
