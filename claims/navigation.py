@@ -16,7 +16,7 @@ MENU = [
     ),
     NavItem(area=Area.CLAIMS, url_name="claims:policy_list", label=_("报销政策")),
     NavItem(area=Area.CLAIMS, url_name="claims:settlement_list", label=_("结算单")),
-    NavItem(area=Area.CLAIMS, url_name="claims:import_upload", label=_("结算单导入")),
+    NavItem(area=Area.CLAIMS, url_name="claims:import_upload", label=_("结算单导入"), roles=frozenset({Role.CLAIMS})),
     NavItem(area=Area.CLAIMS, url_name="claims:recalculation_list", label=_("批量重算")),
     NavItem(area=Area.CLAIMS, url_name="claims:stats", label=_("结算统计"), stats=True),
 ]

@@ -1,7 +1,10 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,8 +21,9 @@ from medinsure.audit.models import AuditLog
 from medinsure.audit.services import audit_log
 from medinsure.core import uploads
 from medinsure.core.errors import apply_errors
+from medinsure.core.import_roles import importers_only
 from medinsure.core.spreadsheets import neutralise_csv
-from medinsure.masking import shown_id_number
+from medinsure.masking import mask_id_number, shown_birth, shown_id_number
 
 
 def _is_htmx(request) -> bool:
@@ -282,10 +286,29 @@ def policy_edit(request, code):
 
 
 # --- settlements --------------------------------------------------------------------------------
+def _filters_text(params) -> str:
+    """The filters for an audit summary, without the form's token and with any ID number masked."""
+    keep = {k: v for k, v in params.items() if k not in ("csrfmiddlewaretoken", "_form_token")}
+    if keep.get("id_number"):
+        keep["id_number"] = mask_id_number(keep["id_number"])
+    return urlencode(keep)
+
+
 @area_required(Area.CLAIMS)
 def settlement_list(request):
-    g = request.GET
-    rows = selectors.settlement_list(request.user, **settlement_filters(g))
+    """The settlement list. Its filters travel in the query string, except the ID number: that one only
+    in the search form's POST body, so no URL (access logs, the audit path) holds it."""
+    g = request.POST if request.method == "POST" else request.GET
+    filters = settlement_filters(g)
+    if request.method == "POST" and not filters["id_number"]:  # nothing to hide: the ordinary GET list
+        keep = {k: g[k] for k in ("year", "month", "kind", "level", "division") if g.get(k)}
+        return redirect(reverse("claims:settlement_list") + ("?" + urlencode(keep) if keep else ""))
+    if request.method == "GET" and filters["id_number"]:
+        messages.error(request, _("按身份证号查询请在查询框中提交，不要把号码放在网址里"))
+        filters["id_number"] = None
+        g = g.copy()
+        g.pop("id_number")
+    rows = selectors.settlement_list(request.user, **filters)
     page = Paginator(rows, 50).get_page(g.get("page"))
     for s in page:
         s.shown_id_number = shown_id_number(request.user, s.id_number)
@@ -293,9 +316,12 @@ def settlement_list(request):
         actor=request.user,
         verb=AuditLog.Action.VIEW,
         obj=Settlement,
-        summary=_("查看结算单列表 %(q)s") % {"q": g.urlencode()},
+        summary=_("查看结算单列表 %(q)s") % {"q": _filters_text(g)},
     )
-    return render(request, "claims/settlement_list.html", {"page": page, "kinds": Kind.choices, "q": g})
+    shown = g.copy()
+    if shown.get("id_number"):  # the search box echoes the number only as the user may see it
+        shown["id_number"] = shown_id_number(request.user, shown["id_number"])
+    return render(request, "claims/settlement_list.html", {"page": page, "kinds": Kind.choices, "q": shown})
 
 
 @area_required(Area.CLAIMS)
@@ -308,6 +334,7 @@ def settlement_detail(request, pk):
         {
             "s": s,
             "shown_id_number": shown_id_number(request.user, s.id_number),
+            "shown_birth": shown_birth(request.user, s.birth_date, as_of=s.settled_on),
             "lines": selectors.settlement_lines(s),
             "steps": render_steps(s.explanation.get("steps", [])),
         },
@@ -316,6 +343,7 @@ def settlement_detail(request, pk):
 
 # --- settlement import --------------------------------------------------------------------------
 @area_required(Area.CLAIMS)
+@importers_only(Area.CLAIMS, upload=True)
 def import_upload(request):
     from claims.forms import ImportForm
 
@@ -337,6 +365,7 @@ def import_upload(request):
 
 
 @area_required(Area.CLAIMS)
+@importers_only(Area.CLAIMS)
 def import_detail(request, pk):
     batch = access.access_import_by_id(request.user, pk)
     return render(request, "claims/import_detail.html", {"batch": batch, "errors": batch.errors[:200]})
@@ -344,6 +373,7 @@ def import_detail(request, pk):
 
 @area_required(Area.CLAIMS)
 @require_POST
+@importers_only(Area.CLAIMS)
 def import_accept(request, pk):
     batch = access.access_import_by_id(request.user, pk)
     try:
@@ -354,6 +384,7 @@ def import_accept(request, pk):
 
 
 @area_required(Area.CLAIMS)
+@importers_only(Area.CLAIMS)
 def import_errors_xlsx(request, pk):
     from django.http import HttpResponse
 
@@ -379,6 +410,7 @@ def import_errors_xlsx(request, pk):
 
 
 @area_required(Area.CLAIMS)
+@importers_only(Area.CLAIMS, upload=True)
 def import_template_xlsx(request):
     from django.http import HttpResponse
 

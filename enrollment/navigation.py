@@ -21,6 +21,8 @@ MENU = [
         area=Area.ENROLLMENT, url_name="enrollment:task_split", label=_("任务分派"), roles=BUREAU | {Role.TOWNSHIP}
     ),
     NavItem(area=Area.ENROLLMENT, url_name="enrollment:residents", label=_("参保人员查询")),
-    NavItem(area=Area.ENROLLMENT, url_name="enrollment:imports", label=_("部门数据导入"), roles=ENROLLMENT_STAFF),
+    NavItem(
+        area=Area.ENROLLMENT, url_name="enrollment:imports", label=_("部门数据导入"), roles=frozenset({Role.ENROLLMENT})
+    ),
     NavItem(area=Area.ENROLLMENT, url_name="enrollment:reminders", label=_("缴费提醒"), roles=BUREAU | {Role.TOWNSHIP}),
 ]

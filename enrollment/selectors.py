@@ -1,13 +1,14 @@
 """Every read of the enrollment app, already scoped to the user's area, with a fixed number of queries.
 
 Contracts used by other apps (replies inserts these figures into letters):
-- ``resident_list(user, …)``, ``resident_get(user, id_number)``;
+- ``resident_list(user, …)``, ``resident_by_pk(user, pk)``;
 - ``progress_rows(*, user, year, level="township", parent=None)`` → the rows the progress API returns;
 - ``guideline_tasks(*, user, year)`` → township code/name, task, last year's task and actual.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from django.core.paginator import Paginator
@@ -28,7 +29,7 @@ from enrollment.models import (
 from enrollment.rules import allocation
 from medinsure.accounts import scoping
 from medinsure.accounts.models import Role, User
-from medinsure.masking import mask_phone, shown_id_number, shown_phone
+from medinsure.masking import mask_phone, person_view, shown_age, shown_id_number, shown_phone
 from medinsure.regions.models import Division
 from medinsure.rules.id_numbers import IdNumberError, parse_id_number
 
@@ -64,31 +65,46 @@ def resident_list(
     return qs.order_by("id_number")
 
 
-def resident_get(user, id_number: str) -> Resident | None:
-    """One resident by ID number (15 or 18 digits accepted), or None when missing or outside the user's area."""
-    try:
-        from django.utils import timezone
+_DIGIT_RUN = re.compile(r"[0-9]{6,}")
 
-        number = parse_id_number(id_number, as_of=timezone.localdate()).number
-    except IdNumberError:
-        return None
-    return (
-        resident_queryset_for(user)
-        .select_related("hukou_division", "residence_division")
-        .filter(id_number=number)
-        .first()
-    )
+
+def names_a_number(q: str) -> bool:
+    """True when a search text holds an ID number or a part of one (six digits or more in a row): such a
+    search goes in a POST body, never in a URL, where access logs and the audit path would keep it."""
+    return bool(_DIGIT_RUN.search(q or ""))
+
+
+def resident_by_pk(user, pk: int) -> Resident | None:
+    """One resident by its server-side id, or None when missing or outside the user's area."""
+    return resident_queryset_for(user).select_related("hukou_division", "residence_division").filter(pk=pk).first()
 
 
 def resident_statuses(resident: Resident) -> list[InsuranceStatus]:
     return list(resident.statuses.order_by("-year"))
 
 
-_NUMBER_KEYS = {"phone": shown_phone, "id_number": shown_id_number, "id_number_raw": shown_id_number}
+def _shown_birth_text(user, value: str) -> str:
+    """A birth date kept as text in a history row: the date, or the age for a masked view."""
+    from datetime import date
+
+    try:
+        born = date.fromisoformat(value)
+    except ValueError:
+        return value if person_view(user).full else "****"
+    return person_view(user).birth(born)
+
+
+_NUMBER_KEYS = {
+    "phone": shown_phone,
+    "id_number": shown_id_number,
+    "id_number_raw": shown_id_number,
+    "birth_date": _shown_birth_text,
+}
 
 
 def _shown_values(user, values):
-    """A history row's before/after values with the phone and ID numbers in it masked by role."""
+    """A history row's before/after values with the phone and ID numbers (and the birth date, which
+    rebuilds a masked ID) shown as the user's view of a person allows."""
     if not isinstance(values, dict):
         return values
     return {k: (_NUMBER_KEYS[k](user, v) if k in _NUMBER_KEYS and isinstance(v, str) else v) for k, v in values.items()}
@@ -103,11 +119,14 @@ def _history_rows(user, resident: Resident) -> list:
 
 
 def resident_detail(user, resident: Resident) -> dict:
-    """What a page shows of one resident, numbers masked by role (in its change history too)."""
+    """What a page shows of one resident, as the user's view of a person allows: numbers masked and the
+    age instead of the birth date for masked roles (in its change history too)."""
+    view = person_view(user)
     return {
         "resident": resident,
-        "id_number": shown_id_number(user, resident.id_number),
-        "phone": shown_phone(user, resident.phone),
+        "id_number": view.id_number(resident.id_number),
+        "phone": view.phone(resident.phone),
+        "birth": view.birth(resident.birth_date),
         "statuses": resident_statuses(resident),
         "payments": list(resident.payments.order_by("-paid_on")[:20]),
         "history": _history_rows(user, resident),
@@ -116,16 +135,21 @@ def resident_detail(user, resident: Resident) -> dict:
 
 
 def resident_row(user, r: Resident, status: str = "") -> dict:
+    """One resident as a row: ``birth_date`` only for roles that see numbers (None otherwise), ``age``
+    for everyone, ``birth`` the text a page shows (see medinsure.masking)."""
+    view = person_view(user)
     return {
         "id": r.pk,
-        "id_number": shown_id_number(user, r.id_number),
+        "id_number": view.id_number(r.id_number),
         "name": r.name,
         "sex": r.get_sex_display(),
-        "birth_date": r.birth_date,
+        "birth_date": view.birth_date(r.birth_date),
+        "age": shown_age(r.birth_date),
+        "birth": view.birth(r.birth_date),
         "hukou_division": r.hukou_division.name if r.hukou_division_id else "",
         "hukou_code": r.hukou_division.code if r.hukou_division_id else "",
         "residence_division": r.residence_division.name if r.residence_division_id else "",
-        "phone": shown_phone(user, r.phone),
+        "phone": view.phone(r.phone),
         "special_category": r.get_special_category_display() if r.special_category else "",
         "deceased_on": r.deceased_on,
         "moved_out_on": r.moved_out_on,

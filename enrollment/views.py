@@ -37,8 +37,10 @@ from medinsure.accounts.models import Role
 from medinsure.audit.models import AuditLog
 from medinsure.audit.services import audit_log
 from medinsure.core.errors import apply_errors
+from medinsure.core.import_roles import importers_only
 from medinsure.core.imports import RowError, error_report_xlsx, shown_value
 from medinsure.core.spreadsheets import neutralise_workbook
+from medinsure.masking import mask_numbers_in_text, person_view
 
 AREA = scoping.Area.ENROLLMENT
 
@@ -182,12 +184,26 @@ def _bulletin_xlsx(year, day, towns, villages) -> HttpResponse:
 
 @area_required(AREA)
 def resident_list(request):
+    """The resident search. A name and the filters travel in the query string; an ID number (or any
+    six digits in a row) only in the search form's POST body, so no URL — and so no access log or audit
+    path — ever holds one. A POST naming no number is sent on to the GET list (paginated as usual)."""
+    params = request.POST if request.method == "POST" else request.GET
+    q = params.get("q", "").strip()
+    division = params.get("division", "")
+    status = params.get("status", "")
+    if request.method == "POST" and not selectors.names_a_number(q):
+        from urllib.parse import urlencode
+
+        from django.urls import reverse
+
+        keep = {k: params.get(k, "") for k in ("q", "division", "year", "status") if params.get(k)}
+        return redirect(reverse("enrollment:residents") + ("?" + urlencode(keep) if keep else ""))
+    if request.method == "GET" and selectors.names_a_number(q):
+        messages.error(request, _("按身份证号查询请在查询框中提交，不要把号码放在网址里"))
+        q = ""
     year = _year(request)
-    q = request.GET.get("q", "")
-    division = request.GET.get("division", "")
-    status = request.GET.get("status", "")
     qs = selectors.resident_list(request.user, q=q, division=division, year=year, status=status)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = Paginator(qs, 50).get_page(params.get("page"))
     rows = selectors.resident_rows(request.user, list(page.object_list), year)
     audit_log(  # a list of people is a view of personal data
         actor=request.user,
@@ -201,11 +217,13 @@ def resident_list(request):
         {
             "rows": rows,
             "page_obj": page,
-            "q": q,
+            # the search box echoes a number only as the user may see it (the page must not hold it in full)
+            "q": q if person_view(request.user).full else mask_numbers_in_text(q),
             "division": division,
             "status": status,
             "year": year,
             "status_choices": InsuranceStatus.Status.choices,
+            "full_view": person_view(request.user).full,
         },
     )
 
@@ -224,15 +242,17 @@ def resident_detail(request, pk: int):
         obj=r,
         summary=r.name,
     )
-    return render(request, "enrollment/resident_detail.html", selectors.resident_detail(request.user, r))
+    context = selectors.resident_detail(request.user, r)
+    context["full_view"] = person_view(request.user).full
+    return render(request, "enrollment/resident_detail.html", context)
 
 
 # --- imports ----------------------------------------------------------------------------------------
 
 
 @area_required(AREA)
+@importers_only(AREA, upload=True)
 def import_list(request):
-    _require_bureau_staff(request.user)
     if request.method == "POST":
         form = UploadForm(request.POST, request.FILES)
         if form.is_valid():
@@ -256,6 +276,7 @@ def import_list(request):
 
 
 @area_required(AREA)
+@importers_only(AREA, upload=True)
 def import_detail(request, pk: int):
     batch = access_batch_by_id(request.user, pk)
     if request.method == "POST":
@@ -283,6 +304,7 @@ def import_detail(request, pk: int):
 
 
 @area_required(AREA)
+@importers_only(AREA, upload=True)
 def import_errors(request, pk: int):
     batch = access_batch_by_id(request.user, pk)
     _clean, errors_path = importers.batch_paths(batch)
@@ -304,6 +326,7 @@ def import_errors(request, pk: int):
 
 
 @area_required(AREA)
+@importers_only(AREA, upload=True)
 def import_template(request, source: str, fmt: str):
     spec = importers.SOURCES.get(source)
     if spec is None or fmt not in ("xlsx", "csv"):

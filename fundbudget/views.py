@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from medinsure.accounts.decorators import area_required
 from medinsure.accounts.scoping import Area
 from medinsure.core.errors import apply_errors
+from medinsure.core.import_roles import importers_only, may_upload
 from medinsure.core.imports import error_report_xlsx, shown_value
 
 from . import access, exports, importers, selectors, services
@@ -23,6 +24,12 @@ from .models import ExpenditureCategory, Fund, IncomeSource, Level, MonthlyState
 
 READ = area_required(Area.FUNDBUDGET, stats=True)
 WRITE = area_required(Area.FUNDBUDGET)
+
+
+def IMPORT(view):  # noqa: N802 — reads like READ/WRITE: the statement import is the fund department's own
+    return area_required(Area.FUNDBUDGET)(importers_only(Area.FUNDBUDGET, upload=True)(view))
+
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -102,6 +109,7 @@ def statement_list(request):
             "year": year,
             "years": selectors.available_years(request.user),
             "can_write": selectors.can_write(request.user),
+            "can_import": may_upload(request.user, Area.FUNDBUDGET),
         },
     )
 
@@ -137,7 +145,7 @@ def statement_form(request):
     return render(request, "fundbudget/statement_form.html", {"form": form})
 
 
-@WRITE
+@IMPORT
 @require_http_methods(["GET", "POST"])
 def statement_import(request):
     form = UploadForm(request.POST or None, request.FILES or None)
@@ -148,7 +156,7 @@ def statement_import(request):
     return render(request, "fundbudget/statement_import.html", {"form": form})
 
 
-@WRITE
+@IMPORT
 def import_preview(request, import_id):
     batch = access.access_statement_import_by_id(request.user, import_id)
     rows = selectors.import_preview_rows(request.user, batch)
@@ -156,8 +164,8 @@ def import_preview(request, import_id):
     return render(request, "fundbudget/import_preview.html", {"batch": batch, "rows": rows, "errors": errors})
 
 
-@WRITE
 @require_POST
+@IMPORT
 def import_apply(request, import_id):
     batch = access.access_statement_import_by_id(request.user, import_id)
     try:
@@ -173,7 +181,7 @@ def import_apply(request, import_id):
     return redirect("fundbudget:import_preview", import_id=batch.pk)
 
 
-@WRITE
+@IMPORT
 def import_errors_xlsx(request, import_id):
     batch = access.access_statement_import_by_id(request.user, import_id)
     errors = importers.stored_errors(batch.errors)
@@ -181,7 +189,7 @@ def import_errors_xlsx(request, import_id):
     return _xlsx(error_report_xlsx(errors, viewer=request.user, title=title), f"import-errors-{batch.pk}.xlsx")
 
 
-@WRITE
+@IMPORT
 def import_template_xlsx(request):
     return _xlsx(importers.template_workbook(), "fund-statement-template.xlsx")
 

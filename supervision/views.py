@@ -19,9 +19,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from medinsure.accounts.powers import Power, may_approve
+from medinsure.accounts.scoping import Area
 from medinsure.audit.models import AuditLog
 from medinsure.audit.services import audit_log
 from medinsure.core.errors import apply_errors, error_text
+from medinsure.core.import_roles import importers_only, may_upload
 from medinsure.core.imports import error_report_xlsx, shown_value
 from medinsure.core.spreadsheets import neutralise_workbook
 from medinsure.masking import shown_id_number
@@ -57,6 +59,7 @@ def institutions(request):
             "page": _page(request, qs),
             "statuses": AgreementStatus.choices,
             "is_staff": access.is_staff(request.user),
+            "can_import": may_upload(request.user, Area.SUPERVISION),
         },
     )
 
@@ -141,6 +144,7 @@ def _import_dir():
     return path
 
 
+@importers_only(Area.SUPERVISION, upload=True)
 def institution_import(request):
     """Upload → check the whole file → show errors or a summary → accept writes."""
     _staff(request)
@@ -182,6 +186,7 @@ def institution_import(request):
     )
 
 
+@importers_only(Area.SUPERVISION, upload=True)
 def institution_import_errors(request, token):
     _staff(request)
     try:
@@ -198,6 +203,7 @@ def institution_import_errors(request, token):
     return response
 
 
+@importers_only(Area.SUPERVISION, upload=True)
 def institution_import_template(request):
     _staff(request)
     response = HttpResponse(

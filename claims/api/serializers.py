@@ -1,3 +1,5 @@
+from datetime import date
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -103,7 +105,12 @@ class PolicyOut(serializers.Serializer):
 
 
 class SettlementOut(serializers.ModelSerializer):
+    """One settlement as the caller's view of a person allows (medinsure.masking): a masked role gets
+    the masked ID and the age, never the birth date (which would rebuild the ID)."""
+
     id_number = serializers.SerializerMethodField()
+    birth_date = serializers.SerializerMethodField(help_text="null unless the role may see ID numbers")
+    age = serializers.SerializerMethodField(help_text="age in whole years on the day of settlement")
     institution = serializers.CharField(source="institution.code")
     institution_name = serializers.CharField(source="institution.name")
     division = serializers.CharField(source="division.code", allow_null=True, default=None)
@@ -121,6 +128,7 @@ class SettlementOut(serializers.ModelSerializer):
             "name",
             "sex",
             "birth_date",
+            "age",
             "division",
             "scheme",
             "kind",
@@ -143,6 +151,34 @@ class SettlementOut(serializers.ModelSerializer):
         from medinsure.masking import shown_id_number
 
         return shown_id_number(self.context["request"].user, obj.id_number)
+
+    def get_birth_date(self, obj) -> date | None:
+        from medinsure.masking import person_view
+
+        return person_view(self.context["request"].user).birth_date(obj.birth_date)
+
+    def get_age(self, obj) -> int | None:
+        from medinsure.masking import shown_age
+
+        return shown_age(obj.birth_date, as_of=obj.settled_on)
+
+
+class SettlementSearchIn(serializers.Serializer):
+    """The settlement list's filters as a JSON body (POST settlements/search/): the ID number stays out of URLs."""
+
+    id_number = serializers.CharField(required=False, allow_blank=True, max_length=18)
+    year = serializers.IntegerField(required=False, allow_null=True)
+    month = serializers.IntegerField(required=False, allow_null=True)
+    kind = serializers.ChoiceField(choices=Kind.choices, required=False, allow_blank=True)
+    level = serializers.IntegerField(required=False, allow_null=True)
+    division = serializers.CharField(required=False, allow_blank=True, max_length=15)
+    page = serializers.IntegerField(required=False, min_value=1)
+
+
+class SettlementPageOut(serializers.Serializer):
+    count = serializers.IntegerField()
+    page = serializers.IntegerField()
+    results = SettlementOut(many=True)
 
 
 class EligibilityIn(serializers.Serializer):

@@ -10,4 +10,5 @@ urlpatterns = [
     path("policies/<slug:code>/", views.PolicyDetailView.as_view(), name="claims-policy"),
     path("recalculations/<uuid:pk>/", views.RecalculationDetailView.as_view(), name="claims-recalculation"),
     path("settlements/", views.SettlementListView.as_view(), name="claims-settlements"),
+    path("settlements/search/", views.SettlementSearchView.as_view(), name="claims-settlements-search"),
 ]

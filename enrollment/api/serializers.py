@@ -64,7 +64,10 @@ class ResidentSerializer(serializers.Serializer):
     id_number = serializers.CharField(help_text="masked unless the role may see ID numbers")
     name = serializers.CharField()
     sex = serializers.CharField()
-    birth_date = serializers.DateField()
+    birth_date = serializers.DateField(
+        allow_null=True, help_text="null unless the role may see ID numbers (the date rebuilds a masked ID)"
+    )
+    age = serializers.IntegerField(allow_null=True, help_text="age in whole years, for every role")
     hukou_division = serializers.CharField()
     hukou_code = serializers.CharField()
     residence_division = serializers.CharField()

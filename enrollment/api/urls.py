@@ -12,7 +12,8 @@ urlpatterns = [
     path("progress/series/", views.ProgressSeriesView.as_view(), name="enrollment-progress-series"),
     path("guideline-tasks/", views.GuidelineTasksView.as_view(), name="enrollment-guideline-tasks"),
     path("residents/", views.ResidentListView.as_view(), name="enrollment-residents"),
-    path("residents/<str:id_number>/", views.ResidentDetailView.as_view(), name="enrollment-resident"),
+    path("residents/search/", views.ResidentSearchView.as_view(), name="enrollment-resident-search"),
+    path("residents/<int:pk>/", views.ResidentDetailView.as_view(), name="enrollment-resident"),
     path("tasks/", views.TaskListView.as_view(), name="enrollment-tasks"),
     path("tasks/<int:pk>/outcome/", views.TaskOutcomeView.as_view(), name="enrollment-task-outcome"),
 ]

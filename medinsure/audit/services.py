@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.db import models
 
 from medinsure.audit.models import AuditLog
+from medinsure.masking import mask_numbers_in_text
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,10 @@ def audit_log(
     """Write one audit row. Call it inside the service's transaction so it commits with the change.
 
     ``verb`` is an ``AuditLog.Action``; ``key`` overrides the object id (required sense when ``obj`` is a
-    class or a type name); ``username`` names an actor that is not a logged-in user (a failed login)."""
+    class or a type name); ``username`` names an actor that is not a logged-in user (a failed login).
+
+    The log is read by auditors who may not see personal numbers, and it is kept for years: any ID or
+    mobile number in the summary, the key or the request path is masked here, whatever the caller wrote."""
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     if key is None and isinstance(obj, models.Model):
         key = obj.pk
@@ -67,8 +71,8 @@ def audit_log(
         username=(user.get_username() if user else username)[:150],
         action=verb,
         object_type=type_name(obj)[:64],
-        object_id=("" if key is None else str(key))[:64],
-        summary=summary[:500],
+        object_id=mask_numbers_in_text("" if key is None else str(key))[:64],
+        summary=mask_numbers_in_text(str(summary))[:500],
         ip=ctx.ip if ctx else None,
-        path=ctx.path if ctx else "",
+        path=mask_numbers_in_text(ctx.path) if ctx else "",
     )

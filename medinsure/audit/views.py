@@ -8,6 +8,7 @@ from medinsure.accounts.decorators import area_required
 from medinsure.accounts.scoping import Area
 from medinsure.audit.models import AuditLog
 from medinsure.audit.selectors import audit_log_list
+from medinsure.masking import mask_numbers_in_text
 
 
 class AuditSearchForm(forms.Form):
@@ -24,4 +25,7 @@ def audit_list(request):
     filters = form.cleaned_data if form.is_valid() else {}
     rows = audit_log_list(request.user, **{k: v for k, v in filters.items() if v})
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    for row in page:  # rows written before audit_log masked them keep full numbers: shown masked all the same
+        row.summary = mask_numbers_in_text(row.summary)
+        row.object_id = mask_numbers_in_text(row.object_id)
     return render(request, "audit/list.html", {"form": form, "page": page})

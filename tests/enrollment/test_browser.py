@@ -67,3 +67,26 @@ def test_staff_upload_a_file_with_errors_and_see_the_report(
     page.get_by_test_id("accept").click()
     page.get_by_role("alert").first.wait_for()
     assert "已导入" in page.content()
+
+
+def test_a_worker_searches_an_id_number_without_it_reaching_the_url(
+    live_server, browser_page, make_user, login_page, divisions
+):
+    """Issue 15: the search box posts the number; the page lists the resident with the masked number and
+    the age, and neither the address bar nor the audit log holds the number."""
+    from medinsure.audit.models import AuditLog
+
+    number = make_id_number("500116", date(1942, 7, 11), 0)
+    r = ResidentFactory(id_number=number, hukou_division=divisions.village_a1, name="王老汉")
+    ResidentFactory(hukou_division=divisions.village_a1, name="李四")
+    worker = make_user("village", divisions.village_a1)
+    page = login_page(browser_page, live_server, worker)
+    page.goto(f"{live_server.url}/enrollment/residents/")
+    page.get_by_label("身份证号或姓名").fill(number)
+    page.get_by_role("button", name="查询").click()
+    page.wait_for_load_state()
+    body = page.content()
+    assert "王老汉" in body and "李四" not in body
+    assert "500116********" + number[-4:] in body and "1942-07-11" not in body and number not in body
+    assert number not in page.url
+    assert not AuditLog.objects.filter(path__contains=number).exists() and r.pk

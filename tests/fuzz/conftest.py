@@ -41,7 +41,7 @@ TOKEN_THROTTLE_KEY = "throttle_token_127.0.0.1"  # DRF's ScopedRateThrottle key 
 REAL_PATH_VALUES = [
     ("/api/v1/claims/policies/", "claims.Policy", "code"),
     ("/api/v1/claims/recalculations/", "claims.Recalculation", "pk"),
-    ("/api/v1/enrollment/residents/", "enrollment.Resident", "id_number"),
+    ("/api/v1/enrollment/residents/", "enrollment.Resident", "pk"),
     ("/api/v1/enrollment/tasks/", "enrollment.MobilisationTask", "pk"),
     ("/api/v1/jobs/", "jobs.Job", "pk"),
     ("/api/v1/regions/divisions/", "regions.Division", "code"),

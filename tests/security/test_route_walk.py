@@ -24,7 +24,6 @@ import pytest
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import resolve
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from medinsure.accounts import scoping
@@ -53,7 +52,7 @@ def kwargs_table(w) -> dict:
         "job_id": o["job"].pk,
         # enrollment
         "enrollment:resident.pk": o["resident"].pk,
-        "enrollment-resident.id_number": o["resident"].id_number,
+        "enrollment-resident.pk": o["resident"].pk,
         "enrollment:import_detail.pk": o["batch"].pk,
         "enrollment:import_errors.pk": o["batch"].pk,
         "enrollment:import_template.source": Literal("police"),
@@ -117,22 +116,6 @@ def kwargs_table(w) -> dict:
         "proposal-detail.pk": o["proposal"].pk,
         "published-detail.pk": Literal("999999"),
     }
-
-
-# --- the world, built once for the module and rolled back at its end ------------------------------
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer._from_testcase = True  # the services' durable blocks run inside, as in a TestCase
-        with outer:
-            w = worldmod.build()
-            w.tokens = {u.pk: Token.objects.create(user=u).key for u in [*w.users.values(), *w.b_users.values()]}
-            try:
-                yield w
-            finally:
-                transaction.set_rollback(True)
-                worldmod.remove_files(w)
 
 
 def _user(w, who):
@@ -297,7 +280,6 @@ def zone_table(w, zone: str) -> dict:
     suffix = {"a1": "_a", "a2": "_a2"}[zone]
     swap = {
         ("resident", "pk"): o["resident" + suffix].pk,
-        ("resident", "id_number"): o["resident" + suffix].id_number,
         ("task", "pk"): o["task" + suffix].pk,
     }
     table = {}

@@ -261,6 +261,7 @@ def _claims(w: World) -> None:
     settlement = sf.settlement(
         w.objects["institution"],
         id_number=w.objects["resident"].id_number,
+        birth=w.objects["resident"].birth_date,  # the person's own: the insiders' walk rebuilds from it
         number=f"JSB{SENTINEL}",
         lines=[("311100001", f"{SENTINEL}项目", "1", "80", None)],
     )

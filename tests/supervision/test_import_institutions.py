@@ -5,6 +5,7 @@ import io
 import re
 
 import pytest
+from django.conf import settings
 from openpyxl import Workbook, load_workbook
 
 from medinsure.accounts.models import Role
@@ -148,21 +149,33 @@ def test_template_has_drop_downs_of_what_the_reader_accepts(divisions, client_as
 
 
 def test_error_report_values_pass_through_the_viewers_masking(divisions, client_as, make_user):
+    """The import is supervision staff's (issue 15: import pages for the staff who import): the leader,
+    who reads the supervision area, is refused the page and the report; the report masks by viewer."""
+    from medinsure.core.imports import error_report_xlsx
+
     row = good_rows(divisions)[0]
     row[5] = "13812345678"  # a phone number in the township column
     upload = io.BytesIO(workbook([row]))
     upload.name = "机构.xlsx"
+    staff = client_as(f.staff())  # supervision staff may see them
+    html = staff.post("/supervision/institutions/import/", {"file": upload}).content.decode()
+    assert "13812345678" in html
+    token = re.search(r"/supervision/institutions/import/([0-9a-f-]{36})/errors\.xlsx", html).group(1)
+    ws = load_workbook(io.BytesIO(staff.get(f"/supervision/institutions/import/{token}/errors.xlsx").content)).active
+    assert [c.value for c in ws[2]] == ["行号", "列", "值", "错误说明"]
+    assert [c.value for c in ws[3]] == [2, "所在镇街", "13812345678", "未知的镇街"]
     leader = make_user(Role.LEADER)  # sees the supervision area, not personal numbers
     c = client_as(leader)
-    html = c.post("/supervision/institutions/import/", {"file": upload}).content.decode()
-    assert "138****5678" in html and "13812345678" not in html
-    token = re.search(r"/supervision/institutions/import/([0-9a-f-]{36})/errors\.xlsx", html).group(1)
-    ws = load_workbook(io.BytesIO(c.get(f"/supervision/institutions/import/{token}/errors.xlsx").content)).active
-    assert [c.value for c in ws[2]] == ["行号", "列", "值", "错误说明"]
-    assert [c.value for c in ws[3]] == [2, "所在镇街", "138****5678", "未知的镇街"]
-    staff = client_as(f.staff())  # supervision staff may see them
-    ws = load_workbook(io.BytesIO(staff.get(f"/supervision/institutions/import/{token}/errors.xlsx").content)).active
-    assert ws.cell(3, 3).value == "13812345678"
+    assert c.get("/supervision/institutions/import/").status_code == 403
+    assert c.get(f"/supervision/institutions/import/{token}/errors.xlsx").status_code == 403
+    path = settings.PRIVATE_FILES_ROOT / "supervision" / "imports" / f"{token}.xlsx"
+    masked = error_report_xlsx(importers.read_institutions(path).errors, viewer=leader, title="t")
+    assert [c.value for c in load_workbook(io.BytesIO(masked)).active[3]] == [
+        2,
+        "所在镇街",
+        "138****5678",
+        "未知的镇街",
+    ]
 
 
 def test_institution_created_and_edited_in_the_portal(divisions, client_as):
