@@ -33,6 +33,14 @@ def _fresh_figures_cache():
     figures_cache.forget_all()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_throttles():
+    """Throttle counters (medinsure.core.throttles) live in Redis across tests: every test starts with none."""
+    from medinsure.core import throttles
+
+    throttles.reset_all()
+
+
 @dataclass
 class Tree:
     district: Division
@@ -82,13 +90,15 @@ def client_as(client):
 
 @pytest.fixture
 def api_as():
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
+    from medinsure.accounts import tokens
+
     def make(user):
-        token, _ = Token.objects.get_or_create(user=user)
+        # any role: tests act as every role through the API; the role check is the minting service's
+        _, secret = tokens.issue(user)
         api = APIClient()
-        api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        api.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
         return api
 
     return make

@@ -24,10 +24,9 @@ import pytest
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import resolve
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from medinsure.accounts import scoping
+from medinsure.accounts import scoping, tokens
 from medinsure.accounts.models import Role
 from tests.security import world as worldmod
 from tests.security.policy import may_see
@@ -126,7 +125,7 @@ def world(django_db_setup, django_db_blocker):
         outer._from_testcase = True  # the services' durable blocks run inside, as in a TestCase
         with outer:
             w = worldmod.build()
-            w.tokens = {u.pk: Token.objects.create(user=u).key for u in [*w.users.values(), *w.b_users.values()]}
+            w.tokens = {u.pk: tokens.issue(u)[1] for u in [*w.users.values(), *w.b_users.values()]}
             try:
                 yield w
             finally:
