@@ -2,6 +2,7 @@
 secret and field key; secure cookies, HSTS and the proxy header from the deployment settings, so
 `manage.py check --deploy --fail-level WARNING` passes with production values; field keys rotate."""
 
+import io
 import json
 import os
 import subprocess
@@ -117,3 +118,21 @@ def test_field_keys_rotate_without_losing_old_rows(settings):
     rotated = crypto.rotate_text(report.identity_encrypted)
     settings.FIELD_ENCRYPTION_KEYS = [new_key]  # after re-encryption the old key can go
     assert "举报人钱七" in json.loads(crypto.decrypt_text(rotated)).values()
+
+
+@pytest.mark.django_db
+def test_rotate_field_keys_re_encrypts_every_encrypted_column(settings):
+    from django.core.management import call_command
+
+    from medinsure.core import crypto
+    from supervision import services
+    from supervision.models import Report
+
+    old_key, new_key = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.FIELD_ENCRYPTION_KEYS = [old_key]
+    report = services.report_submit(subject="某药店", content="该药店用医保卡刷生活用品。", reporter_name="举报人钱七")
+    settings.FIELD_ENCRYPTION_KEYS = [new_key, old_key]
+    call_command("rotate_field_keys", stdout=io.StringIO())
+    settings.FIELD_ENCRYPTION_KEYS = [new_key]  # the old key has left the list
+    report = Report.objects.get(pk=report.pk)
+    assert "举报人钱七" in json.loads(crypto.decrypt_text(report.identity_encrypted)).values()
