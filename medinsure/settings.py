@@ -230,7 +230,7 @@ AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(env("AXES_COOLOFF_MINUTES", "15")))
 # Lock the username from the address that failed, not the account everywhere: an attacker elsewhere
 # cannot keep the supervision head locked out. Password spraying over many accounts from one address is
-# stopped by the per-address limit below (medinsure/accounts/login_limits.py), set higher than one
+# stopped by the per-address limit below (medinsure/accounts/backends.py), set higher than one
 # user's, because an intranet office shares one address behind its gateway.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 LOGIN_FAILURES_PER_IP = int(env("LOGIN_FAILURES_PER_IP", "30"))
@@ -273,8 +273,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "medinsure.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "medinsure.core.errors.api_exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
-    # Every API request is throttled: signed-in users per user, anonymous callers per client address
-    # (medinsure/core/throttles.py; both refuse with 429 while Redis is unreachable — fail closed).
+    # Every API request is throttled: signed-in users per user, anonymous callers per client address and
+    # globally (medinsure/core/throttles.py; the anonymous ones refuse with 429 while Redis is unreachable).
     "DEFAULT_THROTTLE_CLASSES": [
         "medinsure.core.throttles.UserThrottle",
         "medinsure.core.throttles.AnonThrottle",
@@ -286,9 +286,11 @@ REST_FRAMEWORK = {
     },
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
-# API tokens (medinsure/accounts/tokens.py): valid this many days; only these roles may hold one.
+# API tokens (medinsure/accounts/tokens.py): valid this many days; only these roles may hold one — the
+# REST client account and the bureau-wide read-only statistics roles (a leader's dashboard). Staff who
+# change personal data work through the pages: a stolen token of theirs would be worth too much.
 API_TOKEN_DAYS = int(env("API_TOKEN_DAYS", "90"))
-API_TOKEN_ROLES = env_list("API_TOKEN_ROLES", "api_client,leader,director,fund")
+API_TOKEN_ROLES = env_list("API_TOKEN_ROLES", "api_client,leader,director")
 # The public channel (whistle-blower form, tracking, published replies): per address and, whatever the
 # addresses, a global cap per hour, so a botnet cannot flood the bureau's inbox.
 PUBLIC_REPORTS_PER_HOUR_GLOBAL = int(env("PUBLIC_REPORTS_PER_HOUR_GLOBAL", "200"))

@@ -55,11 +55,16 @@ class UserAdmin(BaseUserAdmin):
 
     def save_model(self, request, obj, form, change):
         if change and "role" in form.changed_data:
-            new_role = obj.role
-            obj.role = form.initial["role"]  # everything else saves here; the role through the service
+            # the role (with the area it needs) through the service, then everything else as usual
+            changed = services.user_role_change(
+                actor=request.user,
+                user_id=obj.pk,
+                role=obj.role,
+                division_id=obj.division_id,
+                institution_id=obj.institution_id,
+            )
+            obj.is_staff, obj.is_superuser = changed.is_staff, changed.is_superuser
             super().save_model(request, obj, form, change)
-            changed = services.user_role_change(actor=request.user, user_id=obj.pk, role=new_role)
-            obj.role, obj.is_staff, obj.is_superuser = changed.role, changed.is_staff, changed.is_superuser
             return
         if not change:
             obj.is_staff = obj.is_superuser = obj.role == "admin"

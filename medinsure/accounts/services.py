@@ -41,6 +41,8 @@ def user_ensure(
     return user, True
 
 
+KEEP = object()  # user_role_change: leave the division / institution as they are
+
 # --- roles -------------------------------------------------------------------------------------------
 
 
@@ -57,18 +59,23 @@ def check_role_change(*, actor, user: User, role: str) -> None:
 
 
 @transaction.atomic  # not durable: the Django admin calls it inside its own change-form transaction
-def user_role_change(*, actor, user_id: int, role: str) -> User:
-    """Change a user's role, with one audit row naming the old and the new role. The admin role is the
-    Django superuser, no other role is; the user's API tokens go when the new role may not hold one."""
+def user_role_change(*, actor, user_id: int, role: str, division_id=KEEP, institution_id=KEEP) -> User:
+    """Change a user's role (with the area or institution the new role needs, else they stay), with one
+    audit row naming the old and the new role. The admin role is the Django superuser, no other role
+    is; the user's API tokens go when the new role may not hold one."""
     user = User.objects.select_for_update().get(pk=user_id)
     check_role_change(actor=actor, user=user, role=role)
     old = user.role
     if old == role:
         return user
     user.role = role
+    if division_id is not KEEP:
+        user.division_id = division_id
+    if institution_id is not KEEP:
+        user.institution_id = institution_id
     user.is_staff = user.is_superuser = role == Role.ADMIN
     user.full_clean(exclude=["password"])
-    user.save(update_fields=["role", "is_staff", "is_superuser"])
+    user.save(update_fields=["role", "division", "institution", "is_staff", "is_superuser"])
     revoked = 0
     if not tokens.may_hold_token(user):
         revoked = tokens.usable_tokens(user).update(revoked_at=timezone.now())

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from medinsure.accounts import services
 from medinsure.accounts.models import Role, User
 from medinsure.audit.models import AuditLog
+from medinsure.regions.models import Division
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +66,7 @@ def test_a_role_change_is_a_service_with_an_audit_row(make_user):
     assert clerk.is_superuser and clerk.is_staff  # the admin role is the superuser, no tick box
 
 
-def test_the_django_admin_refuses_a_self_grant_and_audits_a_role_change(client_as, make_user):
+def test_the_django_admin_refuses_a_self_grant_and_audits_a_role_change(client_as, make_user, divisions):
     admin_user = make_user(Role.ADMIN, is_staff=True, is_superuser=True)
     client = client_as(admin_user)
     url = f"/admin/accounts/user/{admin_user.pk}/change/"
@@ -82,6 +83,15 @@ def test_the_django_admin_refuses_a_self_grant_and_audits_a_role_change(client_a
     clerk.refresh_from_db()
     assert clerk.role == Role.SUPERVISION_HEAD
     assert AuditLog.objects.filter(actor=admin_user, object_id=str(clerk.pk), summary__contains="科长").exists()
+    # a role that needs an area gets it in the same change (the database refuses a village worker without one)
+    village = Division.objects.filter(level=Division.Level.VILLAGE).first()
+    worker = make_user(Role.OFFICE)
+    moved = client.post(
+        f"/admin/accounts/user/{worker.pk}/change/", _change_form_data(worker, role=Role.VILLAGE, division=village.pk)
+    )
+    assert moved.status_code == 302
+    worker.refresh_from_db()
+    assert (worker.role, worker.division_id) == (Role.VILLAGE, village.pk)
     # superuser status is not a tick box: posting it changes nothing
     client.post(f"/admin/accounts/user/{clerk.pk}/change/", {**_change_form_data(clerk), "is_superuser": "on"})
     clerk.refresh_from_db()
