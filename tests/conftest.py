@@ -90,9 +90,8 @@ def client_as(client):
 
 @pytest.fixture
 def api_as():
-    from rest_framework.test import APIClient
-
     from django.utils import timezone
+    from rest_framework.test import APIClient
 
     from medinsure.accounts import tokens
     from medinsure.accounts.models import ApiToken

@@ -227,7 +227,9 @@ def start_gunicorn(port: int, workers: int, threads: int) -> subprocess.Popen:
     ]
     if threads > 1:
         cmd += ["--threads", str(threads)]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **NO_USER_THROTTLE, "DJANGO_SETTINGS_MODULE": "medinsure.settings"})
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, env={**os.environ, **NO_USER_THROTTLE, "DJANGO_SETTINGS_MODULE": "medinsure.settings"}
+    )
     for _ in range(200):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
