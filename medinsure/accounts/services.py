@@ -89,6 +89,13 @@ def user_role_change(*, actor, user_id: int, role: str, division_id=KEEP, instit
     return user
 
 
+@transaction.atomic
+def user_password_changed(*, actor) -> None:
+    """The audit row of a user changing their own password (Django's PasswordChangeForm saved it; the
+    new password passed settings.AUTH_PASSWORD_VALIDATORS there)."""
+    audit_log(actor=actor, verb=AuditLog.Action.CHANGE, obj=actor, summary=f"用户 {actor.username} 修改密码")
+
+
 # --- API tokens --------------------------------------------------------------------------------------
 
 

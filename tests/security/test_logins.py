@@ -73,4 +73,5 @@ def test_the_password_change_page(client_as, make_user, password):
     assert done.status_code == 302
     user.refresh_from_db()
     assert user.check_password("Kx9-medins-2026")
+    assert AuditLog.objects.filter(actor=user, action="change", summary__contains="修改密码").exists()
     assert client.get("/").status_code == 200  # still signed in
