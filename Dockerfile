@@ -13,8 +13,10 @@ COPY requirements.txt ./
 RUN pip install --no-cache-dir -r requirements.txt
 COPY --from=frontend /app/node_modules ./node_modules
 COPY . .
-# Settings only parse the URLs here; nothing connects during the build.
-RUN DJANGO_SECRET_KEY=build FIELD_ENCRYPTION_KEY=MQa-dYX2TMRXUKpMlFqeUq8h6eQFHw58xXCYOAVEmlo= \
+# Settings only parse the URLs here; nothing connects during the build. Production refuses the committed
+# development key, so the build uses a throwaway one (the running containers get theirs from the environment).
+RUN DJANGO_SECRET_KEY=build \
+    FIELD_ENCRYPTION_KEY=$(python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())") \
     DATABASE_URL=postgres://build@localhost/build REDIS_URL=redis://localhost:6379/0 \
     python manage.py collectstatic --noinput \
  && useradd --system --home /app medinsure && mkdir -p /app/var && chown -R medinsure /app/var

@@ -5,6 +5,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST := $(PY) -m pytest
 
+# The settings default to production (MEDINSURE_DEV=0). The README's development commands are not:
+# they run the demo with its committed keys (the embedded demo counts as development by itself too).
+run test test-services bench load demo fuzz: export MEDINSURE_DEV ?= 1
+
 .PHONY: run test test-services bench load load-deps lint setup python-deps node-deps browser-deps demo stop clean messages backup restore
 
 run: setup                     ## web server + Celery worker + beat on the embedded (or configured) services
@@ -17,7 +21,7 @@ test-services: setup browser-deps  ## only the tests that talk to PostgreSQL/Red
 	$(PYTEST) -q -ra -m service
 
 bench: setup                   ## benchmarks: each prints its figures beside its reference
-	$(PYTEST) tests/bench -o addopts="--import-mode=importlib -p no:cacheprovider" -m bench -s -q
+	$(PYTEST) tests/bench -o addopts="-p tests.dev_environment --import-mode=importlib -p no:cacheprovider" -m bench -s -q
 
 load: setup load-deps           ## load test: gunicorn + wrk, 4 scenarios x 60 s on 1,400,000 residents (seeds once; docs/PERFORMANCE.md)
 	$(PY) -m tests.load.run

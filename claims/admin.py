@@ -1,9 +1,10 @@
-"""Read-only views of claims data for administrators; every write goes through claims.services
-(policy edits: the policy pages; settlements: imports and recalculations)."""
+"""Read-only views of claims' reference data for administrators; every write goes through claims.services
+(policy edits: the policy pages). Settlements are personal data: they are not in the Django admin, which
+neither masks nor audits — the claims pages show them, masked and audited."""
 
 from django.contrib import admin
 
-from claims.models import Policy, PolicyVersion, Settlement
+from claims.models import Policy, PolicyVersion
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -26,11 +27,3 @@ class PolicyAdmin(ReadOnly):
 class PolicyVersionAdmin(ReadOnly):
     list_display = ("policy", "number", "note", "created_by", "created_at")
     list_filter = ("policy",)
-
-
-@admin.register(Settlement)
-class SettlementAdmin(ReadOnly):
-    list_display = ("number", "institution", "kind", "hospital_level", "settled_on", "fund_paid")
-    list_filter = ("kind", "hospital_level", "scheme")
-    search_fields = ("number",)
-    show_full_result_count = False

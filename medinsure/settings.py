@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from celery.schedules import crontab  # noqa: F401  (used by the apps' schedule modules)
+from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -28,10 +29,17 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
+# Production unless told otherwise. The one exception is the embedded demo: a clone run with no
+# DATABASE_URL uses the PostgreSQL under var/ (medinsure/embedded.py) and is development by nature.
+# `make test/run/demo` and the test runner (tests/dev_environment.py) set MEDINSURE_DEV=1 explicitly.
+EMBEDDED_DEMO = not env("DATABASE_URL")
+MEDINSURE_DEV = env_bool("MEDINSURE_DEV", EMBEDDED_DEMO)
 _DEV_SECRET = "insecure-development-key-only-for-the-embedded-demo"
-SECRET_KEY = env("DJANGO_SECRET_KEY") or (_DEV_SECRET if env_bool("MEDINSURE_DEV", True) else None)
+SECRET_KEY = env("DJANGO_SECRET_KEY") or (_DEV_SECRET if MEDINSURE_DEV else None)
 if not SECRET_KEY:
-    raise RuntimeError("DJANGO_SECRET_KEY must be set in production (MEDINSURE_DEV=0)")
+    raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set in production (MEDINSURE_DEV=0)")
+if SECRET_KEY == _DEV_SECRET and not MEDINSURE_DEV:
+    raise ImproperlyConfigured("DJANGO_SECRET_KEY is the committed development secret: set your own in production")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
@@ -45,7 +53,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -70,7 +77,6 @@ BUSINESS_APPS = ["enrollment", "claims", "supervision", "fundbudget", "replies"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "medinsure.core.middleware.RequestSizeLimitMiddleware",
     "medinsure.core.middleware.QueryParamsGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -78,6 +84,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # after authentication (it needs to know who asks), before anything reads the body (CSRF, the view)
+    "medinsure.core.middleware.RequestSizeLimitMiddleware",
     "medinsure.audit.middleware.AuditContextMiddleware",  # the request's IP and path on every audit row
     "medinsure.core.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -203,6 +211,7 @@ CELERY_TASK_ROUTES = _from_app_schedules("TASK_ROUTES")
 # --- authentication and sessions -------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    "medinsure.accounts.backends.AddressLimitBackend",  # failed logins per address, whatever the usernames
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -212,22 +221,41 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Reverse proxies in front of the portal that append to X-Forwarded-For (0: clients connect directly).
+# The client's address is the one the outermost trusted proxy saw (medinsure/core/client_ip.py); throttles,
+# the login lockout and the audit log all read it there, so a forged X-Forwarded-For changes nothing.
+TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
+
 AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(env("AXES_COOLOFF_MINUTES", "15")))
-# Lock the account, not the address: an intranet office shares one address behind its gateway.
-AXES_LOCKOUT_PARAMETERS = ["username"]
+# Lock the username from the address that failed, not the account everywhere: an attacker elsewhere
+# cannot keep the supervision head locked out. Password spraying over many accounts from one address is
+# stopped by the per-address limit below (medinsure/accounts/backends.py), set higher than one
+# user's, because an intranet office shares one address behind its gateway.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+LOGIN_FAILURES_PER_IP = int(env("LOGIN_FAILURES_PER_IP", "30"))
+LOGIN_FAILURES_PER_IP_WINDOW = int(env("LOGIN_FAILURES_PER_IP_MINUTES", "15")) * 60
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_VERBOSE = False
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+AXES_CLIENT_IP_CALLABLE = "medinsure.core.client_ip.client_ip"
 
+# HTTPS: on in production (the portal is served behind TLS), off in development. A TLS-terminating
+# proxy says so with X-Forwarded-Proto, trusted only when TRUSTED_PROXY_COUNT says there is a proxy.
+HTTPS = env_bool("DJANGO_HTTPS", not MEDINSURE_DEV)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = int(env("SESSION_COOKIE_AGE", str(8 * 3600)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXY_COUNT > 0 else None
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", HTTPS)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the container's own health check speaks plain HTTP
+SECURE_HSTS_SECONDS = int(env("DJANGO_HSTS_SECONDS", str(365 * 24 * 3600 if HTTPS else 0)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", SECURE_HSTS_SECONDS > 0)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", SECURE_HSTS_SECONDS > 0)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -235,7 +263,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 # --- REST API --------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "medinsure.accounts.authentication.TokenAuthentication",
+        "medinsure.accounts.authentication.TokenAuthentication",  # our hashed, expiring ApiToken
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -245,7 +273,31 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "medinsure.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "medinsure.core.errors.api_exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
-    "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "public_report": "5/hour", "token": "20/min"},
+    # Every API request is throttled: signed-in users per user, anonymous callers per client address and
+    # globally (medinsure/core/throttles.py; the anonymous ones refuse with 429 while Redis is unreachable).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "medinsure.core.throttles.UserThrottle",
+        "medinsure.core.throttles.AnonThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env("API_USER_RATE", "600/min"),
+        "anon": env("API_ANON_RATE", "60/min"),
+        "token": env("API_TOKEN_RATE", "20/min"),
+    },
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
+}
+# API tokens (medinsure/accounts/tokens.py): valid this many days; only these roles may hold one — the
+# REST client account and the bureau-wide read-only statistics roles (a leader's dashboard). Staff who
+# change personal data work through the pages: a stolen token of theirs would be worth too much.
+API_TOKEN_DAYS = int(env("API_TOKEN_DAYS", "90"))
+API_TOKEN_ROLES = env_list("API_TOKEN_ROLES", "api_client,leader,director")
+# The public channel (whistle-blower form, tracking, published replies): per address and, whatever the
+# addresses, a global cap per hour, so a botnet cannot flood the bureau's inbox.
+PUBLIC_REPORTS_PER_HOUR_GLOBAL = int(env("PUBLIC_REPORTS_PER_HOUR_GLOBAL", "200"))
+PUBLIC_REQUESTS_PER_MINUTE_GLOBAL = int(env("PUBLIC_REQUESTS_PER_MINUTE_GLOBAL", "600"))
+PUBLIC_GLOBAL_LIMITS = {  # scope of supervision's public pages → (requests, seconds) for all addresses together
+    "report": (PUBLIC_REPORTS_PER_HOUR_GLOBAL, 3600),
+    "track": (int(env("PUBLIC_TRACKING_PER_HOUR_GLOBAL", "2000")), 3600),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "medinsure API",
@@ -323,6 +375,10 @@ UPLOAD_ZIP_MAX_MEMBERS = int(env("UPLOAD_ZIP_MAX_MEMBERS", "2000"))
 UPLOAD_ZIP_MAX_UNCOMPRESSED = int(env("UPLOAD_ZIP_MAX_UNCOMPRESSED", str(500 * MB)))
 UPLOAD_ZIP_MAX_RATIO = int(env("UPLOAD_ZIP_MAX_RATIO", "200"))
 REQUEST_MAX_BYTES = int(env("REQUEST_MAX_BYTES", str(max(UPLOAD_MAX_BYTES.values()) + 2 * MB)))
+# Only a signed-in user's multipart upload may be that large (then UPLOAD_MAX_BYTES per kind applies).
+# Anonymous requests (the public forms, the token endpoint) and every other body (forms, JSON) are small.
+REQUEST_ANON_MAX_BYTES = int(env("REQUEST_ANON_MAX_BYTES", str(64 * 1024)))
+REQUEST_FORM_MAX_BYTES = int(env("REQUEST_FORM_MAX_BYTES", str(2 * MB)))
 FUNDBUDGET_STATEMENT_MAX_ROWS = int(env("FUNDBUDGET_STATEMENT_MAX_ROWS", "2000"))
 # A filter value in a query string longer than this, or holding control characters, gets a 400.
 QUERY_PARAM_MAX_LENGTH = int(env("QUERY_PARAM_MAX_LENGTH", "1000"))
@@ -343,13 +399,33 @@ CLAIMS_RECALC_CHUNK_PERSONS = int(env("CLAIMS_RECALC_CHUNK_PERSONS", "5000"))
 SUPERVISION_AUDIT_CHUNK_SETTLEMENTS = int(env("SUPERVISION_AUDIT_CHUNK_SETTLEMENTS", "5000"))
 # Replies: the office that signs letters (落款), e.g. "重庆市江津区医疗保障局".
 REPLIES_ISSUING_OFFICE = env("REPLIES_ISSUING_OFFICE", "")
-# Key for personal data encrypted at rest (whistle-blowers' identities). Production sets its own.
-# The development key below only protects the embedded demo; production (MEDINSURE_DEV=0) must set its own.
-FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY") or (
-    "MQa-dYX2TMRXUKpMlFqeUq8h6eQFHw58xXCYOAVEmlo=" if env_bool("MEDINSURE_DEV", True) else None
+# Keys for personal data encrypted at rest (whistle-blowers' identities): FIELD_ENCRYPTION_KEYS is a
+# comma-separated list, newest first (medinsure/core/crypto.py: MultiFernet — new rows are encrypted
+# with the first key, rows written under any listed key stay readable; to rotate, put a new key in
+# front, run `manage.py rotate_field_keys`, then drop the old one). FIELD_ENCRYPTION_KEY (one key) is
+# still read. The committed key below only protects the embedded demo and the tests: production
+# refuses to start with it.
+_COMMITTED_FIELD_KEY = "MQa-dYX2TMRXUKpMlFqeUq8h6eQFHw58xXCYOAVEmlo="
+FIELD_ENCRYPTION_KEYS = (
+    env_list("FIELD_ENCRYPTION_KEYS")
+    or env_list("FIELD_ENCRYPTION_KEY")
+    or ([_COMMITTED_FIELD_KEY] if MEDINSURE_DEV else [])
 )
-if not FIELD_ENCRYPTION_KEY:
-    raise RuntimeError("FIELD_ENCRYPTION_KEY must be set in production (MEDINSURE_DEV=0)")
+if not FIELD_ENCRYPTION_KEYS:
+    raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS must be set in production (MEDINSURE_DEV=0)")
+if _COMMITTED_FIELD_KEY in FIELD_ENCRYPTION_KEYS and not MEDINSURE_DEV:
+    raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS holds the committed development key: generate your own")
+for _key in FIELD_ENCRYPTION_KEYS:
+    try:
+        import base64
+
+        if len(base64.urlsafe_b64decode(_key.encode())) != 32:
+            raise ValueError
+    except ValueError:
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEYS: every key must be a Fernet key (Fernet.generate_key())"
+        ) from None
+FIELD_ENCRYPTION_KEY = FIELD_ENCRYPTION_KEYS[0]  # the key new rows are written with
 
 LOGGING = {
     "version": 1,

@@ -1,8 +1,9 @@
-"""Read-only admin views: every write goes through the pages and their services."""
+"""Read-only admin views: every write goes through the pages and their services. Proposals (their text
+and proposers) are not here: the replies pages scope and audit them; the admin neither masks nor audits."""
 
 from django.contrib import admin
 
-from replies.models import HolidayDay, HolidayYear, Proposal, PublishedReply
+from replies.models import HolidayDay, HolidayYear, PublishedReply
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -30,13 +31,6 @@ class HolidayDayInline(admin.TabularInline):
 class HolidayYearAdmin(ReadOnly):
     list_display = ["year", "source", "note", "entered_at"]
     inlines = [HolidayDayInline]
-
-
-@admin.register(Proposal)
-class ProposalAdmin(ReadOnly):
-    list_display = ["kind", "session", "number", "title", "status", "due_on", "overdue"]
-    list_filter = ["kind", "status", "overdue"]
-    search_fields = ["number", "title"]
 
 
 @admin.register(PublishedReply)

@@ -6,14 +6,13 @@ import json
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from cryptography.fernet import Fernet
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
 from medinsure.accounts import scoping
+from medinsure.core import crypto
 from medinsure.core.figures_cache import cached_figures
 from medinsure.institutions.models import Institution
 from supervision import access
@@ -219,7 +218,7 @@ def report_identity(report: Report) -> dict:
     """The reporter's identity, decrypted (callers audit the look: services.report_reveal_identity)."""
     if not report.identity_encrypted:
         return {}
-    fernet = Fernet(settings.FIELD_ENCRYPTION_KEY.encode())
+    fernet = crypto.fernet()  # every key of settings.FIELD_ENCRYPTION_KEYS: rows from before a rotation
     return json.loads(fernet.decrypt(report.identity_encrypted.encode()).decode())
 
 

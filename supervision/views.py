@@ -7,7 +7,6 @@ from datetime import date
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
@@ -26,6 +25,7 @@ from medinsure.core.errors import apply_errors, error_text
 from medinsure.core.import_roles import importers_only, may_upload
 from medinsure.core.imports import error_report_xlsx, shown_value
 from medinsure.core.spreadsheets import neutralise_workbook
+from medinsure.core.throttles import public_throttled
 from medinsure.masking import shown_id_number
 from supervision import access, forms, importers, selectors, services
 from supervision.models import AgreementStatus, CaseSource, CaseStatus, FlagStatus, ReportStatus
@@ -396,15 +396,8 @@ PUBLIC_REPORT_LIMIT = 5  # per hour and address, like the API's public_report th
 
 
 def _throttled(request, scope: str, limit: int, seconds: int = 3600) -> bool:
-    ip = request.META.get("REMOTE_ADDR", "")
-    key = f"supervision:throttle:{scope}:{ip}"
-    added = cache.add(key, 0, seconds)  # noqa: F841 — start the window once
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, seconds)
-        count = 1
-    return count > limit
+    # per real client address and a global cap per scope; refuses while Redis is down (fail closed)
+    return public_throttled(request, scope, limit, seconds)
 
 
 PUBLIC_REPORT_DONE_KEY = "supervision:public_report_done"

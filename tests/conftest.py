@@ -33,6 +33,14 @@ def _fresh_figures_cache():
     figures_cache.forget_all()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_throttles():
+    """Throttle counters (medinsure.core.throttles) live in Redis across tests: every test starts with none."""
+    from medinsure.core import throttles
+
+    throttles.reset_all()
+
+
 @dataclass
 class Tree:
     district: Division
@@ -82,13 +90,20 @@ def client_as(client):
 
 @pytest.fixture
 def api_as():
-    from rest_framework.authtoken.models import Token
+    from django.utils import timezone
     from rest_framework.test import APIClient
 
+    from medinsure.accounts import tokens
+    from medinsure.accounts.models import ApiToken
+
     def make(user):
-        token, _ = Token.objects.get_or_create(user=user)
+        # any role: tests act as every role through the API; the role check is the minting service's
+        token, secret = tokens.issue(user)
+        # noted as used now: the write that records a token's first use (at most one per 5 minutes,
+        # medinsure.accounts.authentication) stays out of the tests that count a request's queries
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
         api = APIClient()
-        api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        api.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
         return api
 
     return make

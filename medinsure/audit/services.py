@@ -29,9 +29,12 @@ current_request: contextvars.ContextVar[RequestContext | None] = contextvars.Con
 
 
 def client_ip(request) -> str | None:
+    """The real client's address behind the trusted proxies (medinsure.core.client_ip)."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    from medinsure.core.client_ip import client_ip as real_client_ip
+
+    return real_client_ip(request) or None
 
 
 def request_context(request) -> RequestContext:

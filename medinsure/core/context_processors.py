@@ -2,6 +2,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from medinsure.accounts import scoping
+from medinsure.accounts.tokens import may_hold_token
 from medinsure.navigation import menu_for
 
 
@@ -15,4 +16,5 @@ def navigation(request):
         "portal_name": portal_name,
         "nav_sections": menu_for(user),
         "nav_can_audit": scoping.has_area(user, scoping.Area.AUDIT),
+        "nav_can_api_tokens": may_hold_token(user),
     }

@@ -17,25 +17,60 @@ class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
 
 
 class RequestSizeLimitMiddleware:
-    """Refuse a request whose declared body is larger than settings.REQUEST_MAX_BYTES before anything
-    reads it: 413 with a Chinese message (JSON under /api/, a small page elsewhere), not a bare error."""
+    """Refuse a request whose declared body is too large before anything reads it: 413 with a Chinese
+    message (JSON under /api/, a small page elsewhere), not a bare error.
+
+    Only a signed-in user's (session or API token) multipart upload may be up to settings.REQUEST_MAX_BYTES
+    (each kind of upload then has its own UPLOAD_MAX_BYTES); any other body — a form, JSON — is limited to
+    REQUEST_FORM_MAX_BYTES, and an anonymous request (the public forms, the login and token endpoints) to
+    REQUEST_ANON_MAX_BYTES, so nobody can make the server take 200 MB without an account. Placed after
+    AuthenticationMiddleware and before anything that reads the body (CSRF, the views)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.conf import settings
-
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        limit = int(getattr(settings, "REQUEST_MAX_BYTES", 0) or 0)
-        if limit and length > limit:
-            from medinsure.core.views import too_large
+        if length:
+            limit = self.limit(request)
+            if limit and length > limit:
+                from medinsure.core.views import too_large
 
-            return too_large(request, limit)
+                return too_large(request, limit)
         return self.get_response(request)
+
+    @staticmethod
+    def limit(request) -> int:
+        from django.conf import settings
+
+        if not _signed_in(request):
+            return int(settings.REQUEST_ANON_MAX_BYTES)
+        if request.META.get("CONTENT_TYPE", "").lower().startswith("multipart/form-data"):
+            return int(settings.REQUEST_MAX_BYTES)
+        return int(settings.REQUEST_FORM_MAX_BYTES)
+
+
+def _signed_in(request) -> bool:
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return True
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    if header.startswith("Token "):
+        from django.utils import timezone
+
+        from medinsure.accounts.models import ApiToken
+        from medinsure.accounts.tokens import digest_of
+
+        return ApiToken.objects.filter(
+            digest=digest_of(header[6:].strip()),
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+            user__is_active=True,
+        ).exists()
+    return False
 
 
 class QueryParamsGuardMiddleware:

@@ -8,8 +8,7 @@ import secrets
 from datetime import date
 from decimal import Decimal
 
-from cryptography.fernet import Fernet
-from django.conf import settings
+from cryptography.fernet import MultiFernet
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from medinsure.accounts.powers import Power, check_second_person
 from medinsure.audit.models import AuditLog
 from medinsure.audit.services import RequestContext, audit_log, current_request
+from medinsure.core import crypto
 from supervision import access
 from supervision.models import Case, CaseSource, Report, ReportStatus, TargetKind
 from supervision.selectors import report_identity
@@ -27,8 +27,8 @@ from .cases import _case_register
 TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
 
-def _fernet() -> Fernet:
-    return Fernet(settings.FIELD_ENCRYPTION_KEY.encode())
+def _fernet() -> MultiFernet:
+    return crypto.fernet()  # MultiFernet over settings.FIELD_ENCRYPTION_KEYS: new rows under the first key
 
 
 def encrypt_identity(identity: dict) -> str:

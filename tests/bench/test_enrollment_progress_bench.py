@@ -45,7 +45,6 @@ def _hammer(base_url, path, token, *, clients=16, per_client=100):
 
 
 def test_progress_endpoint_p95(gunicorn_server, bench_report):
-    from rest_framework.authtoken.models import Token
 
     from enrollment import demo
     from enrollment.models import ProgressDaily, Resident
@@ -66,7 +65,9 @@ def test_progress_endpoint_p95(gunicorn_server, bench_report):
     t = time.perf_counter()
     progress_refresh(year=2025)
     bench_report.add("one progress refresh (Celery job)", f"{time.perf_counter() - t:.1f} s", "")
-    token = Token.objects.create(user=User.objects.get(username="api")).key
+    from medinsure.accounts import tokens
+
+    token = tokens.issue(User.objects.get(username="api"))[1]
     assert ProgressDaily.objects.filter(level="township").exists()
     single = []
     for path in (

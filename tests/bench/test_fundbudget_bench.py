@@ -53,13 +53,14 @@ def _load_statements(actor):
 
 
 def test_execution_endpoint_throughput(gunicorn_server, bench_report, make_user):
-    from rest_framework.authtoken.models import Token
 
     from medinsure.accounts.models import Role
 
     fund_user = make_user(Role.FUND)
     n = _load_statements(fund_user)
-    token = Token.objects.create(user=make_user(Role.API_CLIENT)).key
+    from medinsure.accounts import tokens
+
+    token = tokens.issue(make_user(Role.API_CLIENT))[1]
     parsed = urlparse(gunicorn_server)
     path = "/api/v1/fundbudget/execution/?year=2024&month=6"
     per_client, clients = int(60 * max(SCALE, 0.2)), 16

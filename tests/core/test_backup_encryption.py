@@ -46,7 +46,7 @@ def _frames(path: Path) -> tuple[bytes, list[bytes]]:
 
 
 @pytest.mark.parametrize("size", [0, 1, 63, 64, 65, 200, 64 * 5])
-@pytest.mark.parametrize("key", [KEY, PASSPHRASE])
+@pytest.mark.parametrize("key", [KEY, PASSPHRASE], ids=["fernet-key", "passphrase"])
 def test_round_trip_in_chunks(tmp_path, size, key):
     data = os.urandom(size)
     path = _encrypt(tmp_path, data, key=key)

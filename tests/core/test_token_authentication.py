@@ -15,7 +15,7 @@ def test_division_comes_with_the_token_and_bad_tokens_fail(divisions, make_user,
         r = api.get("/api/v1/enrollment/tasks/?year=2025")
     assert r.status_code == 200
     first = q.captured_queries[0]["sql"]
-    assert "authtoken_token" in first and "regions_division" in first
+    assert "accounts_apitoken" in first and "regions_division" in first
     assert not any(
         s["sql"].startswith('SELECT "regions_division"') and "WHERE" in s["sql"] for s in q.captured_queries[1:]
     )

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 import pytest
 from django.apps import apps
 from django.core import signals
-from django.core.cache import cache
 from django.core.management import call_command
 from django.db import close_old_connections, transaction
 
@@ -34,7 +33,6 @@ DEMO_USERNAMES = {
     Role.API_CLIENT: "api",
 }
 ANONYMOUS = "anonymous"
-TOKEN_THROTTLE_KEY = "throttle_token_127.0.0.1"  # DRF's ScopedRateThrottle key for the WSGI client's address
 
 # Path prefix → the model and field a real path parameter of its operations takes, so that fuzzing
 # reaches past the 404 of a made-up id (the test mixes real and made-up values).
@@ -74,8 +72,7 @@ def rolled_back():
 def fuzz_world(django_db_setup, django_db_blocker, tmp_path_factory) -> FuzzWorld:
     """The demo district in the test database (undone at the end of the module), an API token per role
     and the real values of every path parameter."""
-    from rest_framework.authtoken.models import Token
-
+    from medinsure.accounts import tokens as api_tokens
     from medinsure.accounts.models import User
 
     # The werkzeug client calls the WSGI app directly: like Django's test client, keep the request
@@ -89,7 +86,7 @@ def fuzz_world(django_db_setup, django_db_blocker, tmp_path_factory) -> FuzzWorl
             tokens: dict[str, str | None] = {ANONYMOUS: None}
             for role, username in DEMO_USERNAMES.items():
                 user = User.objects.get(username=username)
-                tokens[role] = Token.objects.get_or_create(user=user)[0].key
+                tokens[role] = api_tokens.issue(user)[1]
             real_values = {}
             for prefix, label, field in REAL_PATH_VALUES:
                 values = apps.get_model(label)._default_manager.order_by("pk").values_list(field, flat=True)[:500]
@@ -100,4 +97,6 @@ def fuzz_world(django_db_setup, django_db_blocker, tmp_path_factory) -> FuzzWorl
         signals.request_finished.connect(close_old_connections)
         # The token endpoint's throttle counts in the shared cache: leave none of the fuzzer's requests
         # to the tests that run after this module.
-        cache.delete(TOKEN_THROTTLE_KEY)
+        from medinsure.core import throttles
+
+        throttles.reset_all()

@@ -13,9 +13,9 @@ import re
 
 import pytest
 from drf_spectacular.generators import SchemaGenerator
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from medinsure.accounts import tokens
 from tests.hostile.conftest import changed_tables, table_counts
 from tests.hostile.test_forms import TEXT_PAYLOADS
 from tests.security.routes import all_routes, build_url, kwargs_for
@@ -124,8 +124,7 @@ def operations(world):
 
 def _client(world, user):
     client = APIClient(raise_request_exception=False)
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {tokens.issue(user)[1]}")
     return client
 
 

@@ -201,14 +201,17 @@ def _ensure_worker() -> None:
 
 
 def token_of(username: str) -> str:
-    from rest_framework.authtoken.models import Token
-
+    from medinsure.accounts import tokens
     from medinsure.accounts.models import User
 
-    return Token.objects.get_or_create(user=User.objects.get(username=username))[0].key
+    return tokens.issue(User.objects.get(username=username), name="load test")[1]
 
 
 # --- server ------------------------------------------------------------------------------------------
+# The load test measures the portal, not the per-user API throttle (one token drives every request).
+NO_USER_THROTTLE = {"API_USER_RATE": "100000000/min", "MEDINSURE_DEV": os.environ.get("MEDINSURE_DEV", "1")}
+
+
 def start_gunicorn(port: int, workers: int, threads: int) -> subprocess.Popen:
     cmd = [
         sys.executable,
@@ -224,7 +227,9 @@ def start_gunicorn(port: int, workers: int, threads: int) -> subprocess.Popen:
     ]
     if threads > 1:
         cmd += ["--threads", str(threads)]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, "DJANGO_SETTINGS_MODULE": "medinsure.settings"})
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, env={**os.environ, **NO_USER_THROTTLE, "DJANGO_SETTINGS_MODULE": "medinsure.settings"}
+    )
     for _ in range(200):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()

@@ -2,8 +2,8 @@
 
 import pytest
 from django.db import transaction
-from rest_framework.authtoken.models import Token
 
+from medinsure.accounts import tokens
 from tests.security import world as worldmod
 
 
@@ -15,7 +15,7 @@ def world(django_db_setup, django_db_blocker):
         outer._from_testcase = True  # the services' durable blocks run inside, as in a TestCase
         with outer:
             w = worldmod.build()
-            w.tokens = {u.pk: Token.objects.create(user=u).key for u in [*w.users.values(), *w.b_users.values()]}
+            w.tokens = {u.pk: tokens.issue(u)[1] for u in [*w.users.values(), *w.b_users.values()]}
             try:
                 yield w
             finally:
