@@ -357,3 +357,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
 }
+
+# --- branch A: imports keep their data in PostgreSQL; raw uploads and error data are deleted after this
+# many days (the import row stays: counts, who, when), by the beat task medinsure.core.imports_retention.
+MEDINSURE_RETENTION_IMPORT_DAYS = int(env("MEDINSURE_RETENTION_IMPORT_DAYS", "180"))

@@ -29,3 +29,11 @@ def outbox_flush_task() -> int:
     outbox_prune()
     prune()  # one-time form tokens older than two days
     return sent
+
+
+@shared_task(name="medinsure.core.imports_retention", ignore_result=True)
+def imports_retention_task() -> dict:
+    """Delete raw uploads and error data of imports past MEDINSURE_RETENTION_IMPORT_DAYS (rows stay)."""
+    from medinsure.core.imports import imports_retention
+
+    return imports_retention()

@@ -238,9 +238,6 @@ def _enrollment(w: World) -> None:
         uploaded_file=SimpleUploadedFile(f"{SENTINEL}户籍.csv", csv.encode("utf-8"), content_type="text/csv"),
     )
     assert batch.error_rows == 1, (batch.status, batch.message, batch.errors)
-    from enrollment.importers import batch_paths as _paths
-
-    w.files += [batch.file_path, *map(str, _paths(batch))]
     w.objects.update(
         campaign=campaign,
         resident=res_b,
