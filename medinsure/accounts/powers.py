@@ -37,7 +37,9 @@ APPROVERS: dict[str, frozenset[str]] = {
 
 
 def may_approve(user, power: str) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_active and user.role in APPROVERS.get(power, ()))
+    return bool(
+        user is not None and user.is_authenticated and user.is_active and user.role in APPROVERS.get(power, ())
+    )
 
 
 def check_second_person(*, power: str, actor, starter_id: int | None) -> None:
