@@ -9,4 +9,6 @@ urlpatterns = [
     path("policies/<slug:code>/", views.PolicyDetailView.as_view(), name="claims-policy"),
     path("recalculations/<uuid:pk>/", views.RecalculationDetailView.as_view(), name="claims-recalculation"),
     path("settlements/", views.SettlementListView.as_view(), name="claims-settlements"),
+    path("imports/<uuid:pk>/", views.SettlementImportDetailView.as_view(), name="claims-import"),
+    path("imports/<uuid:pk>/approve/", views.SettlementImportApproveView.as_view(), name="claims-import-approve"),
 ]

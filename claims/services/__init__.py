@@ -21,10 +21,11 @@ from claims.services.recalculation import (
     recalculation_failed,
     recalculation_start,
 )
+from claims.services._settlement_copy import SETTLEMENT_COPY_COLUMNS
 from claims.services.settlement_import import (
-    SETTLEMENT_COPY_COLUMNS,
     settlement_import_accept,
     settlement_import_apply,
+    settlement_import_approve,
     settlement_import_create,
     settlement_import_failed,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "recalculation_start",
     "settlement_import_accept",
     "settlement_import_apply",
+    "settlement_import_approve",
     "settlement_import_create",
     "settlement_import_failed",
 ]

@@ -34,7 +34,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from medinsure.core.spreadsheets import neutralise
-from medinsure.rules.imports import RUNNING, Verdict, check_import_transition
+from medinsure.rules.imports import RUNNING, Verdict, check_import_transition  # noqa: F401 (re-exported)
 
 MAX_REPORT_ROWS = 100_000  # a report past this says how many more there were
 
