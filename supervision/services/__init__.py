@@ -17,7 +17,7 @@ from .audit import (
     rule_update,
 )
 from .cases import EVIDENCE_TYPES, case_decide, case_publish, case_register, case_transition, evidence_add
-from .institutions import institution_save
+from .institutions import institution_import_accept, institution_import_upload, institution_save
 from .reports import (
     encrypt_identity,
     report_close,
@@ -52,6 +52,8 @@ __all__ = [
     "flag_answer",
     "flag_open_case",
     "flag_review",
+    "institution_import_accept",
+    "institution_import_upload",
     "institution_save",
     "report_close",
     "report_open_case",
