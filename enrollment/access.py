@@ -60,7 +60,7 @@ def access_batch_by_id(user, pk: int) -> ImportBatch:
     """Import batches are the bureau's (department files): bureau-wide enrollment users only."""
     if not (scoping.has_area(user, scoping.Area.ENROLLMENT) and scoping.is_bureau_wide(user)):
         raise Http404
-    b = ImportBatch.objects.filter(pk=pk).first()
+    b = ImportBatch.objects.defer("raw", "checked").filter(pk=pk).first()  # the blobs stay in the database
     if b is None:
         raise Http404
     return b

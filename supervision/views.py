@@ -140,7 +140,7 @@ def _institution_import(request, token):
         pk = uuid.UUID(str(token))
     except ValueError:
         raise Http404 from None
-    return get_object_or_404(InstitutionImport, pk=pk)
+    return get_object_or_404(InstitutionImport.objects.defer("raw"), pk=pk)
 
 
 def institution_import(request):
