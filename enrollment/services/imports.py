@@ -155,7 +155,7 @@ def import_validate(*, batch_id: int) -> ImportBatch:
         )
         locked.message = ""
         locked.save()
-    progress.finish(result={"batch": batch.pk})
+        progress.finish(result={"batch": batch.pk})  # with the status: never a preview beside a running job
     return locked
 
 
@@ -246,9 +246,9 @@ def import_merge(*, batch_id: int) -> ImportBatch:
             if campaign:
                 enqueue_on_commit("enrollment.tasks_sync", campaign.year)
                 queue_progress_refresh(campaign.year)
+            progress.finish(result={"batch": batch_id, "new": created, "changed": changed})  # with the status
     except Exception as exc:
         ImportBatch.objects.filter(pk=batch_id, status=S.ACCEPTING).update(status=S.FAILED, message=str(exc)[:500])
         progress.fail(str(exc))
         raise
-    progress.finish(result={"batch": batch_id, "new": created, "changed": changed})
     return ImportBatch.objects.get(pk=batch_id)
