@@ -489,7 +489,11 @@ def proposal_import(request):
         return response
     if request.method == "POST" and request.FILES.get("file"):
         upload = request.FILES["file"]
-        batch = services.proposals_import_upload(actor=request.user, file_name=upload.name, content=upload.read())
+        try:
+            batch = services.proposals_import_upload(actor=request.user, file_name=upload.name, content=upload.read())
+        except ValidationError as exc:
+            result = importers.ListResult((), (), "；".join(exc.messages))
+            return render(request, "replies/import.html", {"result": result, "payload": "", "error_rows": []})
         result = importers.ListResult(
             tuple(services.proposals_import_rows(batch)), tuple(batch.row_errors()), batch.message
         )

@@ -3,6 +3,7 @@ accepting → done, the upload, checked rows and errors kept in the database (ne
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import asdict
 from datetime import date
@@ -11,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from medinsure.core import uploads
 from medinsure.core.imports import Verdict, check_import_transition, pack, unpack
 from replies.models import ProposalImport
 from replies.services._common import _audit
@@ -21,6 +23,12 @@ def proposals_import_upload(*, actor, file_name: str, content: bytes) -> Proposa
     """Check a whole list and keep the result for the preview; nothing is registered."""
     from replies import importers
 
+    upload = io.BytesIO(content)
+    upload.name = file_name
+    try:  # a file the upload guard refuses is not kept at all
+        uploads.check_upload(upload, kind="replies_list", allowed=("xlsx", "csv"))
+    except uploads.UploadRejected as exc:
+        raise ValidationError({"file": exc.message}) from exc
     result = importers.read_list(file_name, content)
     S = ProposalImport.Status
     rows = [

@@ -193,11 +193,14 @@ TEMPLATES = {
     "fundbudget-statement": "/fundbudget/statements/import/template.xlsx",
     "replies-list": "/replies/import/template.xlsx",
 }
-# Import batches keep the validated report for the preview by design; the audit log records the upload.
+# Import batches keep the validated report for the preview by design (in the database: the core's
+# ImportRecord, for all five importers); the audit log records the upload.
 REPORT_TABLES = {
     "enrollment_importbatch",
     "claims_settlementimport",
     "fundbudget_statementimport",
+    "supervision_institutionimport",
+    "replies_proposalimport",
     "audit_auditlog",
     "jobs_job",
 }

@@ -280,7 +280,7 @@ def _claims(w: World) -> None:
     policy.save(update_fields=["name"])
     imp = SettlementImport.objects.create(
         file_name=f"{SENTINEL}结算.csv",
-        content=b"x",
+        raw=b"x",
         policy=policy,
         status=SettlementImport.Status.INVALID,
         errors=[{"line": 1, "column": "姓名", "message": f"{SENTINEL}错误"}],
