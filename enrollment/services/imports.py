@@ -214,16 +214,16 @@ def import_accept(*, actor, batch_id: int) -> ImportBatch:
 def import_merge(*, batch_id: int) -> ImportBatch:
     """COPY the checked rows (streamed from the batch's bytes) into staging and merge them in one
     transaction: all rows or none. Safe to run twice."""
-    batch = ImportBatch.objects.only("pk", "status", "job").get(pk=batch_id)
+    batch = ImportBatch.objects.only("pk", "status", "job", "valid_rows").get(pk=batch_id)
     if batch.status != S.ACCEPTING:
         return ImportBatch.objects.get(pk=batch_id)  # already merged (a task that ran twice) or not accepted
     progress = _Progress(batch.job_id)
+    progress.start(total=batch.valid_rows)  # committed now: the page shows the write running
     try:
         with transaction.atomic(durable=True):
             locked = ImportBatch.objects.select_for_update().get(pk=batch_id)
             if transition(locked.status, S.DONE, label=locked.get_status_display()) == Verdict.SKIP:
                 return locked
-            progress.start(total=locked.valid_rows)
             source, actor_id = locked.source, locked.accepted_by_id
             with connection.cursor() as cur:
                 importers.load_stage(cur, locked.checked, locked.pk)
