@@ -11,6 +11,7 @@ Callers use ``services.<name>`` (or ``from claims.services import <name>``); the
 package's inside.
 """
 
+from claims.services._settlement_copy import SETTLEMENT_COPY_COLUMNS
 from claims.services.policies import policies_load_files, policy_version_create
 from claims.services.recalculation import (
     CHUNK_PERSONS,
@@ -21,7 +22,6 @@ from claims.services.recalculation import (
     recalculation_failed,
     recalculation_start,
 )
-from claims.services._settlement_copy import SETTLEMENT_COPY_COLUMNS
 from claims.services.settlement_import import (
     settlement_import_accept,
     settlement_import_apply,
