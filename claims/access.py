@@ -23,4 +23,4 @@ def access_import_by_id(user, pk):
 
     if not has_area(user, Area.CLAIMS):
         return get_object_or_404(SettlementImport.objects.none(), pk=pk)
-    return get_object_or_404(SettlementImport.objects.select_related("policy", "job"), pk=pk)
+    return get_object_or_404(SettlementImport.objects.select_related("policy", "job").defer("raw", "checked"), pk=pk)

@@ -169,7 +169,7 @@ def load(*, stdout=None) -> None:
         )
         if batch.errors:
             raise RuntimeError(f"demo settlements {year}: {batch.errors[:3]}")
-        type(batch).objects.filter(pk=batch.pk).update(status=type(batch).Status.QUEUED)
+        type(batch).objects.filter(pk=batch.pk).update(status=type(batch).Status.ACCEPTING)
         settlement_import_apply(import_id=batch.pk)
     if stdout:
         stdout.write(

@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from medinsure.core.models import ImportRecord
+
 MONEY = {"max_digits": 16, "decimal_places": 2}
 
 
@@ -216,32 +218,48 @@ class SettlementLine(models.Model):
         return f"{self.item_code} {self.item_name}"
 
 
-class SettlementImport(models.Model):
-    """An uploaded settlement file: validated as a whole, previewed, then written in one go."""
+class SettlementImport(ImportRecord):
+    """An uploaded settlement file: validated as a whole, previewed, then written in one go. The upload
+    is ``raw`` (the core's ``ImportRecord``: in the database, any worker re-reads it for the write).
 
-    class Status(models.TextChoices):
+    Four eyes: a file holding settlements already stored with other amounts than the file's (an import
+    never overwrites a paid settlement, it skips it; such a file is a correction or an error that a
+    second person must look at) ``needs_approval``: a second person with
+    ``Power.SETTLEMENT_IMPORT_APPROVE`` approves it, which accepts it. A file of new settlements only
+    is accepted by the claims staff as before."""
+
+    class Status(models.TextChoices):  # the core's lifecycle (medinsure.rules.imports), claims' labels
+        CHECKING = "checking", _("校验中")
         INVALID = "invalid", _("有错误")
         PREVIEW = "preview", _("待确认")
-        QUEUED = "queued", _("写入中")
+        ACCEPTING = "accepting", _("写入中")
         DONE = "done", _("已导入")
         FAILED = "failed", _("失败")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     file_name = models.CharField(_("文件名"), max_length=200)
-    content = models.BinaryField(_("文件内容"))
     policy = models.ForeignKey(Policy, verbose_name=_("政策"), on_delete=models.PROTECT)
-    status = models.CharField(_("状态"), max_length=10, choices=Status.choices)
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.CHECKING)
     rows = models.PositiveIntegerField(_("明细行数"), default=0)
     settlement_count = models.PositiveIntegerField(_("结算单数"), default=0)
     created = models.PositiveIntegerField(_("新增"), default=0)
     skipped = models.PositiveIntegerField(_("已存在跳过"), default=0)
-    errors = models.JSONField(_("错误"), default=list, blank=True)
+    error_count = models.PositiveIntegerField(_("错误数"), default=0)
     summary = models.JSONField(_("预览"), default=dict, blank=True)
+    needs_approval = models.BooleanField(_("须另一人审批"), default=False)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审批人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     job = models.ForeignKey("jobs.Job", verbose_name=_("后台任务"), null=True, blank=True, on_delete=models.SET_NULL)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("导入人"), null=True, on_delete=models.SET_NULL
     )
-    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("结算单导入")

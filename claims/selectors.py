@@ -109,12 +109,23 @@ def existing_settlement_keys(*, numbers) -> set[tuple[str, str]]:
     return set(Settlement.objects.filter(number__in=list(numbers)).values_list("institution__code", "number"))
 
 
+def stored_settlement_amounts(*, numbers) -> dict[tuple[str, str], dict]:
+    """The stored figures of the settlements with these numbers, by (institution code, number): what a
+    settlement file is compared with to tell whether it disagrees with amounts already paid."""
+    rows = Settlement.objects.filter(number__in=list(numbers)).values(
+        "institution__code", "number", "total_cost", "in_scope_cost", "fund_paid", "critical_paid", "relief_paid"
+    )
+    return {(r.pop("institution__code"), r["number"]): r for r in rows}
+
+
 def settlement_import_recent(user, *, limit: int = 10):
     """The latest import batches (file content deferred: it can be megabytes)."""
     if not has_area(user, Area.CLAIMS):
         return SettlementImport.objects.none()
     return (
-        SettlementImport.objects.select_related("policy", "created_by").defer("content").order_by("-created_at")[:limit]
+        SettlementImport.objects.select_related("policy", "created_by")
+        .defer("raw", "checked", "errors")
+        .order_by("-created_at")[:limit]
     )
 
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("imports/template.xlsx", views.import_template_xlsx, name="import_template"),
     path("imports/<uuid:pk>/", views.import_detail, name="import_detail"),
     path("imports/<uuid:pk>/accept/", views.import_accept, name="import_accept"),
+    path("imports/<uuid:pk>/approve/", views.import_approve, name="import_approve"),
     path("imports/<uuid:pk>/errors.xlsx", views.import_errors_xlsx, name="import_errors"),
     path("recalculations/", views.recalculation_list, name="recalculation_list"),
     path("recalculations/<uuid:pk>/", views.recalculation_detail, name="recalculation_detail"),

@@ -3,6 +3,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -367,8 +368,35 @@ def import_upload(request):
 @area_required(Area.CLAIMS)
 @importers_only(Area.CLAIMS)
 def import_detail(request, pk):
+    from medinsure.accounts.powers import Power, may_approve
+
     batch = access.access_import_by_id(request.user, pk)
-    return render(request, "claims/import_detail.html", {"batch": batch, "errors": batch.errors[:200]})
+    may = (
+        batch.needs_approval
+        and batch.status == "preview"
+        and may_approve(request.user, Power.SETTLEMENT_IMPORT_APPROVE)
+        and request.user.pk != batch.created_by_id
+    )
+    return render(
+        request,
+        "claims/import_detail.html",
+        {"batch": batch, "errors": batch.errors[:200], "may_approve": may},
+    )
+
+
+@area_required(Area.CLAIMS)
+@importers_only(Area.CLAIMS)
+@require_POST
+def import_approve(request, pk):
+    """Four eyes: a second person approves a file that disagrees with amounts already paid."""
+    batch = access.access_import_by_id(request.user, pk)
+    try:
+        services.settlement_import_approve(actor=request.user, import_id=batch.pk)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, _("已审批，正在写入"))
+    return redirect("claims:import_detail", pk=batch.pk)
 
 
 @area_required(Area.CLAIMS)
@@ -391,6 +419,8 @@ def import_errors_xlsx(request, pk):
     from medinsure.core.imports import RowError, error_report_xlsx
 
     batch = access.access_import_by_id(request.user, pk)
+    if batch.purged_at:
+        raise Http404  # deleted after the retention period; the page says so
     audit_log(
         actor=request.user,
         verb=AuditLog.Action.EXPORT,

@@ -45,8 +45,12 @@ def access_resident_by_id(user, pk: int, *, for_update: bool = False) -> Residen
     return r
 
 
-def access_task_by_id(user, pk: int) -> MobilisationTask:
-    t = task_queryset_for(user).select_related("resident", "division", "assignee", "campaign").filter(pk=pk).first()
+def access_task_by_id(user, pk: int, *, for_update: bool = False) -> MobilisationTask:
+    """A to-do in the user's area; ``for_update`` locks it (only its own row) for a service's read-check-write."""
+    qs = task_queryset_for(user)
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    t = qs.select_related("resident", "division", "assignee", "campaign").filter(pk=pk).first()
     if t is None:
         raise Http404
     return t
@@ -56,7 +60,7 @@ def access_batch_by_id(user, pk: int) -> ImportBatch:
     """Import batches are the bureau's (department files): bureau-wide enrollment users only."""
     if not (scoping.has_area(user, scoping.Area.ENROLLMENT) and scoping.is_bureau_wide(user)):
         raise Http404
-    b = ImportBatch.objects.filter(pk=pk).first()
+    b = ImportBatch.objects.defer("raw", "checked").filter(pk=pk).first()  # the blobs stay in the database
     if b is None:
         raise Http404
     return b

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import random
-import tempfile
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -18,6 +17,7 @@ from django.db import connection, transaction
 from enrollment import importers
 from enrollment.models import Campaign, CampaignTier, ImportBatch, MobilisationTask, Resident
 from enrollment.rules.cover import CampaignTerms, PaymentFacts, Tier, decide_cover
+from medinsure.core.imports import deflate_writer
 from medinsure.rules.id_numbers import make_id_number
 
 DEFAULT_RESIDENTS = 3000  # `make run` loads fast; `seed_demo --residents N` grows it
@@ -67,14 +67,15 @@ def resident_number(i: int) -> tuple[str, date]:
     return make_id_number(COUNTIES[(i // SPAN_DAYS // 1000) % len(COUNTIES)], born, (i // SPAN_DAYS) % 1000), born
 
 
-def _write_rows(path, rows) -> int:
+def _packed_rows(rows) -> tuple[bytes, int]:
+    """The rows as an import's checked data (the packed staging CSV the merge COPYs)."""
     n = 0
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        for row in rows:
-            w.writerow([importers._format(row.get(c)) for c in importers.STAGE_COLUMNS])
-            n += 1
-    return n
+    sink = deflate_writer()
+    w = csv.writer(sink)
+    for row in rows:
+        w.writerow([importers._format(row.get(c)) for c in importers.STAGE_COLUMNS])
+        n += 1
+    return sink.value(), n
 
 
 def _merge(source: str, rows, *, year: int | None, title: str) -> ImportBatch:
@@ -82,22 +83,20 @@ def _merge(source: str, rows, *, year: int | None, title: str) -> ImportBatch:
         source=source,
         file_name=title,
         year=year,
-        defaults={"file_path": "", "sha256": "demo", "status": ImportBatch.Status.ACCEPTING},
+        defaults={"sha256": "demo", "status": ImportBatch.Status.ACCEPTING},
     )
-    if not created and batch.status == ImportBatch.Status.ACCEPTED:
+    if not created and batch.status == ImportBatch.Status.DONE:
         return batch
-    with tempfile.NamedTemporaryFile(suffix=".csv", delete=False) as tmp:
-        path = tmp.name
-    n = _write_rows(path, rows)
+    checked, n = _packed_rows(rows)
     with transaction.atomic(), connection.cursor() as cur:
-        importers.load_stage(cur, path, batch.pk)
+        importers.load_stage(cur, checked, batch.pk)
         new, changed = importers.merge_resident_rows(cur, source=source, batch_id=batch.pk, actor_id=None)
         if source == "tax":
             new, changed = importers.merge_status_rows(cur, source=source, batch_id=batch.pk, actor_id=None)
             importers.merge_payment_rows(cur, batch_id=batch.pk)
         importers.clear_stage(cur, batch.pk)
         ImportBatch.objects.filter(pk=batch.pk).update(
-            status=ImportBatch.Status.ACCEPTED,
+            status=ImportBatch.Status.DONE,
             total_rows=n,
             valid_rows=n,
             new_rows=new,

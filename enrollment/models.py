@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from medinsure.core.models import ImportRecord
+
 
 class Sex(models.TextChoices):
     MALE = "M", _("男")
@@ -43,23 +45,25 @@ class Source(models.TextChoices):
     SYSTEM = "system", _("系统")
 
 
-class ImportBatch(models.Model):
-    """One uploaded department file: validated into a preview, accepted into the registry in one write."""
+class ImportBatch(ImportRecord):
+    """One uploaded department file: validated into a preview, accepted into the registry in one write.
+    The upload (``raw``), its checked rows (``checked``: the staging CSV, packed) and its row errors live
+    in the database (``medinsure.core.models.ImportRecord``), so any worker on any host continues it."""
 
-    class Status(models.TextChoices):
-        VALIDATING = "validating", _("校验中")
+    class Status(models.TextChoices):  # the core's lifecycle (medinsure.rules.imports), enrollment's labels
+        CHECKING = "checking", _("校验中")
         PREVIEW = "preview", _("待确认")
         INVALID = "invalid", _("文件无法读取")
         ACCEPTING = "accepting", _("导入中")
-        ACCEPTED = "accepted", _("已导入")
+        DONE = "done", _("已导入")
         FAILED = "failed", _("导入失败")
 
     source = models.CharField(_("数据来源"), max_length=16, choices=Source.choices)
     file_name = models.CharField(_("文件名"), max_length=255)
-    file_path = models.CharField(_("存储路径"), max_length=500)
+    extension = models.CharField(_("文件类型"), max_length=8, blank=True)  # as the upload guard found it
     sha256 = models.CharField(_("文件摘要"), max_length=64, db_index=True)
     year = models.PositiveSmallIntegerField(_("参保年度"), null=True, blank=True)
-    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.VALIDATING)
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.CHECKING)
     message = models.CharField(_("说明"), max_length=500, blank=True)
     total_rows = models.PositiveIntegerField(_("总行数"), default=0)
     valid_rows = models.PositiveIntegerField(_("有效行数"), default=0)
@@ -67,7 +71,6 @@ class ImportBatch(models.Model):
     new_rows = models.PositiveIntegerField(_("新增"), default=0)
     changed_rows = models.PositiveIntegerField(_("变更"), default=0)
     unchanged_rows = models.PositiveIntegerField(_("无变化"), default=0)
-    errors = models.JSONField(_("错误明细（前若干条）"), default=list, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -75,7 +78,6 @@ class ImportBatch(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("确认人"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
     job = models.ForeignKey("jobs.Job", verbose_name=_("后台任务"), null=True, blank=True, on_delete=models.SET_NULL)
-    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
     accepted_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
 
     class Meta:

@@ -188,7 +188,11 @@ def current_campaign() -> Campaign | None:
 def import_batch_list(user) -> QuerySet[ImportBatch]:
     if not (scoping.has_area(user, scoping.Area.ENROLLMENT) and scoping.is_bureau_wide(user)):
         return ImportBatch.objects.none()
-    return ImportBatch.objects.select_related("uploaded_by", "job").order_by("-created_at")
+    return (
+        ImportBatch.objects.select_related("uploaded_by", "job")
+        .defer("raw", "checked", "errors")
+        .order_by("-created_at")
+    )
 
 
 # --- guideline tasks --------------------------------------------------------------------------------

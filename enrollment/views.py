@@ -287,7 +287,7 @@ def import_detail(request, pk: int):
             for m in exc.messages:
                 messages.error(request, m)
         else:
-            if batch.status == ImportBatch.Status.ACCEPTED:
+            if batch.status == ImportBatch.Status.DONE:
                 messages.success(
                     request,
                     _("已导入：新增 %(new)d，变更 %(changed)d，无变化 %(same)d")
@@ -298,7 +298,7 @@ def import_detail(request, pk: int):
         "enrollment/_import_status.html" if request.headers.get("HX-Request") else "enrollment/import_detail.html"
     )
     # the page shows the cells as the report does: ID and phone numbers masked for roles without the right
-    errors = [RowError(**d) for d in batch.errors]
+    errors = [RowError(**d) for d in batch.errors[:200]]
     errors = [RowError(e.line, e.column, shown_value(request.user, e.value), e.message) for e in errors]
     return render(request, template, {"batch": batch, "errors": errors, "spec": importers.SOURCES[batch.source]})
 
@@ -307,8 +307,9 @@ def import_detail(request, pk: int):
 @importers_only(AREA, upload=True)
 def import_errors(request, pk: int):
     batch = access_batch_by_id(request.user, pk)
-    _clean, errors_path = importers.batch_paths(batch)
-    errors = importers.read_errors_csv(errors_path)
+    if batch.purged_at:
+        raise Http404  # deleted after the retention period; the page says so
+    errors = batch.row_errors()
     data = error_report_xlsx(
         errors,
         viewer=request.user,

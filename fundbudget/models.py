@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from medinsure.core.models import ImportRecord
+
 from .rules import warnings as wr
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
@@ -239,28 +241,38 @@ class WarningNotice(models.Model):
         return f"{self.recipient} · {self.warning}"
 
 
-class StatementImport(models.Model):
-    """An uploaded finance workbook: validated rows wait here until the user accepts them."""
+class StatementImport(ImportRecord):
+    """An uploaded finance workbook: its validated rows wait in the database (``checked``, the core's
+    ``ImportRecord``) until the user accepts them; ``rows`` reads them back."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("待确认")
-        APPLIED = "applied", _("已导入")
+    class Status(models.TextChoices):  # the core's lifecycle (medinsure.rules.imports), fundbudget's labels
+        CHECKING = "checking", _("校验中")
+        PREVIEW = "preview", _("待确认")
+        ACCEPTING = "accepting", _("导入中")
+        DONE = "done", _("已导入")
         INVALID = "invalid", _("有错误")
+        FAILED = "failed", _("导入失败")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     filename = models.CharField(_("文件名"), max_length=200)
     sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
-    status = models.CharField(_("状态"), max_length=8, choices=Status.choices)
-    rows = models.JSONField(default=list)  # validated rows, amounts as strings
-    errors = models.JSONField(default=list)  # [RowError.as_dict()]: {"line", "column", "value", "message"}
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.CHECKING)
     result = models.JSONField(default=dict)  # {"created": n, "updated": n, "unchanged": n}
 
     class Meta:
         verbose_name = _("报表导入批次")
         verbose_name_plural = _("报表导入批次")
-        ordering = ["-uploaded_at"]
+        ordering = ["-created_at"]
+
+    @property
+    def rows(self) -> list[dict]:
+        """The validated rows (amounts as strings), unpacked from ``checked``."""
+        import json
+
+        from medinsure.core.imports import unpack
+
+        return json.loads(unpack(self.checked) or b"[]")
 
     def __str__(self):
         return self.filename

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -17,7 +18,7 @@ from medinsure.audit.models import AuditLog
 from medinsure.audit.services import audit_log
 from medinsure.celery import enqueue_on_commit
 from medinsure.core import uploads
-from medinsure.core.imports import RowError
+from medinsure.core.imports import RowError, Verdict, check_import_transition, pack
 
 from . import importers, selectors
 from .models import (
@@ -146,8 +147,9 @@ def statement_import_upload(*, actor, filename: str, content: bytes) -> Statemen
             filename=filename[:200],
             sha256=hashlib.sha256(content).hexdigest(),
             uploaded_by=actor,
-            status=StatementImport.Status.PENDING if parsed.ok and parsed.rows else StatementImport.Status.INVALID,
-            rows=parsed.rows,
+            status=StatementImport.Status.PREVIEW if parsed.ok and parsed.rows else StatementImport.Status.INVALID,
+            raw=content,
+            checked=pack(json.dumps(parsed.rows, ensure_ascii=False).encode("utf-8")),
             errors=[
                 e.as_dict()
                 for e in parsed.errors or ([] if parsed.rows else [RowError(0, _("文件"), "", _("文件中没有数据行"))])
@@ -167,8 +169,11 @@ def statement_import_apply(*, actor, import_id) -> StatementImport:
     _require_writer(actor)
     with transaction.atomic(durable=True):
         batch = StatementImport.objects.select_for_update().get(pk=import_id, uploaded_by=actor)
-        if batch.status != StatementImport.Status.PENDING:
+        if check_import_transition(batch.status, StatementImport.Status.ACCEPTING) != Verdict.GO:
             raise ValidationError(_("此批次已导入或有错误，不能再次导入"))
+        if batch.purged_at or batch.checked is None:
+            raise ValidationError(_("该文件已超过保存期限被删除，请重新上传"))
+        batch.status = StatementImport.Status.ACCEPTING  # accepting → done in this one transaction
         counts = {"created": 0, "updated": 0, "unchanged": 0}
         for row in sorted(batch.rows, key=lambda r: (r["fund"], r["year"], r["month"])):
             amounts = {k: Decimal(row[k]) for k in AMOUNT_FIELDS}
@@ -181,7 +186,7 @@ def statement_import_apply(*, actor, import_id) -> StatementImport:
                 source=MonthlyStatement.Source.IMPORT,
             )
             counts[outcome.outcome] += 1
-        batch.status = StatementImport.Status.APPLIED
+        batch.status = StatementImport.Status.DONE
         batch.result = counts
         batch.save(update_fields=["status", "result"])
         audit_log(

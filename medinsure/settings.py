@@ -441,3 +441,7 @@ MEDINSURE_RETENTION_OUTBOX_DAYS = int(env("MEDINSURE_RETENTION_OUTBOX_DAYS", "30
 # Backups (manage.py backup) are encrypted when this is set: a Fernet key (base64, 32 bytes) or a
 # passphrase of at least 16 characters. Keep it outside the backup's own storage (docs/SECURITY.md).
 MEDINSURE_BACKUP_KEY = env("MEDINSURE_BACKUP_KEY", "") or ""
+
+# --- branch A: imports keep their data in PostgreSQL; raw uploads and error data are deleted after this
+# many days (the import row stays: counts, who, when), by the beat task medinsure.core.imports_retention.
+MEDINSURE_RETENTION_IMPORT_DAYS = int(env("MEDINSURE_RETENTION_IMPORT_DAYS", "180"))

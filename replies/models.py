@@ -1,11 +1,14 @@
 """Cases of deputies' suggestions and members' proposals, their letters, commitments and receipts."""
 
+import uuid
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from medinsure.core.models import ImportRecord
 from replies.rules import status as st
 
 User = settings.AUTH_USER_MODEL
@@ -504,3 +507,28 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+class ProposalImport(ImportRecord):
+    """An uploaded assigning office's list (交办清单): the core's one lifecycle and storage — the upload
+    (``raw``), its checked rows (``checked``, packed JSON) and its errors wait in the database until a
+    person accepts them."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    file_name = models.CharField(_("文件名"), max_length=200)
+    message = models.CharField(_("说明"), max_length=500, blank=True)  # why the file as a whole is refused
+    row_count = models.PositiveIntegerField(_("可导入行数"), default=0)
+    error_count = models.PositiveIntegerField(_("问题数"), default=0)
+    created = models.PositiveIntegerField(_("新增"), default=0)
+    existing = models.PositiveIntegerField(_("已存在"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("导入人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("交办清单导入")
+        verbose_name_plural = _("交办清单导入")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.file_name

@@ -18,7 +18,7 @@ from medinsure.accounts.scoping import Area
 from medinsure.audit.models import AuditLog
 from medinsure.audit.services import audit_log
 from medinsure.core.errors import apply_errors
-from medinsure.core.imports import RowError, error_report_xlsx, shown_value
+from medinsure.core.imports import error_report_xlsx, shown_value
 from replies import figures, forms, selectors, services
 from replies.access import (
     access_commitment_by_id,
@@ -445,70 +445,62 @@ def holiday_list(request):
 
 
 # --- the assigning office's list ----------------------------------------------------------------
-IMPORT_SALT = "replies.import"
+def _proposal_import(request, value: str):
+    """The import the form names (its hidden ``payload`` holds the import's id, nothing else), or None."""
+    import uuid
 
+    from replies.models import ProposalImport
 
-def _rows_payload(result) -> str:
-    from dataclasses import asdict
-
-    from django.core import signing
-
-    rows = [
-        {**asdict(r), "assigned_on": r.assigned_on.isoformat(), "proposers": list(r.proposers)} for r in result.rows
-    ]
-    errors = [e.as_dict() for e in result.errors]
-    return signing.dumps({"rows": rows, "errors": errors}, salt=IMPORT_SALT, compress=True)
-
-
-def _rows_from_payload(payload: str) -> dict:
-    from datetime import date as _date
-
-    from django.core import signing
-
-    from replies.rules.intake import IntakeRow
-
-    data = signing.loads(payload, salt=IMPORT_SALT, max_age=3600)
-    data["rows"] = [
-        IntakeRow(**{**r, "assigned_on": _date.fromisoformat(r["assigned_on"]), "proposers": tuple(r["proposers"])})
-        for r in data["rows"]
-    ]
-    return data
+    try:
+        pk = uuid.UUID(str(value))
+    except ValueError:
+        return None
+    return ProposalImport.objects.filter(pk=pk, created_by=request.user).first()
 
 
 @replies_area
 def proposal_import(request):
-    from django.core import signing
-
     from replies import importers
 
     context: dict = {}
     if request.method == "POST" and request.POST.get("step") == "accept":
-        try:
-            data = _rows_from_payload(request.POST.get("payload", ""))
-        except signing.BadSignature:
+        batch = _proposal_import(request, request.POST.get("payload", ""))
+        if batch is None:
             messages.error(request, _("校验结果已过期，请重新上传文件"))
             return redirect("replies:import")
-        outcome = services.proposals_import(actor=request.user, rows=data["rows"])
-        messages.success(request, _("已导入：新增%(created)s件，已存在%(existing)s件") % outcome)
+        try:
+            batch = services.proposals_import_accept(actor=request.user, import_id=batch.pk)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+            return redirect("replies:import")
+        messages.success(
+            request, _("已导入：新增%(created)s件，已存在%(existing)s件") % {"created": batch.created, "existing": batch.existing}
+        )
         return redirect("replies:case_list")
     if request.method == "POST" and request.POST.get("step") == "report":
-        try:
-            data = _rows_from_payload(request.POST.get("payload", ""))
-        except signing.BadSignature:
+        batch = _proposal_import(request, request.POST.get("payload", ""))
+        if batch is None or batch.purged_at:
             return redirect("replies:import")
-        errors = [RowError(**e) for e in data["errors"]]
         response = HttpResponse(
-            error_report_xlsx(errors, viewer=request.user, title=_("交办清单导入错误报告")),
+            error_report_xlsx(batch.row_errors(), viewer=request.user, title=_("交办清单导入错误报告")),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
         response["Content-Disposition"] = "attachment; filename=errors.xlsx"
         return response
     if request.method == "POST" and request.FILES.get("file"):
         upload = request.FILES["file"]
-        result = importers.read_list(upload.name, upload.read())
+        try:
+            batch = services.proposals_import_upload(actor=request.user, file_name=upload.name, content=upload.read())
+        except ValidationError as exc:
+            result = importers.ListResult((), (), "；".join(exc.messages))
+            return render(request, "replies/import.html", {"result": result, "payload": "", "error_rows": []})
+        result = importers.ListResult(
+            tuple(services.proposals_import_rows(batch)), tuple(batch.row_errors()), batch.message
+        )
         context = {
             "result": result,
-            "payload": _rows_payload(result) if not result.file_error else "",
+            "batch": batch,
+            "payload": str(batch.pk) if not result.file_error else "",
             "error_rows": [(e, shown_value(request.user, e.value)) for e in result.errors[:200]],
         }
     return render(request, "replies/import.html", context)

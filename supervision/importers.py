@@ -203,7 +203,9 @@ def import_institutions(*, actor, report: ImportReport) -> ImportReport:
     access.require_staff(actor)
     if not report.ok:
         raise ValueError("the file has errors")
-    with transaction.atomic(durable=True):
+    # not durable: services.institution_import_accept runs it inside its own transaction (with the
+    # import's status); the command line calls it alone
+    with transaction.atomic():
         current = {
             i.code: i for i in Institution.objects.select_for_update().filter(code__in=[r.code for r in report.rows])
         }

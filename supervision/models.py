@@ -2,6 +2,7 @@
 self-inspection. Institutions themselves are the core `medinsure.institutions.Institution`."""
 
 import os
+import uuid
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -10,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from medinsure.core.models import ImportRecord
 from supervision.rules import audit as audit_rules
 from supervision.rules import inspection as inspection_rules
 from supervision.rules import penalties as penalty_rules
@@ -604,3 +606,26 @@ class SelfInspection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round_id} {self.institution_id}"
+
+
+class InstitutionImport(ImportRecord):
+    """An uploaded institutions workbook (定点医药机构导入): the core's one lifecycle and storage — the
+    upload (``raw``) and its errors in the database, checked again as a whole when accepted."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    file_name = models.CharField(_("文件名"), max_length=200)
+    row_count = models.PositiveIntegerField(_("行数"), default=0)
+    created = models.PositiveIntegerField(_("新增"), default=0)
+    updated = models.PositiveIntegerField(_("更新"), default=0)
+    unchanged = models.PositiveIntegerField(_("未变"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("导入人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("定点医药机构导入")
+        verbose_name_plural = _("定点医药机构导入")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.file_name

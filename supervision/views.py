@@ -4,13 +4,12 @@ import io
 import uuid
 from datetime import date
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -138,66 +137,66 @@ def institution_edit(request, pk=None):
     return render(request, "supervision/form_page.html", {"title": title, "form": form})
 
 
-def _import_dir():
-    path = settings.PRIVATE_FILES_ROOT / "supervision" / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+def _institution_import(request, token):
+    """The import keyed by its id (the form's ``token``); 404 for anything else."""
+    from supervision.models import InstitutionImport
+
+    try:
+        pk = uuid.UUID(str(token))
+    except ValueError:
+        raise Http404 from None
+    return get_object_or_404(InstitutionImport.objects.defer("raw"), pk=pk)
 
 
 @importers_only(Area.SUPERVISION, upload=True)
 def institution_import(request):
-    """Upload → check the whole file → show errors or a summary → accept writes."""
+    """Upload → check the whole file (kept in the database) → show errors or a summary → accept writes."""
     _staff(request)
     form = forms.ImportForm()
-    report = token = None
+    batch = None
     if request.method == "POST" and "accept" in request.POST:
-        token = request.POST.get("token", "")
+        batch = _institution_import(request, request.POST.get("token", ""))
         try:
-            path = _import_dir() / f"{uuid.UUID(token)}.xlsx"
-        except ValueError:
-            raise Http404 from None
-        if not path.exists():
-            raise Http404
-        report = importers.read_institutions(path)
-        if report.ok:
-            importers.import_institutions(actor=request.user, report=report)
-            path.unlink(missing_ok=True)
-            messages.success(
-                request,
-                _("导入完成：新增 %(c)s 家，更新 %(u)s 家，未变 %(n)s 家")
-                % {"c": report.created, "u": report.updated, "n": report.unchanged},
-            )
-            return redirect("supervision:institutions")
+            batch = services.institution_import_accept(actor=request.user, import_id=batch.pk)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            if batch.status == batch.Status.DONE:
+                messages.success(
+                    request,
+                    _("导入完成：新增 %(c)s 家，更新 %(u)s 家，未变 %(n)s 家")
+                    % {"c": batch.created, "u": batch.updated, "n": batch.unchanged},
+                )
+                return redirect("supervision:institutions")
     elif request.method == "POST":
         form = forms.ImportForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]  # checked by the upload guard (size, zip, bomb)
-            token = str(uuid.uuid4())
-            path = _import_dir() / f"{token}.xlsx"
-            with path.open("wb") as out:
-                for chunk in upload.chunks():
-                    out.write(chunk)
-            report = importers.read_institutions(path)
-    error_rows = [(e, shown_value(request.user, e.value)) for e in report.errors] if report else []
+            batch = services.institution_import_upload(
+                actor=request.user, file_name=upload.checked.display_name, content=upload.read()
+            )
+    errors = batch.row_errors() if batch else []
+    error_rows = [(e, shown_value(request.user, e.value)) for e in errors]
     return render(
         request,
         "supervision/institution_import.html",
-        {"form": form, "report": report, "token": token, "error_rows": error_rows},
+        {
+            "form": form,
+            "batch": batch,
+            "errors": errors,
+            "token": str(batch.pk) if batch else None,
+            "error_rows": error_rows,
+        },
     )
 
 
 @importers_only(Area.SUPERVISION, upload=True)
 def institution_import_errors(request, token):
     _staff(request)
-    try:
-        path = _import_dir() / f"{uuid.UUID(token)}.xlsx"
-    except ValueError:
-        raise Http404 from None
-    if not path.exists():
+    batch = _institution_import(request, token)
+    if batch.purged_at:
         raise Http404
-    data = error_report_xlsx(
-        importers.read_institutions(path).errors, viewer=request.user, title=_("定点医药机构导入错误报告")
-    )
+    data = error_report_xlsx(batch.row_errors(), viewer=request.user, title=_("定点医药机构导入错误报告"))
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = 'attachment; filename="institution-import-errors.xlsx"'
     return response

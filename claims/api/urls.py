@@ -11,4 +11,6 @@ urlpatterns = [
     path("recalculations/<uuid:pk>/", views.RecalculationDetailView.as_view(), name="claims-recalculation"),
     path("settlements/", views.SettlementListView.as_view(), name="claims-settlements"),
     path("settlements/search/", views.SettlementSearchView.as_view(), name="claims-settlements-search"),
+    path("imports/<uuid:pk>/", views.SettlementImportDetailView.as_view(), name="claims-import"),
+    path("imports/<uuid:pk>/approve/", views.SettlementImportApproveView.as_view(), name="claims-import-approve"),
 ]

@@ -222,3 +222,60 @@ class EligibilityView(APIView):
         data.is_valid(raise_exception=True)
         v = data.validated_data
         return Response(ask(viewer=request.user, id_numbers=v["id_numbers"], on=v["on"]))
+
+
+class ImportersPermission(AreaPermission):
+    """The staff who import settlement files and their approvers (medinsure.core.import_roles)."""
+
+    def has_permission(self, request, view) -> bool:
+        from medinsure.core.import_roles import may_import
+
+        return may_import(request.user, Area.CLAIMS)
+
+
+class SettlementImportDetailView(APIView):
+    """A settlement import: its status, counts and whether it waits for a second person's approval."""
+
+    permission_classes = [ImportersPermission]
+
+    @extend_schema(responses=dict)
+    def get(self, request, pk):
+        from claims.access import access_import_by_id
+
+        return Response(_import_out(access_import_by_id(request.user, pk)))
+
+
+class SettlementImportApproveView(APIView):
+    """Four eyes: a second person (director, leader; not the uploader) approves a settlement file that
+    disagrees with amounts already paid, which queues its write. 403 for a role that may not approve,
+    400 ``approved_by`` for the uploader themselves."""
+
+    permission_classes = [ImportersPermission]
+
+    @extend_schema(request=None, responses=dict)
+    def post(self, request, pk):
+        from claims import services
+        from claims.access import access_import_by_id
+
+        batch = access_import_by_id(request.user, pk)
+        return Response(_import_out(services.settlement_import_approve(actor=request.user, import_id=batch.pk)))
+
+
+def _import_out(batch) -> dict:
+    return {
+        "id": str(batch.pk),
+        "file_name": batch.file_name,
+        "policy": batch.policy.code,
+        "status": batch.status,
+        "settlements": batch.settlement_count,
+        "new": batch.summary.get("new"),
+        "existing": batch.summary.get("existing"),
+        "changed": batch.summary.get("changed"),
+        "needs_approval": batch.needs_approval,
+        "approved_by": batch.approved_by.get_username() if batch.approved_by_id else None,
+        "created": batch.created,
+        "skipped": batch.skipped,
+        "errors": batch.error_count,
+        "file_deleted": batch.purged_at is not None,
+        "job": str(batch.job_id) if batch.job_id else None,
+    }

@@ -1,5 +1,6 @@
-"""The statuses of a settlement import and of a batch recalculation: transition tables and one pure
-check each (supervision's ``workflow.TRANSITIONS`` + ``check_transition`` is the model).
+"""The statuses of a batch recalculation: a transition table and one pure check (supervision's
+``workflow.TRANSITIONS`` + ``check_transition`` is the model). The settlement import follows the core's
+one import lifecycle (``medinsure.rules.imports``), like every importer.
 
 A service asks ``check_*_transition(current, target)`` before it moves a row and gets one of three
 verdicts: GO (make the move), SKIP (the work is already done or no longer wanted: a task delivered
@@ -15,34 +16,6 @@ class Verdict(StrEnum):
     GO = "go"
     SKIP = "skip"
     REFUSE = "refuse"
-
-
-# --- settlement import (结算单导入) ----------------------------------------------------------------
-class ImportStatus(StrEnum):
-    INVALID = "invalid"  # the file has errors: nothing more happens to it
-    PREVIEW = "preview"  # checked and clean, waiting for staff to accept it
-    QUEUED = "queued"  # accepted: the bulk write is queued or running
-    DONE = "done"
-    FAILED = "failed"
-
-
-IMPORT_TRANSITIONS: dict[ImportStatus, frozenset[ImportStatus]] = {
-    ImportStatus.INVALID: frozenset(),
-    ImportStatus.PREVIEW: frozenset({ImportStatus.QUEUED}),  # staff accept the preview
-    ImportStatus.QUEUED: frozenset({ImportStatus.DONE, ImportStatus.FAILED}),  # the write ends
-    ImportStatus.FAILED: frozenset({ImportStatus.DONE, ImportStatus.FAILED}),  # a failed write run again
-    ImportStatus.DONE: frozenset(),
-}
-
-# target -> the statuses in which moving to it is a no-op (the work is already done)
-IMPORT_SKIP: dict[ImportStatus, frozenset[ImportStatus]] = {
-    ImportStatus.DONE: frozenset({ImportStatus.DONE}),  # a write delivered twice
-    ImportStatus.FAILED: frozenset({ImportStatus.DONE}),  # a finished write is not marked failed
-}
-
-
-def check_import_transition(current: str, target: str) -> Verdict:
-    return _check(IMPORT_TRANSITIONS, IMPORT_SKIP, ImportStatus(current), ImportStatus(target))
 
 
 # --- batch recalculation (批量重算) -----------------------------------------------------------------

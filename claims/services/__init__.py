@@ -11,6 +11,7 @@ Callers use ``services.<name>`` (or ``from claims.services import <name>``); the
 package's inside.
 """
 
+from claims.services._settlement_copy import SETTLEMENT_COPY_COLUMNS
 from claims.services.policies import policies_load_files, policy_version_create
 from claims.services.recalculation import (
     CHUNK_PERSONS,
@@ -22,9 +23,9 @@ from claims.services.recalculation import (
     recalculation_start,
 )
 from claims.services.settlement_import import (
-    SETTLEMENT_COPY_COLUMNS,
     settlement_import_accept,
     settlement_import_apply,
+    settlement_import_approve,
     settlement_import_create,
     settlement_import_failed,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "recalculation_start",
     "settlement_import_accept",
     "settlement_import_apply",
+    "settlement_import_approve",
     "settlement_import_create",
     "settlement_import_failed",
 ]

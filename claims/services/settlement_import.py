@@ -3,64 +3,27 @@ in bulk (COPY) with the engine's figures."""
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from claims import selectors
 from claims.models import Policy, Settlement, SettlementImport
 from claims.rules import settle
-from claims.rules.status import RECALCULATION_OPEN, Verdict, check_import_transition
-from claims.services._common import copy_rows, failure_recorded, user_or_none
+from claims.rules.status import RECALCULATION_OPEN
+from claims.services._common import failure_recorded, user_or_none
+from claims.services._settlement_copy import copy_settlements
 from claims.services.stats import monthly_stats_refresh
 from claims.visits import visit_from_settlement
+from medinsure.accounts.powers import Power, check_second_person
 from medinsure.audit.models import AuditLog
 from medinsure.audit.services import audit_log
 from medinsure.celery import enqueue_on_commit
 from medinsure.core import uploads
-from medinsure.core.imports import RowError
-
-SETTLEMENT_COPY_COLUMNS = (
-    "id",
-    "number",
-    "institution_id",
-    "id_number",
-    "name",
-    "sex",
-    "birth_date",
-    "division_id",
-    "scheme",
-    "kind",
-    "hospital_level",
-    "admitted_on",
-    "discharged_on",
-    "settled_on",
-    "essential_drug_cost",
-    "disease",
-    "third_party",
-    "group",
-    "employment",
-    "continuous_years",
-    "tier",
-    "poor",
-    "total_cost",
-    "in_scope_cost",
-    "deductible",
-    "fund_paid",
-    "critical_paid",
-    "personal_paid",
-    "relief_paid",
-    "policy_version_id",
-    "explanation",
-    "import_batch_id",
-    "created_at",
-    "updated_at",
-)
-_LINE_COLUMNS = ("settlement_id", "item_code", "item_name", "category", "quantity", "price", "amount", "charged_on")
+from medinsure.core.imports import RowError, Verdict, check_import_transition, transition
 
 
 def _settlement_row(p) -> dict:
@@ -86,80 +49,38 @@ def _settle_new(policy: Policy, engine_policy, parsed: list) -> tuple[dict, list
     return dict(zip([v.visit_id for v in new_visits], results[len(old_visits) :], strict=True)), new_visits
 
 
+def _disagreeing(parsed_settlements: list) -> list[dict]:
+    """The file's settlements already stored whose costs differ from the stored ones: the file says
+    other amounts than those paid. The import never overwrites them (they are skipped), so such a file
+    is a correction or an error, and a second person approves it (``settlement_import_approve``)."""
+    stored = selectors.stored_settlement_amounts(numbers=[p.number for p in parsed_settlements])
+    out = []
+    for p in parsed_settlements:
+        s = stored.get((p.fields["institution"].code, p.number))
+        if s is None:
+            continue
+        total = sum((i["amount"] for i in p.lines), Decimal(0))
+        in_scope = _settlement_row(p)["in_scope_cost"]
+        if total != s["total_cost"] or in_scope != s["in_scope_cost"]:
+            out.append(
+                {
+                    "number": p.number,
+                    "institution": p.fields["institution"].code,
+                    "stored_total_cost": str(s["total_cost"]),
+                    "file_total_cost": str(total),
+                    "stored_in_scope_cost": str(s["in_scope_cost"]),
+                    "file_in_scope_cost": str(in_scope),
+                    "fund_paid": str(s["fund_paid"]),
+                    "critical_paid": str(s["critical_paid"]),
+                }
+            )
+    return out
+
+
 def _fresh(parsed_settlements: list) -> list:
     """The file's settlements not stored yet (same institution and number)."""
     existing = selectors.existing_settlement_keys(numbers=[p.number for p in parsed_settlements])
     return [p for p in parsed_settlements if (p.fields["institution"].code, p.number) not in existing]
-
-
-def _copy_settlements(rows: list, parsed: list) -> list:
-    """Write settlements and their line items with COPY (ids drawn from the table's sequence first)."""
-    if not rows:
-        return []
-    with connection.cursor() as cur:
-        cur.execute(
-            "SELECT nextval(pg_get_serial_sequence('claims_settlement', 'id')) FROM generate_series(1, %s)",
-            [len(rows)],
-        )
-        ids = [r[0] for r in cur.fetchall()]
-    now = timezone.now().isoformat()
-    settlement_rows, line_rows = [], []
-    for pk, s, p in zip(ids, rows, parsed, strict=True):
-        s.pk = s.id = pk
-        settlement_rows.append(
-            [
-                pk,
-                s.number,
-                s.institution_id,
-                s.id_number,
-                s.name,
-                s.sex,
-                s.birth_date,
-                s.division_id,
-                s.scheme,
-                s.kind,
-                s.hospital_level,
-                s.admitted_on,
-                s.discharged_on,
-                s.settled_on,
-                s.essential_drug_cost,
-                s.disease,
-                s.third_party,
-                s.group,
-                s.employment,
-                s.continuous_years,
-                s.tier,
-                s.poor,
-                s.total_cost,
-                s.in_scope_cost,
-                s.deductible,
-                s.fund_paid,
-                s.critical_paid,
-                s.personal_paid,
-                s.relief_paid,
-                s.policy_version_id,
-                json.dumps(s.explanation, ensure_ascii=False),
-                s.import_batch_id,
-                now,
-                now,
-            ]
-        )
-        for item in p.lines:
-            line_rows.append(
-                [
-                    pk,
-                    item["item_code"],
-                    item["item_name"],
-                    item["category"],
-                    item["quantity"],
-                    item["price"],
-                    item["amount"],
-                    item["charged_on"],
-                ]
-            )
-    copy_rows("claims_settlement", SETTLEMENT_COPY_COLUMNS, settlement_rows)
-    copy_rows("claims_settlementline", _LINE_COLUMNS, line_rows)
-    return rows
 
 
 def settlement_import_create(*, actor, policy: Policy, file_name: str, content: bytes) -> SettlementImport:
@@ -201,9 +122,12 @@ def settlement_import_create(*, actor, policy: Policy, file_name: str, content: 
                         "personal_paid": str(r.personal_paid),
                     }
                 )
+        disagreeing = _disagreeing(parsed.settlements)
         summary = {
             "new": len(fresh),
             "existing": len(parsed.settlements) - len(fresh),
+            "changed": len(disagreeing),
+            "changed_sample": disagreeing[:50],
             "version": version.number,
             "totals": {k: str(v) for k, v in totals.items()},
             "sample": sample,
@@ -214,13 +138,15 @@ def settlement_import_create(*, actor, policy: Policy, file_name: str, content: 
     with transaction.atomic(durable=True):
         batch = SettlementImport.objects.create(
             file_name=file_name[:200],
-            content=content,
+            raw=content,
             policy=policy,
             status=status,
             rows=parsed.rows,
             settlement_count=len(parsed.settlements),
             errors=[e.as_dict() for e in parsed.errors[:5000]],
+            error_count=len(parsed.errors),
             summary=summary,
+            needs_approval=bool(summary.get("changed")),
             created_by=user_or_none(actor),
         )
         audit_log(
@@ -234,33 +160,73 @@ def settlement_import_create(*, actor, policy: Policy, file_name: str, content: 
 
 
 def settlement_import_accept(*, actor, import_id) -> SettlementImport:
-    """Staff accept a clean preview: the bulk write is queued (imports queue) with a progress job."""
-    from medinsure.jobs.services import job_create
-
+    """Staff accept a clean preview: the bulk write is queued (imports queue) with a progress job. A file
+    that disagrees with amounts already paid (``needs_approval``) is accepted only by a second person's
+    approval (``settlement_import_approve``)."""
     with transaction.atomic(durable=True):
         batch = SettlementImport.objects.select_for_update().get(pk=import_id)
-        if check_import_transition(batch.status, SettlementImport.Status.QUEUED) != Verdict.GO:
+        _check_acceptable(batch)
+        if batch.needs_approval:
             raise ValidationError(
-                {"status": _("该导入批次当前状态为“%(s)s”，不能确认写入") % {"s": batch.get_status_display()}}
+                {
+                    "approved_by": _(
+                        "该文件中有结算单与已支付的金额不一致，须由另一名有审批权限的人员（局长、分管领导）审批后写入"
+                    )
+                }
             )
-        _refuse_during_recalculation(batch.policy_id)
-        job = job_create(
-            actor=actor,
-            kind="claims.import",
-            title=_("写入结算单 %(f)s") % {"f": batch.file_name},
-            total=batch.settlement_count,
-        )
-        batch.status = SettlementImport.Status.QUEUED
-        batch.job = job
-        batch.save(update_fields=["status", "job"])
-        audit_log(
-            actor=actor,
-            verb=AuditLog.Action.CHANGE,
-            obj=batch,
-            summary=_("确认写入结算单文件 %(f)s") % {"f": batch.file_name},
-        )
-        enqueue_on_commit("claims.settlement_import_apply", str(batch.pk), job=job)
+        _queue_write(batch, actor=actor, summary=_("确认写入结算单文件 %(f)s") % {"f": batch.file_name})
     return batch
+
+
+def settlement_import_approve(*, actor, import_id) -> SettlementImport:
+    """Four eyes: a second person with ``Power.SETTLEMENT_IMPORT_APPROVE`` (not the uploader) approves a
+    file that disagrees with amounts already paid, which accepts it. The settlements already stored are
+    still skipped: an import never rewrites a paid settlement (a batch recalculation does, with its own
+    approval); what is approved is writing the file's new settlements although the file disagrees."""
+    with transaction.atomic(durable=True):
+        batch = SettlementImport.objects.select_for_update().get(pk=import_id)
+        check_second_person(power=Power.SETTLEMENT_IMPORT_APPROVE, actor=actor, starter_id=batch.created_by_id)
+        if not batch.needs_approval:
+            raise ValidationError({"approved_by": _("该文件只有新结算单，无需审批，由经办人员确认写入即可")})
+        _check_acceptable(batch)
+        batch.approved_by = actor
+        batch.approved_at = timezone.now()
+        _queue_write(
+            batch,
+            actor=actor,
+            summary=_("审批并写入结算单文件 %(f)s（%(n)s 张与已支付金额不一致，已跳过）")
+            % {"f": batch.file_name, "n": batch.summary.get("changed", 0)},
+            also=["approved_by", "approved_at"],
+        )
+    return batch
+
+
+def _check_acceptable(batch: SettlementImport) -> None:
+    # the one table: only a preview is accepted (a second accept of an accepted batch is refused here too:
+    # the page shows its status)
+    if check_import_transition(batch.status, SettlementImport.Status.ACCEPTING) != Verdict.GO:
+        raise ValidationError(
+            {"status": _("该导入批次当前状态为“%(s)s”，不能确认写入") % {"s": batch.get_status_display()}}
+        )
+    if batch.purged_at or batch.raw is None:
+        raise ValidationError({"status": _("该文件已超过保存期限被删除，请重新上传")})
+    _refuse_during_recalculation(batch.policy_id)
+
+
+def _queue_write(batch: SettlementImport, *, actor, summary: str, also: list | None = None) -> None:
+    from medinsure.jobs.services import job_create
+
+    job = job_create(
+        actor=actor,
+        kind="claims.import",
+        title=_("写入结算单 %(f)s") % {"f": batch.file_name},
+        total=batch.settlement_count,
+    )
+    batch.status = SettlementImport.Status.ACCEPTING
+    batch.job = job
+    batch.save(update_fields=["status", "job", *(also or [])])
+    audit_log(actor=actor, verb=AuditLog.Action.CHANGE, obj=batch, summary=summary)
+    enqueue_on_commit("claims.settlement_import_apply", str(batch.pk), job=job)
 
 
 def settlement_import_apply(*, import_id) -> dict:
@@ -278,23 +244,22 @@ def _settlement_import_write(import_id) -> dict:
 
     with transaction.atomic(durable=True):
         batch = SettlementImport.objects.select_for_update().select_related("policy").get(pk=import_id)
-        verdict = check_import_transition(batch.status, SettlementImport.Status.DONE)
+        verdict = transition(batch.status, SettlementImport.Status.DONE, label=batch.get_status_display())
         if verdict == Verdict.SKIP:
             return {"created": batch.created, "skipped": batch.skipped}
-        if verdict == Verdict.REFUSE:
-            raise ValidationError(
-                {"status": _("该导入批次当前状态为“%(s)s”，不能写入") % {"s": batch.get_status_display()}}
-            )
+        if batch.needs_approval and batch.approved_by_id is None:
+            raise ValidationError({"approved_by": _("该文件须由另一名有审批权限的人员审批后写入")})
         policy = Policy.objects.select_for_update().get(pk=batch.policy_id)  # one import per policy at a time
         _refuse_during_recalculation(policy.pk)
         version = policy.versions.order_by("-number").first()
         parsed = parse_settlement_file(
-            bytes(batch.content), batch.file_name, policy_scheme=policy.scheme, policy_year=policy.year
+            bytes(batch.raw), batch.file_name, policy_scheme=policy.scheme, policy_year=policy.year
         )
         if parsed.errors:
             batch.status = SettlementImport.Status.FAILED
             batch.errors = [e.as_dict() for e in parsed.errors[:5000]]
-            batch.save(update_fields=["status", "errors"])
+            batch.error_count = len(parsed.errors)
+            batch.save(update_fields=["status", "errors", "error_count"])
             if batch.job_id:
                 job_fail(batch.job_id, message=_("文件校验未通过"))
             return {"created": 0, "skipped": 0}
@@ -339,7 +304,7 @@ def _settlement_import_write(import_id) -> dict:
                     import_batch=batch,
                 )
             )
-        created = _copy_settlements(rows, fresh)
+        created = copy_settlements(rows, fresh)
         batch.status = SettlementImport.Status.DONE
         batch.created = len(created)
         batch.skipped = len(parsed.settlements) - len(created)

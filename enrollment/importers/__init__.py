@@ -1,21 +1,23 @@
 """Department files in (Excel/CSV, UTF-8 or GBK) → validated rows → one bulk write.
 
 Two steps, so nothing is written until a person accepts:
-1. ``validate_file``: read the whole file (pandas; python-calamine for xlsx), check every row (ID check digit,
-   dates, division codes, choices, duplicates inside the file), write the clean rows to a CSV beside the
-   upload and the errors to another; then load the clean rows into a temporary table to compare them with
-   the registry (conflicts, new / changed / unchanged counts) and roll that back.
-2. ``merge_clean_file``: COPY the clean CSV into an unlogged staging table, then one merge statement per
+1. ``validate_file``: read the whole upload (the batch's ``raw`` bytes; pandas, python-calamine for xlsx),
+   check every row (ID check digit, dates, division codes, choices, duplicates inside the file), write the
+   clean rows as a packed CSV (the batch's ``checked`` column) and return the errors (the batch's
+   ``errors``); then load the clean rows into a temporary table to compare them with the registry
+   (conflicts, new / changed / unchanged counts) and roll that back.
+2. ``load_stage`` + ``merge_*_rows``: COPY the checked rows (streamed from the database's bytes) into an
+   unlogged staging table, then one merge statement per
    target table (residents with their history, yearly status, payments) — idempotent: unchanged rows are
    not touched, so the same file accepted twice changes nothing the second time.
 
 The package: ``specs`` (the columns of each source, the staging shape, the template workbooks),
-``validation`` (reading and checking rows), ``merge`` (staging, the merge SQL, the preview's comparison)
-and ``files`` (storage and the errors CSV); row errors, the error report and the template workbook are the
-core's (``medinsure.core.imports``). Everything is re-exported here: callers use ``importers.X``.
+``validation`` (reading and checking rows) and ``merge`` (staging, the merge SQL, the preview's
+comparison); row errors, the error report, the template workbook, the lifecycle and the storage of the
+data between the steps are the core's (``medinsure.core.imports``, ``medinsure.core.models.ImportRecord``):
+nothing is written to a disk. Everything is re-exported here: callers use ``importers.X``.
 """
 
-from enrollment.importers.files import batch_paths, read_errors_csv, storage_dir, write_errors_csv
 from enrollment.importers.merge import (
     PAYMENT_MERGE_SQL,
     RESIDENT_FIELDS,
@@ -83,7 +85,6 @@ __all__ = [
     "SourceSpec",
     "ValidationResult",
     "_format",
-    "batch_paths",
     "check_headers",
     "choice_labels",
     "clean_phone",
@@ -97,13 +98,10 @@ __all__ = [
     "merge_status_rows",
     "parse_date",
     "parse_money",
-    "read_errors_csv",
     "read_table",
     "resident_merge_sql",
     "source_template_xlsx",
-    "storage_dir",
     "template_columns",
     "template_csv",
     "validate_file",
-    "write_errors_csv",
 ]

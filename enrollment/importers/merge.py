@@ -4,14 +4,13 @@ per target table; the preview's comparison with the registry (read only)."""
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 from django.db import connection
 from django.utils.translation import gettext as _
 
 from enrollment.importers.specs import STAGE_COLUMNS, STAGE_TYPES, SourceSpec
 from medinsure.core.bulk import linear_plan
-from medinsure.core.imports import RowError
+from medinsure.core.imports import RowError, inflate_text
 
 # --- staging and merge ------------------------------------------------------------------------------
 
@@ -28,9 +27,11 @@ def _create_stage(cursor, *, temporary: bool) -> str:
     return name
 
 
-def copy_into(cursor, table: str, clean_path: str | Path, *, batch_id: int | None = None) -> None:
+def copy_into(cursor, table: str, checked, *, batch_id: int | None = None) -> None:
+    """COPY a batch's checked rows (the packed CSV kept in the database) into ``table``, streaming: the
+    blob is expanded as COPY reads it."""
     cols = ", ".join(STAGE_COLUMNS)
-    with open(clean_path, encoding="utf-8") as fh:
+    with inflate_text(checked) as fh:
         if batch_id is None:
             cursor.copy_expert(f"COPY {table} ({cols}) FROM STDIN WITH (FORMAT csv, NULL '')", fh)
         else:
@@ -241,10 +242,10 @@ def merge_payment_rows(cursor, *, batch_id: int) -> int:
         return cursor.rowcount
 
 
-def load_stage(cursor, clean_path, batch_id: int) -> None:
-    """COPY the clean rows into the staging table (created by migration 0002), tagged with the batch."""
+def load_stage(cursor, checked, batch_id: int) -> None:
+    """COPY the clean rows (packed blob) into the staging table (created by migration 0002), tagged with the batch."""
     cursor.execute(f"DELETE FROM {STAGE_TABLE} WHERE batch_id = %s", [batch_id])
-    copy_into(cursor, STAGE_TABLE, clean_path, batch_id=batch_id)
+    copy_into(cursor, STAGE_TABLE, checked, batch_id=batch_id)
     cursor.execute(f"ANALYZE {STAGE_TABLE}")
 
 
@@ -255,7 +256,7 @@ def clear_stage(cursor, batch_id: int) -> None:
 # --- preview against the registry (read only) -------------------------------------------------------
 
 
-def compare_with_registry(clean_path, spec: SourceSpec, *, limit_errors: int = 10_000) -> tuple[dict, list[RowError]]:
+def compare_with_registry(checked, spec: SourceSpec, *, limit_errors: int = 10_000) -> tuple[dict, list[RowError]]:
     """Load the clean rows into a temporary table and compare them with the registry: counts of new,
     changed and unchanged rows, and conflicts (a different name under the same ID; a receipt number
     already recorded for someone else). Nothing is written: the temporary table goes with the rollback."""
@@ -266,7 +267,7 @@ def compare_with_registry(clean_path, spec: SourceSpec, *, limit_errors: int = 1
     with transaction.atomic():
         with connection.cursor() as cur, linear_plan(cur):
             table = _create_stage(cur, temporary=True)
-            copy_into(cur, table, clean_path)
+            copy_into(cur, table, checked)
             cur.execute(f"ANALYZE {table}")
             if spec.source in ("hr", "tax", "civil"):
                 cur.execute(

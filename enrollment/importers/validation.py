@@ -1,4 +1,5 @@
-"""Row validation: read the whole file, check every row, write the clean rows (the staging shape) to a CSV."""
+"""Row validation: read the whole file, check every row, write the clean rows (the staging shape) as a CSV
+into a packed blob (``medinsure.core.imports.deflate_writer``) that the batch keeps in the database."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 
 import pandas as pd
 from django.utils.translation import gettext as _
@@ -45,16 +45,18 @@ class ValidationResult:
 EXCEL_EPOCH = date(1899, 12, 30)
 
 
-def read_table(path: str | Path) -> pd.DataFrame:
-    """Every cell as a string ('' for empty), headers stripped. CSV in UTF-8 (with or without BOM) or GBK."""
-    path = Path(path)
-    suffix = path.suffix.lower()
+def read_table(content: bytes, suffix: str) -> pd.DataFrame:
+    """Every cell as a string ('' for empty), headers stripped. CSV in UTF-8 (with or without BOM) or GBK.
+    ``content`` is the upload's bytes, ``suffix`` its extension (".xlsx", ".csv", …)."""
+    suffix = (suffix or "").lower()
     try:
         if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
-            df = pd.read_excel(path, dtype=str, engine="calamine", keep_default_na=False, na_filter=False)
+            df = pd.read_excel(
+                io.BytesIO(content), dtype=str, engine="calamine", keep_default_na=False, na_filter=False
+            )
         elif suffix in (".csv", ".txt"):
             try:
-                text = uploads.decode_csv(path.read_bytes())
+                text = uploads.decode_csv(bytes(content))
             except uploads.UploadRejected as exc:
                 raise FileUnreadable(exc.message) from exc
             df = pd.read_csv(
@@ -294,15 +296,17 @@ def _format(v) -> str:
 
 
 def validate_file(
-    path: str | Path,
+    content: bytes,
+    suffix: str,
     spec: SourceSpec,
     ctx: Context,
     *,
-    clean_path: str | Path,
+    clean,
     progress: Callable[[int, int], None] | None = None,
 ) -> ValidationResult:
-    """Read and check the whole file; write valid rows (staging shape) to ``clean_path``."""
-    df = read_table(path)
+    """Read and check the whole file; write valid rows (staging shape) as CSV to ``clean`` (a text sink:
+    ``medinsure.core.imports.deflate_writer()``)."""
+    df = read_table(content, suffix)
     check_headers(df, spec)
     result = ValidationResult()
     key_of = {c.header: c.key for c in spec.columns}
@@ -315,55 +319,54 @@ def validate_file(
     total = len(df)
     if total and not present:
         raise FileUnreadable(_("文件中没有可识别的列"))
-    with open(clean_path, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        columns = [df[h].astype(str).tolist() for h in present]  # plain Python strings: fast to iterate
-        del df
-        col_index: list[tuple[int, str]] | None = None
-        width = len(STAGE_COLUMNS)
-        for i, values in enumerate(zip(*columns, strict=True)):
-            line = i + 2  # header is line 1
-            if not any(v.strip() for v in values):
-                continue  # empty row
-            result.total_rows += 1
-            before = len(errors)
-            row = _row_to_stage(spec, ctx, line, dict(zip(keys, values, strict=False)), errors)
-            if row is not None:
-                key = row[dedupe_key]
-                seen = seen_receipts if dedupe_key == "receipt_no" else seen_ids
-                if key in seen:
-                    header = "票据号" if dedupe_key == "receipt_no" else "身份证号"
-                    errors.append(RowError(line, header, key, _("与第 %(line)d 行重复") % {"line": seen[key]}))
+    writer = csv.writer(clean)
+    columns = [df[h].astype(str).tolist() for h in present]  # plain Python strings: fast to iterate
+    del df
+    col_index: list[tuple[int, str]] | None = None
+    width = len(STAGE_COLUMNS)
+    for i, values in enumerate(zip(*columns, strict=True)):
+        line = i + 2  # header is line 1
+        if not any(v.strip() for v in values):
+            continue  # empty row
+        result.total_rows += 1
+        before = len(errors)
+        row = _row_to_stage(spec, ctx, line, dict(zip(keys, values, strict=False)), errors)
+        if row is not None:
+            key = row[dedupe_key]
+            seen = seen_receipts if dedupe_key == "receipt_no" else seen_ids
+            if key in seen:
+                header = "票据号" if dedupe_key == "receipt_no" else "身份证号"
+                errors.append(RowError(line, header, key, _("与第 %(line)d 行重复") % {"line": seen[key]}))
+                row = None
+            else:
+                seen[key] = line
+            if spec.source == "tax" and row is not None:
+                # one payment per person and year inside a file
+                pid = row["id_number"]
+                if pid in seen_ids:
+                    errors.append(
+                        RowError(
+                            line,
+                            "身份证号",
+                            pid,
+                            _("同一人员在第 %(line)d 行已有本年度缴费") % {"line": seen_ids[pid]},
+                        )
+                    )
                     row = None
                 else:
-                    seen[key] = line
-                if spec.source == "tax" and row is not None:
-                    # one payment per person and year inside a file
-                    pid = row["id_number"]
-                    if pid in seen_ids:
-                        errors.append(
-                            RowError(
-                                line,
-                                "身份证号",
-                                pid,
-                                _("同一人员在第 %(line)d 行已有本年度缴费") % {"line": seen_ids[pid]},
-                            )
-                        )
-                        row = None
-                    else:
-                        seen_ids[pid] = line
-            if row is None:
-                if len(errors) > before:
-                    result.error_lines += 1
-                continue
-            if col_index is None:  # every valid row of one file has the same keys
-                col_index = [(j, c) for j, c in enumerate(STAGE_COLUMNS) if c in row]
-            out = [""] * width
-            for j, c in col_index:
-                v = row[c]
-                out[j] = v if type(v) is str else _format(v)
-            writer.writerow(out)
-            result.valid_rows += 1
-            if progress and i % 50_000 == 0 and i:
-                progress(i, total)
+                    seen_ids[pid] = line
+        if row is None:
+            if len(errors) > before:
+                result.error_lines += 1
+            continue
+        if col_index is None:  # every valid row of one file has the same keys
+            col_index = [(j, c) for j, c in enumerate(STAGE_COLUMNS) if c in row]
+        out = [""] * width
+        for j, c in col_index:
+            v = row[c]
+            out[j] = v if type(v) is str else _format(v)
+        writer.writerow(out)
+        result.valid_rows += 1
+        if progress and i % 50_000 == 0 and i:
+            progress(i, total)
     return result

@@ -1,10 +1,15 @@
-"""Department files: upload, validate (preview), accept and merge into the registry."""
+"""Department files: upload, validate (preview), accept and merge into the registry.
+
+The core's one lifecycle (``medinsure.rules.imports``: checking → preview → accepting → done, invalid,
+failed) and storage (``ImportRecord``): the upload, the checked rows and the errors are columns of the
+batch, so the validate and merge steps may run in this process or on any worker of any host. Each step
+runs inline for a small file and in Celery (with a progress job) for a large one — the same function
+either way (``_job_if_big``, ``_Progress``)."""
 
 from __future__ import annotations
 
+import csv
 import hashlib
-import shutil
-from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,17 +24,55 @@ from medinsure.audit.models import AuditLog
 from medinsure.audit.services import audit_log
 from medinsure.celery import enqueue_on_commit
 from medinsure.core import uploads
+from medinsure.core.imports import MAX_REPORT_ROWS, Verdict, deflate_writer, inflate_text, transition
 from medinsure.jobs import services as jobs
 
 IMPORT_EXTENSIONS = ("xlsx", "xls", "csv", "txt")
+S = ImportBatch.Status
 
 
 def sync_max_bytes() -> int:
     return int(getattr(settings, "ENROLLMENT_IMPORT_SYNC_MAX_BYTES", 2_000_000))
 
 
+def sync_max_rows() -> int:
+    return int(getattr(settings, "ENROLLMENT_IMPORT_SYNC_MAX_ROWS", 20_000))
+
+
+def _job_if_big(batch: ImportBatch, *, big: bool, actor, kind: str, title: str, total: int = 0) -> bool:
+    """Inside the step's transaction: a big step gets a progress job (the caller queues it by name after
+    commit: any worker on any host); a small one is run by the caller after commit. True when big."""
+    if big:
+        batch.job = jobs.job_create(actor=actor, kind=kind, title=title, total=total)
+        batch.save(update_fields=["job"])
+    return big
+
+
+class _Progress:
+    """The batch's progress job, if it has one (a small step runs without)."""
+
+    def __init__(self, job_id):
+        self.job_id = job_id
+
+    def start(self, **kw):
+        if self.job_id:
+            jobs.job_start(self.job_id, **kw)
+
+    def __call__(self, done, total):
+        if self.job_id:
+            jobs.job_progress(self.job_id, done=done, total=total)
+
+    def fail(self, message):
+        if self.job_id:
+            jobs.job_fail(self.job_id, message=message)
+
+    def finish(self, **kw):
+        if self.job_id:
+            jobs.job_finish(self.job_id, **kw)
+
+
 def import_upload(*, actor, source: str, uploaded_file, year: int | None = None) -> ImportBatch:
-    """Store an uploaded file and validate it (inline when small, in Celery with a progress job when large)."""
+    """Store an uploaded file (in the database) and validate it."""
     if source not in importers.SOURCES:
         raise ValidationError({"source": _("未知的数据来源")})
     spec = importers.SOURCES[source]
@@ -40,169 +83,161 @@ def import_upload(*, actor, source: str, uploaded_file, year: int | None = None)
     except uploads.UploadRejected as exc:
         raise ValidationError({"file": exc.message}) from exc
     name = checked.display_name
-    suffix = f".{checked.extension}"
-    digest = hashlib.sha256()
+    uploaded_file.seek(0)
+    content = uploaded_file.read()
     with transaction.atomic(durable=True):
         batch = ImportBatch.objects.create(
-            source=source, file_name=name[:255], file_path="", sha256="", year=year, uploaded_by=actor
+            source=source,
+            file_name=name[:255],
+            sha256=hashlib.sha256(content).hexdigest(),
+            year=year,
+            uploaded_by=actor,
+            raw=content,
+            extension=checked.extension,
         )
-        path = importers.storage_dir() / f"{batch.pk}{suffix}"
-        with open(path, "wb") as out:
-            for chunk in uploaded_file.chunks() if hasattr(uploaded_file, "chunks") else [uploaded_file.read()]:
-                digest.update(chunk)
-                out.write(chunk)
-        batch.file_path = str(path)
-        batch.sha256 = digest.hexdigest()
-        big = path.stat().st_size > sync_max_bytes()
-        if big:
-            job = jobs.job_create(
-                actor=actor, kind="enrollment.import.validate", title=_("校验导入文件：%(name)s") % {"name": name}
-            )
-            batch.job = job
-        batch.save(update_fields=["file_path", "sha256", "job"])
-        audit_log(
+        audit_log(actor=actor, verb=AuditLog.Action.CHANGE, obj=batch, summary=f"upload {source} {name}")
+        big = _job_if_big(
+            batch,
+            big=len(content) > sync_max_bytes(),
             actor=actor,
-            verb=AuditLog.Action.CHANGE,
-            obj=batch,
-            summary=f"upload {source} {name}",
+            kind="enrollment.import.validate",
+            title=_("校验导入文件：%(name)s") % {"name": name},
         )
         if big:
             enqueue_on_commit("enrollment.import_validate", batch.pk, job=batch.job)
     if not big:
         import_validate(batch_id=batch.pk)
-        batch.refresh_from_db()
-    return batch
-
-
-def import_validate(*, batch_id: int) -> ImportBatch:
-    """Validate the stored file as a whole; write nothing to the registry. Safe to run twice."""
-    batch = ImportBatch.objects.get(pk=batch_id)
-    if batch.status not in (ImportBatch.Status.VALIDATING,):
-        return batch
-    spec = importers.SOURCES[batch.source]
-    clean_path, errors_path = importers.batch_paths(batch)
-    job_id = batch.job_id
-    if job_id:
-        jobs.job_start(job_id)
-
-    def progress(done, total):
-        if job_id:
-            jobs.job_progress(job_id, done=done, total=total)
-
-    try:
-        ctx = importers.load_context(as_of=today(), year=batch.year)
-        result = importers.validate_file(batch.file_path, spec, ctx, clean_path=clean_path, progress=progress)
-        counts, conflicts = importers.compare_with_registry(clean_path, spec)
-    except importers.FileUnreadable as exc:
-        ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.INVALID, message=str(exc)[:500])
-        if job_id:
-            jobs.job_fail(job_id, message=str(exc))
-        batch.refresh_from_db()
-        return batch
-    except Exception as exc:
-        ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.FAILED, message=str(exc)[:500])
-        if job_id:
-            jobs.job_fail(job_id, message=str(exc))
-        raise
-    errors = result.errors + conflicts
-    if conflicts:
-        # conflicting rows are dropped from the clean file so that accepting never writes them
-        bad = {e.line for e in conflicts}
-        _drop_lines(clean_path, bad)
-    error_lines = len({e.line for e in errors})
-    importers.write_errors_csv(errors_path, errors)
-    valid = result.valid_rows - len({e.line for e in conflicts})
-    ImportBatch.objects.filter(pk=batch.pk).update(
-        status=ImportBatch.Status.PREVIEW,
-        total_rows=result.total_rows,
-        valid_rows=max(valid, 0),
-        error_rows=error_lines,
-        new_rows=counts["new"],
-        changed_rows=counts["changed"],
-        unchanged_rows=counts["unchanged"],
-        errors=[e.as_dict() for e in sorted(errors, key=lambda e: e.line)[:200]],
-        message="",
-    )
-    if job_id:
-        jobs.job_finish(job_id, result={"batch": batch.pk})
     batch.refresh_from_db()
     return batch
 
 
-def _drop_lines(clean_path: Path, lines: set[int]) -> None:
-    tmp = clean_path.with_suffix(".tmp")
-    with open(clean_path, encoding="utf-8") as src, open(tmp, "w", encoding="utf-8") as dst:
-        for row in src:
-            if int(row.split(",", 1)[0]) not in lines:
-                dst.write(row)
-    shutil.move(tmp, clean_path)
+def import_validate(*, batch_id: int) -> ImportBatch:
+    """Validate the stored upload as a whole; write nothing to the registry. Safe to run twice."""
+    batch = ImportBatch.objects.get(pk=batch_id)
+    if transition(batch.status, S.PREVIEW, label=batch.get_status_display()) == Verdict.SKIP:
+        return batch
+    spec = importers.SOURCES[batch.source]
+    progress = _Progress(batch.job_id)
+    progress.start()
+    clean = deflate_writer()
+    try:
+        ctx = importers.load_context(as_of=today(), year=batch.year)
+        result = importers.validate_file(
+            bytes(batch.raw or b""), f".{batch.extension}", spec, ctx, clean=clean, progress=progress
+        )
+        checked = clean.value()
+        counts, conflicts = importers.compare_with_registry(checked, spec)
+    except importers.FileUnreadable as exc:
+        _end_check(batch, S.INVALID, str(exc))
+        progress.fail(str(exc))
+        return ImportBatch.objects.get(pk=batch_id)
+    except Exception as exc:
+        _end_check(batch, S.FAILED, str(exc))
+        progress.fail(str(exc))
+        raise
+    errors = sorted(result.errors + conflicts, key=lambda e: e.line)
+    if conflicts:  # conflicting rows are dropped from the checked rows so that accepting never writes them
+        checked = _drop_lines(checked, {e.line for e in conflicts})
+    with transaction.atomic(durable=True):
+        locked = ImportBatch.objects.select_for_update().get(pk=batch_id)
+        if transition(locked.status, S.PREVIEW, label=locked.get_status_display()) == Verdict.SKIP:
+            return locked  # another delivery of this task finished first
+        locked.status = S.PREVIEW
+        locked.checked = checked
+        locked.errors = [e.as_dict() for e in errors[:MAX_REPORT_ROWS]]
+        locked.total_rows = result.total_rows
+        locked.valid_rows = max(result.valid_rows - len({e.line for e in conflicts}), 0)
+        locked.error_rows = len({e.line for e in errors})
+        locked.new_rows, locked.changed_rows, locked.unchanged_rows = (
+            counts["new"],
+            counts["changed"],
+            counts["unchanged"],
+        )
+        locked.message = ""
+        locked.save()
+        progress.finish(result={"batch": batch.pk})  # with the status: never a preview beside a running job
+    return locked
+
+
+def _end_check(batch: ImportBatch, status: str, message: str) -> None:
+    if transition(batch.status, status, label=batch.get_status_display()) == Verdict.GO:
+        ImportBatch.objects.filter(pk=batch.pk, status=S.CHECKING).update(status=status, message=message[:500])
+
+
+def _drop_lines(checked: bytes, lines: set[int]) -> bytes:
+    out = deflate_writer()
+    with inflate_text(checked) as src:
+        writer = csv.writer(out)
+        for row in csv.reader(src):
+            if int(row[0]) not in lines:
+                writer.writerow(row)
+    return out.value()
 
 
 def import_accept(*, actor, batch_id: int) -> ImportBatch:
-    """Accept a previewed file: queue or run the single bulk write. Accepting twice changes nothing."""
+    """Accept a previewed file: run or queue the single bulk write. Accepting twice changes nothing."""
     with transaction.atomic(durable=True):
         batch = ImportBatch.objects.select_for_update().get(pk=batch_id)
-        if batch.status in (ImportBatch.Status.ACCEPTED, ImportBatch.Status.ACCEPTING):
-            return batch
-        if batch.status != ImportBatch.Status.PREVIEW:
+        if batch.status in (S.CHECKING, S.INVALID, S.FAILED):
             raise ValidationError({"batch": _("该文件尚未通过校验，不能导入")})
+        if transition(batch.status, S.ACCEPTING, label=batch.get_status_display(), field="batch") == Verdict.SKIP:
+            return batch
+        if batch.purged_at or batch.checked is None:
+            raise ValidationError({"batch": _("该文件已超过保存期限被删除，请重新上传")})
         if batch.valid_rows == 0:
             raise ValidationError({"batch": _("文件中没有可导入的有效行")})
-        big = batch.valid_rows > int(getattr(settings, "ENROLLMENT_IMPORT_SYNC_MAX_ROWS", 20_000))
-        batch.status = ImportBatch.Status.ACCEPTING
+        batch.status = S.ACCEPTING
         batch.accepted_by = actor
-        if big:
-            batch.job = jobs.job_create(
-                actor=actor,
-                kind="enrollment.import.accept",
-                title=_("导入：%(name)s") % {"name": batch.file_name},
-                total=batch.valid_rows,
-            )
-        batch.save(update_fields=["status", "accepted_by", "job"])
+        batch.save(update_fields=["status", "accepted_by"])
         audit_log(
             actor=actor,
             verb=AuditLog.Action.CHANGE,
             obj=batch,
             summary=f"accept {batch.source} {batch.file_name} ({batch.valid_rows})",
         )
+        big = _job_if_big(
+            batch,
+            big=batch.valid_rows > sync_max_rows(),
+            actor=actor,
+            kind="enrollment.import.accept",
+            title=_("导入：%(name)s") % {"name": batch.file_name},
+            total=batch.valid_rows,
+        )
         if big:
             enqueue_on_commit("enrollment.import_merge", batch.pk, job=batch.job)
     if not big:
         import_merge(batch_id=batch.pk)
-        batch.refresh_from_db()
+    batch.refresh_from_db()
     return batch
 
 
 def import_merge(*, batch_id: int) -> ImportBatch:
-    """COPY the clean rows into staging and merge them in one transaction: all rows or none."""
-    batch = ImportBatch.objects.get(pk=batch_id)
-    if batch.status != ImportBatch.Status.ACCEPTING:
-        return batch  # already merged (a task that ran twice) or not accepted
-    clean_path, _errors = importers.batch_paths(batch)
-    job_id = batch.job_id
-    if job_id:
-        jobs.job_start(job_id, total=batch.valid_rows)
-    actor_id = batch.accepted_by_id
+    """COPY the checked rows (streamed from the batch's bytes) into staging and merge them in one
+    transaction: all rows or none. Safe to run twice."""
+    batch = ImportBatch.objects.only("pk", "status", "job", "valid_rows").get(pk=batch_id)
+    if batch.status != S.ACCEPTING:
+        return ImportBatch.objects.get(pk=batch_id)  # already merged (a task that ran twice) or not accepted
+    progress = _Progress(batch.job_id)
+    progress.start(total=batch.valid_rows)  # committed now: the page shows the write running
     try:
         with transaction.atomic(durable=True):
             locked = ImportBatch.objects.select_for_update().get(pk=batch_id)
-            if locked.status != ImportBatch.Status.ACCEPTING:
+            if transition(locked.status, S.DONE, label=locked.get_status_display()) == Verdict.SKIP:
                 return locked
+            source, actor_id = locked.source, locked.accepted_by_id
             with connection.cursor() as cur:
-                importers.load_stage(cur, clean_path, batch.pk)
+                importers.load_stage(cur, locked.checked, locked.pk)
                 created, changed = importers.merge_resident_rows(
-                    cur, source=batch.source, batch_id=batch.pk, actor_id=actor_id
+                    cur, source=source, batch_id=locked.pk, actor_id=actor_id
                 )
-                if batch.source in ("hr", "tax"):
-                    s_created, s_changed = importers.merge_status_rows(
-                        cur, source=batch.source, batch_id=batch.pk, actor_id=actor_id
+                if source in ("hr", "tax"):
+                    created, changed = importers.merge_status_rows(
+                        cur, source=source, batch_id=locked.pk, actor_id=actor_id
                     )
-                if batch.source == "tax":
-                    importers.merge_payment_rows(cur, batch_id=batch.pk)
-                importers.clear_stage(cur, batch.pk)
-            if batch.source in ("hr", "tax"):
-                created, changed = s_created, s_changed
-            locked.status = ImportBatch.Status.ACCEPTED
+                if source == "tax":
+                    importers.merge_payment_rows(cur, batch_id=locked.pk)
+                importers.clear_stage(cur, locked.pk)
+            locked.status = S.DONE
             locked.accepted_at = timezone.now()
             locked.new_rows, locked.changed_rows = created, changed
             locked.unchanged_rows = max(locked.valid_rows - created - changed, 0)
@@ -211,12 +246,9 @@ def import_merge(*, batch_id: int) -> ImportBatch:
             if campaign:
                 enqueue_on_commit("enrollment.tasks_sync", campaign.year)
                 queue_progress_refresh(campaign.year)
+            progress.finish(result={"batch": batch_id, "new": created, "changed": changed})  # with the status
     except Exception as exc:
-        ImportBatch.objects.filter(pk=batch_id).update(status=ImportBatch.Status.FAILED, message=str(exc)[:500])
-        if job_id:
-            jobs.job_fail(job_id, message=str(exc))
+        ImportBatch.objects.filter(pk=batch_id, status=S.ACCEPTING).update(status=S.FAILED, message=str(exc)[:500])
+        progress.fail(str(exc))
         raise
-    if job_id:
-        jobs.job_finish(job_id, result={"batch": batch.pk, "new": created, "changed": changed})
-    batch.refresh_from_db()
-    return batch
+    return ImportBatch.objects.get(pk=batch_id)

@@ -180,20 +180,11 @@ def task_record_outcome(
 ) -> MobilisationTask:
     """Record what happened with a to-do. ``version`` is what the worker saw: if someone saved in between,
     the second save is refused (a ValidationError on ``version``, code ``stale``) and nothing is lost."""
-    from enrollment.access import task_queryset_for
+    from enrollment.access import access_task_by_id
 
     with transaction.atomic(durable=True):
-        task = (
-            task_queryset_for(actor)
-            .select_for_update(of=("self",))
-            .select_related("resident", "campaign")
-            .filter(pk=task_id)
-            .first()
-        )
-        if task is None:
-            from django.http import Http404
-
-            raise Http404
+        # the one way to a single row: outside the actor's area it is the same 404 as a missing one
+        task = access_task_by_id(actor, task_id, for_update=True)
         if task.version != version:
             raise stale_version(
                 _("该任务已被%(who)s于%(when)s更新为“%(outcome)s”，请刷新后再处理")

@@ -9,20 +9,32 @@
 - ``template_xlsx(columns, sheet=…, example=…)``: the blank file to fill in: the headings, an example
   row, and a drop-down list on every column that takes one of a set of values.
 
-The lifecycle (upload → checked → preview → accept → done / invalid / failed) is each importer's model;
-the report and the template are the same everywhere.
+- The one lifecycle: every importer's model inherits ``medinsure.core.models.ImportRecord`` (status,
+  ``raw`` upload, ``checked`` rows, ``errors``, ``created_at``, ``purged_at``) and moves its status only
+  after ``transition(current, target)`` (the table is ``medinsure.rules.imports``: checking → preview →
+  accepting → done, and invalid / failed). The data an import hands from its check to its write lives in
+  those columns — never in a file on one host's disk — so any worker on any host can continue it.
+- ``pack``/``unpack`` compress and expand a blob; ``deflate_writer()`` is a text sink (a ``csv.writer``
+  writes to it) whose ``.value()`` is the packed bytes; ``inflate_text(blob)`` streams a packed blob back
+  as text (COPY reads it line by line, never the whole text in memory).
+- ``imports_retention()``: the beat task's work: raw uploads and error data older than
+  ``MEDINSURE_RETENTION_IMPORT_DAYS`` are cleared on every importer's model (found by class, so the core
+  imports no app); the row stays.
 """
 
 from __future__ import annotations
 
 import io
 import re
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from medinsure.core.spreadsheets import neutralise
+from medinsure.rules.imports import RUNNING, Verdict, check_import_transition  # noqa: F401 (re-exported)
 
 MAX_REPORT_ROWS = 100_000  # a report past this says how many more there were
 
@@ -144,3 +156,125 @@ def template_xlsx(
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+# --- the lifecycle ------------------------------------------------------------------------------------
+
+
+def transition(current: str, target: str, *, label: str = "", field: str = "status") -> Verdict:
+    """Ask the one table before moving an import: GO or SKIP come back, REFUSE is raised as a
+    ``ValidationError`` on ``field`` (``label`` is the current status as the user reads it)."""
+    verdict = check_import_transition(current, target)
+    if verdict == Verdict.REFUSE:
+        raise ValidationError({field: _("该导入批次当前状态为“%(s)s”，不能进行此操作") % {"s": label or current}})
+    return verdict
+
+
+# --- the data kept between the check and the write ------------------------------------------------------
+
+
+def pack(data: bytes | None) -> bytes | None:
+    return None if data is None else zlib.compress(data, 6)
+
+
+def unpack(blob) -> bytes:
+    return zlib.decompress(bytes(blob)) if blob else b""
+
+
+class _DeflateWriter:
+    """A text sink that compresses as it goes (``csv.writer(sink)``; ``sink.value()`` → packed bytes)."""
+
+    def __init__(self):
+        self._z = zlib.compressobj(6)
+        self._out = io.BytesIO()
+
+    def write(self, text: str) -> int:
+        self._out.write(self._z.compress(text.encode("utf-8")))
+        return len(text)
+
+    def value(self) -> bytes:
+        self._out.write(self._z.flush())
+        return self._out.getvalue()
+
+
+def deflate_writer() -> _DeflateWriter:
+    return _DeflateWriter()
+
+
+class _Inflate(io.RawIOBase):
+    def __init__(self, blob):
+        self._src = memoryview(bytes(blob) if blob else b"")
+        self._pos = 0
+        self._z = zlib.decompressobj()
+        self._buf = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        while not self._buf:
+            if self._pos >= len(self._src):
+                self._buf = self._z.flush()
+                if not self._buf:
+                    return 0
+                break
+            chunk = self._src[self._pos : self._pos + 65536]
+            self._pos += len(chunk)
+            self._buf = self._z.decompress(chunk)
+        n = min(len(b), len(self._buf))
+        b[:n] = self._buf[:n]
+        self._buf = self._buf[n:]
+        return n
+
+
+def inflate_text(blob) -> io.TextIOWrapper:
+    """A packed blob as a text stream, expanded as it is read."""
+    return io.TextIOWrapper(io.BufferedReader(_Inflate(blob), 1 << 16), encoding="utf-8", newline="")
+
+
+# --- retention ------------------------------------------------------------------------------------------
+
+
+def import_models() -> list:
+    """Every importer's model (the concrete subclasses of ImportRecord), found through the app registry."""
+    from django.apps import apps
+
+    from medinsure.core.models import ImportRecord
+
+    return [m for m in apps.get_models() if issubclass(m, ImportRecord)]
+
+
+def imports_retention(*, now=None) -> dict:
+    """Clear the raw upload, the checked rows and the error data of imports older than
+    ``MEDINSURE_RETENTION_IMPORT_DAYS`` (work in progress is left alone); the rows stay. Safe to run twice."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.db import transaction
+    from django.utils import timezone
+
+    from medinsure.audit.models import AuditLog
+    from medinsure.audit.services import audit_log
+
+    now = now or timezone.now()
+    days = settings.MEDINSURE_RETENTION_IMPORT_DAYS
+    cutoff = now - timedelta(days=days)
+    cleared: dict[str, int] = {}
+    for model in import_models():
+        with transaction.atomic(durable=True):
+            n = (
+                model.objects.filter(created_at__lt=cutoff, purged_at__isnull=True)
+                .exclude(status__in=[s.value for s in RUNNING])
+                .update(raw=None, checked=None, errors=[], purged_at=now)
+            )
+            if n:
+                audit_log(
+                    actor=None,
+                    verb=AuditLog.Action.CHANGE,
+                    obj=model,
+                    key="retention",
+                    summary=f"import data older than {days} days deleted: {n} imports",
+                    username="retention",
+                )
+        cleared[model._meta.label_lower] = n
+    return cleared

@@ -36,3 +36,11 @@ def outbox_retention_task() -> int:
     from medinsure.jobs.outbox import outbox_retention
 
     return outbox_retention()
+
+
+@shared_task(name="medinsure.core.imports_retention", ignore_result=True)
+def imports_retention_task() -> dict:
+    """Delete raw uploads and error data of imports past MEDINSURE_RETENTION_IMPORT_DAYS (rows stay)."""
+    from medinsure.core.imports import imports_retention
+
+    return imports_retention()

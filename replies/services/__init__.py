@@ -3,6 +3,7 @@ Celery work queued by task name on commit. Callers use ``services.<name>`` as be
 
 from replies.services.commitments import commitment_add, commitment_progress
 from replies.services.holidays import due_dates_recompute, holiday_year_save
+from replies.services.imports import proposals_import_accept, proposals_import_rows, proposals_import_upload
 from replies.services.letters import (
     HEADER_FIELDS,
     figure_insert,
@@ -33,6 +34,9 @@ __all__ = [
     "commitment_add",
     "commitment_progress",
     "contact_add",
+    "proposals_import_accept",
+    "proposals_import_rows",
+    "proposals_import_upload",
     "due_dates_recompute",
     "figure_insert",
     "holiday_year_save",

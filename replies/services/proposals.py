@@ -93,7 +93,13 @@ def proposal_register(
 @transaction.atomic(durable=True)
 def proposals_import(*, actor, rows) -> dict:
     """Accept a validated list: one bulk write; numbers already registered are left as they are, so
-    the same file accepted twice changes nothing the second time."""
+    the same file accepted twice changes nothing the second time. (The page goes through
+    ``services.proposals_import_accept``, which reads the rows its import kept in the database.)"""
+    return _proposals_write(actor=actor, rows=rows)
+
+
+def _proposals_write(*, actor, rows) -> dict:
+    """The bulk write, inside the caller's transaction."""
     from replies.rules.intake import IntakeRow
 
     rows = [r for r in rows if isinstance(r, IntakeRow)]

@@ -25,7 +25,7 @@ from .cases import (
     case_transition,
     evidence_add,
 )
-from .institutions import institution_save
+from .institutions import institution_import_accept, institution_import_upload, institution_save
 from .reports import (
     encrypt_identity,
     report_close,
@@ -61,6 +61,8 @@ __all__ = [
     "flag_answer",
     "flag_open_case",
     "flag_review",
+    "institution_import_accept",
+    "institution_import_upload",
     "institution_save",
     "report_close",
     "report_open_case",

@@ -107,7 +107,7 @@ def import_rows(policy, rows, *, actor=None, name="settlements.csv"):
     assert not batch.errors, batch.errors
     from claims.models import SettlementImport
 
-    SettlementImport.objects.filter(pk=batch.pk).update(status=SettlementImport.Status.QUEUED)
+    SettlementImport.objects.filter(pk=batch.pk).update(status=SettlementImport.Status.ACCEPTING)
     settlement_import_apply(import_id=batch.pk)
     batch.refresh_from_db()
     return batch

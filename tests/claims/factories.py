@@ -103,7 +103,7 @@ class SettlementImportFactory(factory.django.DjangoModelFactory):
         model = SettlementImport
 
     file_name = "settlements.csv"
-    content = b""
+    raw = b""
     policy = factory.SubFactory(PolicyFactory)
     status = SettlementImport.Status.PREVIEW
 

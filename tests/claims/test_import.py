@@ -46,7 +46,7 @@ def test_import_writes_settlements_with_engine_figures(setup, make_user):
     assert batch.summary["new"] == 4 and batch.summary["totals"]["fund_paid"] == "10725.00"
     assert Settlement.objects.count() == 0  # nothing written before acceptance
 
-    SettlementImport.objects.filter(pk=batch.pk).update(status=SettlementImport.Status.QUEUED)
+    SettlementImport.objects.filter(pk=batch.pk).update(status=SettlementImport.Status.ACCEPTING)
     assert settlement_import_apply(import_id=batch.pk) == {"created": 4, "skipped": 0}
     s1, s2 = Settlement.objects.get(number="S1"), Settlement.objects.get(number="S2")
     assert (s1.deductible, s1.fund_paid, s1.personal_paid) == (
@@ -160,7 +160,7 @@ def test_pages_upload_preview_accept_and_error_report(setup, make_user, client_a
         client.post(f"/claims/imports/{batch.pk}/accept/")
     assert len(callbacks) == 1  # the bulk write is queued after commit
     batch.refresh_from_db()
-    assert batch.status == SettlementImport.Status.QUEUED and batch.job is not None
+    assert batch.status == SettlementImport.Status.ACCEPTING and batch.job is not None
 
 
 @pytest.mark.service

@@ -227,6 +227,6 @@ def test_imports_wait_while_a_report_is_open_and_discard_frees_them(divisions, d
     services.recalculation_discard(actor=None, recalculation_id=rc.pk)
     with django_capture_on_commit_callbacks(execute=False):
         services.settlement_import_accept(actor=None, import_id=batch.pk)
-    assert SettlementImport.objects.get(pk=batch.pk).status == SettlementImport.Status.QUEUED
+    assert SettlementImport.objects.get(pk=batch.pk).status == SettlementImport.Status.ACCEPTING
     with pytest.raises(ValidationError):
         services.settlement_import_accept(actor=None, import_id=batch.pk)  # accepted once only

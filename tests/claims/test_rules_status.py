@@ -1,49 +1,21 @@
-"""The import and recalculation status tables (pure, no database): every (current, target) pair
-gets the verdict the services rely on."""
+"""The recalculation status table (pure, no database): every (current, target) pair gets the verdict
+the services rely on. The import table is the core's one lifecycle: tests/core/test_import_lifecycle.py."""
 
 import pytest
 
 from claims.rules.status import (
     RECALCULATION_OPEN,
     RECALCULATION_RUNNING,
-    ImportStatus,
     RecalculationStatus,
     Verdict,
-    check_import_transition,
     check_recalculation_transition,
 )
 
-I = ImportStatus  # noqa: E741
 R = RecalculationStatus
 GO, SKIP, REFUSE = Verdict.GO, Verdict.SKIP, Verdict.REFUSE
 
-IMPORT_CASES = {
-    # accept (settlement_import_accept)
-    (I.PREVIEW, I.QUEUED): GO,
-    # the bulk write (settlement_import_apply): a batch written twice is left alone
-    (I.QUEUED, I.DONE): GO,
-    (I.FAILED, I.DONE): GO,
-    (I.DONE, I.DONE): SKIP,
-    # the write fails (settlement_import_failed / a file that no longer validates)
-    (I.QUEUED, I.FAILED): GO,
-    (I.FAILED, I.FAILED): GO,
-    (I.DONE, I.FAILED): SKIP,
-}
-
-
-@pytest.mark.parametrize("current", list(I))
-@pytest.mark.parametrize("target", list(I))
-def test_import_table(current, target):
-    assert check_import_transition(current, target) == IMPORT_CASES.get((current, target), REFUSE)
-
-
-@pytest.mark.parametrize("status", [s for s in I if s != I.PREVIEW])
-def test_only_a_preview_is_accepted(status):
-    assert check_import_transition(status, I.QUEUED) == REFUSE
-
 
 def test_checks_take_the_stored_strings():
-    assert check_import_transition("preview", "queued") == GO
     assert check_recalculation_transition("ready", "approved") == GO
 
 
@@ -95,6 +67,7 @@ def test_which_runs_block_imports_and_new_runs(status, blocks_imports, blocks_an
 
 def test_the_tables_know_the_models_statuses():
     from claims.models import Recalculation, SettlementImport
+    from medinsure.rules.imports import ImportStatus
 
-    assert {s.value for s in I} == set(SettlementImport.Status.values)
+    assert {s.value for s in ImportStatus} == set(SettlementImport.Status.values)
     assert {s.value for s in R} == set(Recalculation.Status.values)

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 Imp, Rc = SettlementImport.Status, Recalculation.Status
 
 
-@pytest.mark.parametrize("status", [Imp.INVALID, Imp.QUEUED, Imp.DONE, Imp.FAILED])
+@pytest.mark.parametrize("status", [Imp.INVALID, Imp.ACCEPTING, Imp.DONE, Imp.FAILED])
 def test_only_a_preview_is_accepted(status):
     batch = SettlementImportFactory(status=status)
     with pytest.raises(ValidationError) as exc:
@@ -31,7 +31,7 @@ def test_an_accepted_preview_queues_the_write_by_name(django_capture_on_commit_c
     batch = SettlementImportFactory(status=Imp.PREVIEW)
     with django_capture_on_commit_callbacks(execute=False):
         services.settlement_import_accept(actor=None, import_id=batch.pk)
-    assert SettlementImport.objects.get(pk=batch.pk).status == Imp.QUEUED
+    assert SettlementImport.objects.get(pk=batch.pk).status == Imp.ACCEPTING
     assert list(OutboxMessage.objects.values_list("task", "args")) == [
         ("claims.settlement_import_apply", [str(batch.pk)])
     ]
@@ -48,7 +48,7 @@ def test_a_write_that_fails_marks_the_batch_failed():
     batch = SettlementImportFactory(status=Imp.PREVIEW)  # never accepted: the write refuses it
     with pytest.raises(ValidationError):
         services.settlement_import_apply(import_id=batch.pk)
-    batch = SettlementImportFactory(status=Imp.QUEUED)
+    batch = SettlementImportFactory(status=Imp.ACCEPTING)
     settlement_import_failed(import_id=batch.pk, message="boom")
     assert SettlementImport.objects.get(pk=batch.pk).status == Imp.FAILED
 

@@ -45,7 +45,7 @@ def test_large_import_runs_in_celery_with_progress(divisions, make_user, setting
     w.writerow(["500116196001010000", "坏", divisions.village_a1.code])
     content = buf.getvalue().encode()
     batch = services.import_upload(actor=staff, source="police", uploaded_file=SimpleUploadedFile("big.csv", content))
-    assert batch.status == ImportBatch.Status.VALIDATING and batch.job_id
+    assert batch.status == ImportBatch.Status.CHECKING and batch.job_id
     assert wait_for(lambda: ImportBatch.objects.get(pk=batch.pk).status == ImportBatch.Status.PREVIEW)
     batch.refresh_from_db()
     assert (batch.valid_rows, batch.error_rows) == (300, 1)
@@ -53,7 +53,7 @@ def test_large_import_runs_in_celery_with_progress(divisions, make_user, setting
     assert Resident.objects.count() == 0
     batch = services.import_accept(actor=staff, batch_id=batch.pk)
     assert batch.status == ImportBatch.Status.ACCEPTING
-    assert wait_for(lambda: ImportBatch.objects.get(pk=batch.pk).status == ImportBatch.Status.ACCEPTED)
+    assert wait_for(lambda: ImportBatch.objects.get(pk=batch.pk).status == ImportBatch.Status.DONE)
     assert Resident.objects.count() == 300
     job = Job.objects.get(pk=ImportBatch.objects.get(pk=batch.pk).job_id)
     assert job.status == Job.Status.DONE and job.result["new"] == 300

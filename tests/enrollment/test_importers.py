@@ -62,7 +62,7 @@ def test_good_file_preview_writes_nothing_then_accept_then_again_changes_nothing
     assert (batch.total_rows, batch.valid_rows, batch.error_rows, batch.new_rows) == (3, 3, 0, 3)
     assert Resident.objects.count() == 0
     batch = services.import_accept(actor=staff, batch_id=batch.pk)
-    assert batch.status == ImportBatch.Status.ACCEPTED
+    assert batch.status == ImportBatch.Status.DONE
     assert Resident.objects.count() == 3
     li = Resident.objects.get(id_number=P2)
     assert (li.name, li.sex, li.birth_date, li.moved_in_on, li.hukou_division) == (

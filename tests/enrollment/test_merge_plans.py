@@ -21,6 +21,7 @@ from django.db import connection
 from enrollment import importers
 from enrollment.models import ImportBatch, InsuranceStatus, Payment, Resident
 from medinsure.core.bulk import linear_plan, plan_nodes
+from medinsure.core.imports import deflate_writer
 from medinsure.rules.id_numbers import make_id_number
 
 pytestmark = [pytest.mark.django_db, pytest.mark.service]
@@ -38,17 +39,15 @@ def _stage(cur, tmp_path, source: str, rows: list[dict], *, year=None) -> Import
     batch = ImportBatch.objects.create(
         source=source,
         file_name=f"{source}-{len(rows)}",
-        file_path="",
         sha256="t",
         year=year,
         status=ImportBatch.Status.ACCEPTING,
     )
-    path = tmp_path / f"{source}-{batch.pk}.csv"
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        for row in rows:
-            w.writerow([importers._format(row.get(c)) for c in importers.STAGE_COLUMNS])
-    importers.load_stage(cur, path, batch.pk)
+    sink = deflate_writer()
+    w = csv.writer(sink)
+    for row in rows:
+        w.writerow([importers._format(row.get(c)) for c in importers.STAGE_COLUMNS])
+    importers.load_stage(cur, sink.value(), batch.pk)
     return batch
 
 

@@ -130,7 +130,7 @@ def test_queued_work_waits_while_redis_is_down_and_runs_when_it_is_back(
     r = client.post(reverse("enrollment:imports"), {"source": "police", "file": upload, "year": 2025}, follow=True)
     assert _shows_waiting(r), r.content.decode()[-2000:]
     batch = ImportBatch.objects.get()
-    assert batch.status == ImportBatch.Status.VALIDATING
+    assert batch.status == ImportBatch.Status.CHECKING
 
     # claims: a recalculation's difference report
     client.force_login(make_user(Role.CLAIMS))

@@ -91,7 +91,7 @@ def test_errors_stored_before_the_core_vocabulary_still_read_and_are_migrated(fu
 def test_upload_preview_apply_then_reimport_changes_nothing(fund_user):
     content = workbook(SEED_004_ROWS)
     batch = services.statement_import_upload(actor=fund_user, filename="4月.xlsx", content=content)
-    assert batch.status == StatementImport.Status.PENDING and batch.errors == []
+    assert batch.status == StatementImport.Status.PREVIEW and batch.errors == []
     assert not MonthlyStatement.objects.exists()  # nothing written before the user accepts
     batch = services.statement_import_apply(actor=fund_user, import_id=batch.pk)
     assert batch.result == {"created": 3, "updated": 0, "unchanged": 0}

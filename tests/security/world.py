@@ -238,9 +238,6 @@ def _enrollment(w: World) -> None:
         uploaded_file=SimpleUploadedFile(f"{SENTINEL}户籍.csv", csv.encode("utf-8"), content_type="text/csv"),
     )
     assert batch.error_rows == 1, (batch.status, batch.message, batch.errors)
-    from enrollment.importers import batch_paths as _paths
-
-    w.files += [batch.file_path, *map(str, _paths(batch))]
     w.objects.update(
         campaign=campaign,
         resident=res_b,
@@ -284,7 +281,7 @@ def _claims(w: World) -> None:
     policy.save(update_fields=["name"])
     imp = SettlementImport.objects.create(
         file_name=f"{SENTINEL}结算.csv",
-        content=b"x",
+        raw=b"x",
         policy=policy,
         status=SettlementImport.Status.INVALID,
         errors=[{"line": 1, "column": "姓名", "message": f"{SENTINEL}错误"}],
