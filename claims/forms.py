@@ -134,12 +134,14 @@ def settlement_filters(params) -> dict:
     """The settlement list's query string (page and API) as selector keywords; a value out of range
     (month 13, year 99999) is ignored like a missing one instead of failing the request."""
     division = (params.get("division") or "").strip()
+    id_number = (params.get("id_number") or "").replace("\x00", "").strip()[:18]
+    kind = (params.get("kind") or "").replace("\x00", "")
     return {
         "year": bounded_int(params, "year", 1900, 9998),
         "month": bounded_int(params, "month", 1, 12),
-        "kind": params.get("kind") or None,
+        "kind": kind or None,
         "level": bounded_int(params, "level", 1, 4),
-        "id_number": params.get("id_number") or None,
+        "id_number": id_number or None,
         "division_code": division if division.isascii() and division.isdigit() else None,
     }
 

@@ -17,7 +17,7 @@ from claims.policies import PolicyNotFound, as_yaml
 from medinsure.accounts.decorators import area_required
 from medinsure.accounts.models import Role
 from medinsure.accounts.powers import APPROVERS, Power
-from medinsure.accounts.scoping import Area
+from medinsure.accounts.scoping import Area, may_see_personal_numbers
 from medinsure.audit.models import AuditLog
 from medinsure.audit.services import audit_log
 from medinsure.core import uploads
@@ -82,6 +82,9 @@ def calculator(request):
         "result": result,
         "diseases": _known_diseases(),
         "file_form": VisitsFileForm(),
+        # the ID number typed is echoed back only to a role that may see numbers (a view of a person)
+        "shown_id_number": shown_id_number(request.user, form["id_number"].value() or ""),
+        "full_numbers": may_see_personal_numbers(request.user),
     }
     if _is_htmx(request):
         return render(request, "claims/_calculator_result.html", context)

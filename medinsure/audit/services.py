@@ -74,8 +74,13 @@ def audit_log(
         username=(user.get_username() if user else username)[:150],
         action=verb,
         object_type=type_name(obj)[:64],
-        object_id=mask_numbers_in_text("" if key is None else str(key))[:64],
-        summary=mask_numbers_in_text(str(summary))[:500],
+        object_id=_clean(mask_numbers_in_text("" if key is None else str(key)))[:64],
+        summary=_clean(mask_numbers_in_text(str(summary)))[:500],
         ip=ctx.ip if ctx else None,
-        path=mask_numbers_in_text(ctx.path) if ctx else "",
+        path=_clean(mask_numbers_in_text(ctx.path)) if ctx else "",
     )
+
+
+def _clean(text: str) -> str:
+    """PostgreSQL text cannot hold NUL: a hostile value quoted in a summary must not fail the audit row."""
+    return text.replace("\x00", "")
