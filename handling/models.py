@@ -60,7 +60,9 @@ class Disease(models.Model):
     ``kind`` is the register it goes into (claims.RegisterKind: chronic / special)."""
 
     name = models.CharField(_("病种"), max_length=64)
-    kind = models.CharField(_("类别"), max_length=8, choices=[("chronic", _("门诊慢性病")), ("special", _("门诊特殊病种"))])
+    kind = models.CharField(
+        _("类别"), max_length=8, choices=[("chronic", _("门诊慢性病")), ("special", _("门诊特殊病种"))]
+    )
     condition = models.CharField(_("认定条件"), max_length=100, blank=True)
     active = models.BooleanField(_("在用"), default=True)
 
@@ -79,7 +81,9 @@ class ServicePoint(models.Model):
 
     name = models.CharField(_("服务点名称"), max_length=100)
     level = models.CharField(_("层级"), max_length=10, choices=Level.choices)
-    division = models.ForeignKey("regions.Division", verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="+")
+    division = models.ForeignKey(
+        "regions.Division", verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("医保服务点")
@@ -111,7 +115,9 @@ class Application(models.Model):
 
     tracking_number = models.CharField(_("受理编号"), max_length=20, unique=True)
     item = models.ForeignKey(HandlingItem, verbose_name=_("经办事项"), on_delete=models.PROTECT, related_name="+")
-    point = models.ForeignKey(ServicePoint, verbose_name=_("受理点"), on_delete=models.PROTECT, related_name="applications")
+    point = models.ForeignKey(
+        ServicePoint, verbose_name=_("受理点"), on_delete=models.PROTECT, related_name="applications"
+    )
     division = models.ForeignKey(
         "regions.Division", verbose_name=_("所属区划"), on_delete=models.PROTECT, related_name="+"
     )
@@ -132,7 +138,11 @@ class Application(models.Model):
     due_on = models.DateField(_("办结时限"), null=True, blank=True)
     decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("决定人"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("决定人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     decision_reason = models.CharField(_("决定理由"), max_length=300, blank=True)
@@ -148,7 +158,11 @@ class Application(models.Model):
     expert_opinion = models.CharField(_("专家评审意见"), max_length=300, blank=True)
     expert_passed = models.BooleanField(_("专家评审通过"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("评审录入人"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("评审录入人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
