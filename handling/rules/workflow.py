@@ -68,6 +68,29 @@ def is_overdue(*, status: str, due: date | None, finished_on: date | None, as_of
     return status in OPEN_STATUSES and as_of > due
 
 
+# --- what each workflow's application must say besides its papers (checked when it is received) ----------
+REQUIRED_DETAILS: dict[str, tuple[str, ...]] = {
+    "remote": ("filing_kind", "destination", "valid_from"),
+    "manual_claim": (
+        "institution_code",
+        "invoice_number",
+        "reason",
+        "policy_code",
+        "kind",
+        "hospital_level",
+        "admitted_on",
+        "lines",
+    ),
+    "cover_stop": ("stopped_on", "reason"),
+    "cover_resume": ("resumed_on",),
+    "direct_debit": ("year", "bank_name", "account_holder", "account_number"),
+}
+
+
+def missing_details(workflow: str, details: dict) -> tuple[str, ...]:
+    return tuple(k for k in REQUIRED_DETAILS.get(workflow, ()) if details.get(k) in (None, "", []))
+
+
 # --- chronic and special diseases (慢特病申报): twice a year, records of the last three years ---------------
 EVIDENCE_MAX_YEARS = 3  # seed 003: 持近三年以内的住院病历
 # how long an approved registration is valid: a demo setting (the seeds state no period)
@@ -95,14 +118,6 @@ def registration_period(decided_on: date) -> tuple[date, date]:
     except ValueError:  # 29 February
         end = decided_on.replace(year=decided_on.year + REGISTRATION_VALID_YEARS, day=28)
     return decided_on, end - timedelta(days=1)
-
-
-# --- 急诊抢救: filed within 5 working days of admission (seed 003 二(二)3①) ------------------------------
-EMERGENCY_FILING_WORKDAYS = 5
-
-
-def emergency_filed_in_time(admitted_on: date, filed_on: date, schedule: HolidaySchedule) -> bool:
-    return filed_on <= working_day_period_end(admitted_on, EMERGENCY_FILING_WORKDAYS, schedule).on
 
 
 @dataclass(frozen=True)

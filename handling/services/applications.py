@@ -17,6 +17,7 @@ from handling.rules.workflow import (
     Tracking,
     due_on,
     evidence_problem,
+    missing_details,
     missing_papers,
     round_of,
     unknown_papers,
@@ -81,6 +82,10 @@ def application_receive(
     item = HandlingItem.objects.filter(code=item_code, active=True).first()
     if item is None:
         raise ValidationError({"item": _("经办事项不存在")})
+    details = {k: v for k, v in (details or {}).items() if v not in (None, "")}
+    lacking = missing_details(item.kind, details)
+    if lacking:
+        raise ValidationError({k: _("请填写此项") for k in lacking})
     disease = None
     round_year = round_half = None
     if item.kind == Workflow.CHRONIC:
@@ -106,7 +111,7 @@ def application_receive(
             applicant_relation=(applicant_relation or "本人").strip()[:20],
             channel=channel,
             papers_received=_papers(item, papers_received),
-            details=details or {},
+            details=details,
             received_at=now,
             received_by=user_or_none(actor),
             round_year=round_year,
