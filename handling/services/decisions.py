@@ -21,6 +21,7 @@ from handling.services._common import moved, today, user_or_none
 from medinsure.accounts.scoping import Area, has_area, is_bureau_wide
 from medinsure.audit.models import AuditLog
 from medinsure.audit.services import audit_log
+from medinsure.institutions.models import Institution
 
 # decided by the bureau only (the service centre): expert-reviewed diseases and money paid out
 BUREAU_DECIDES = frozenset({Workflow.CHRONIC, Workflow.MANUAL_CLAIM})
@@ -76,10 +77,13 @@ def _apply(actor, a, item: HandlingItem) -> str:
         )
         return _("异地就医备案 %(k)s") % {"k": filing.get_kind_display()}
     if item.kind == Workflow.MANUAL_CLAIM:
+        institution = Institution.objects.filter(code=d.get("institution_code", "")).first()
+        if institution is None:
+            raise ValidationError({"institution_code": _("开票医疗机构编码不存在")})
         claim = claims_services.manual_claim_settle(
             actor=actor,
             resident_id=a.resident_id,
-            institution_id=d.get("institution_id"),
+            institution_id=institution.pk,
             invoice_number=d.get("invoice_number", ""),
             reason=d.get("reason", ""),
             policy_code=d.get("policy_code", ""),
