@@ -12,14 +12,14 @@ from enrollment.access import access_resident_by_id_number
 from handling import selectors, services
 from handling.access import access_application_by_tracking
 from handling.api.serializers import (
-    HandlingApplicationIn,
-    HandlingApplicationOut,
     ApplicationQuery,
     DecideIn,
-    PapersIn,
-    ReviewIn,
+    HandlingApplicationIn,
+    HandlingApplicationOut,
     HandlingStatsOut,
     HandlingStatsQuery,
+    PapersIn,
+    ReviewIn,
 )
 from medinsure.accounts.permissions import AreaPermission, StatsPermission
 from medinsure.accounts.scoping import Area
