@@ -260,14 +260,14 @@ def items(request):
     return render(request, "handling/items.html", {"page": page})
 
 
-@area_required(AREA)
+@area_required(AREA, stats=True)
 def stats(request):
     year = _year(request)
     data = selectors.stats(request.user, year=year, today=timezone.localdate())
     return render(request, "handling/stats.html", {"data": data, "year": year})
 
 
-@area_required(AREA)
+@area_required(AREA, stats=True)
 def stats_xlsx(request):
     from handling.exports import stats_workbook
 
