@@ -148,15 +148,19 @@ def act(request, tracking: str, action: str):
     try:
         if action == "accept":
             form = PapersForm(request.POST, item=a.item)
-            form.is_valid()
             services.application_accept(
-                actor=request.user, application_id=a.pk, papers_received=form.cleaned_data.get("papers_received", [])
+                actor=request.user,
+                application_id=a.pk,
+                # a paper the item does not ask for: keep what was recorded, the service names what is missing
+                papers_received=form.cleaned_data["papers_received"] if form.is_valid() else None,
             )
         elif action == "return":
             form = PapersForm(request.POST, item=a.item)
-            form.is_valid()
             services.application_return(
-                actor=request.user, application_id=a.pk, papers_received=form.cleaned_data.get("papers_received", [])
+                actor=request.user,
+                application_id=a.pk,
+                # a paper the item does not ask for: keep what was recorded, the service names what is missing
+                papers_received=form.cleaned_data["papers_received"] if form.is_valid() else None,
             )
         elif action == "review":
             form = ReviewForm(request.POST)

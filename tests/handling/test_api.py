@@ -30,9 +30,14 @@ def test_an_application_through_the_api(world, api_as):
     api = api_as(w["town_a"])
     r = api.post(
         "/api/v1/handling/applications/",
-        {"point": w["points"]["town_a"].pk, "item": "cover_stop", "id_number": w["resident"].id_number,
-         "applicant_name": "张三", "papers_received": ["居民身份证或户口簿"],
-         "details": {"stopped_on": "2025-07-01", "reason": "出国定居"}},
+        {
+            "point": w["points"]["town_a"].pk,
+            "item": "cover_stop",
+            "id_number": w["resident"].id_number,
+            "applicant_name": "张三",
+            "papers_received": ["居民身份证或户口簿"],
+            "details": {"stopped_on": "2025-07-01", "reason": "出国定居"},
+        },
         format="json",
     )
     assert r.status_code == 201, r.content
@@ -55,7 +60,12 @@ def test_a_resident_of_another_area_is_refused_on_id_number(world, api_as, divis
     other = covered_resident(2, divisions.village_b1)
     r = api_as(world["town_a"]).post(
         "/api/v1/handling/applications/",
-        {"point": world["points"]["town_a"].pk, "item": "record_print", "id_number": other.id_number, "applicant_name": "李四"},
+        {
+            "point": world["points"]["town_a"].pk,
+            "item": "record_print",
+            "id_number": other.id_number,
+            "applicant_name": "李四",
+        },
         format="json",
     )
     assert r.status_code == 400 and list(r.json()) == ["id_number"]
@@ -67,9 +77,16 @@ def _make(point, resident, item_code, status, *, due=None, finished_days=None):
     today = timezone.localdate()
     n = Application.objects.count() + 1
     return Application.objects.create(
-        tracking_number=f"T{n:05d}", item=HandlingItem.objects.get(code=item_code), point=point,
-        division_id=point.division_id, resident=resident, applicant_name="x", status=status,
-        received_at=timezone.now(), accepted_on=today - timedelta(days=10) if due else None, due_on=due,
+        tracking_number=f"T{n:05d}",
+        item=HandlingItem.objects.get(code=item_code),
+        point=point,
+        division_id=point.division_id,
+        resident=resident,
+        applicant_name="x",
+        status=status,
+        received_at=timezone.now(),
+        accepted_on=today - timedelta(days=10) if due else None,
+        due_on=due,
         finished_at=(timezone.now() - timedelta(days=finished_days)) if finished_days is not None else None,
     )
 
@@ -93,8 +110,14 @@ def test_the_figures_per_point_and_item_on_page_api_and_excel(world, api_as, cli
     data = r.json()
     by_point = {p["name"]: p for p in data["points"]}
     assert by_point["甲镇便民服务中心"] == {
-        "name": "甲镇便民服务中心", "received": 3, "returned": 0, "open": 1, "finished": 2, "finished_on_time": 1,
-        "overdue": 2, "on_time_rate": "50.0",
+        "name": "甲镇便民服务中心",
+        "received": 3,
+        "returned": 0,
+        "open": 1,
+        "finished": 2,
+        "finished_on_time": 1,
+        "overdue": 2,
+        "on_time_rate": "50.0",
     }
     assert by_point["乙镇便民服务中心"]["returned"] == 1 and by_point["乙镇便民服务中心"]["on_time_rate"] is None
     assert {i["name"]: i["received"] for i in data["items"]} == {"参保信息查询和个人权益记录打印": 3, "城乡居民停保": 1}

@@ -81,7 +81,9 @@ def test_a_village_worker_files_on_a_phone(live_server, phone_page, make_user, l
     page.get_by_label("居民身份证或户口簿").check()
     page.get_by_label("变更事项证明材料").check()
     # the form fits the phone's width
-    wide = page.evaluate("""() => [...document.querySelectorAll('*')].filter(e => e.getBoundingClientRect().right > 391).map(e => e.tagName + '.' + e.className + '#' + e.id + ':' + e.getBoundingClientRect().right).slice(0, 15)""")
+    wide = page.evaluate(
+        """() => [...document.querySelectorAll('*')].filter(e => e.getBoundingClientRect().right > 391).map(e => e.tagName + '.' + e.className + '#' + e.id + ':' + e.getBoundingClientRect().right).slice(0, 15)"""
+    )
     assert page.evaluate("document.documentElement.scrollWidth") <= 390, wide
     page.get_by_test_id("submit").click()
     page.get_by_test_id("receipt").wait_for()

@@ -26,7 +26,11 @@ def test_the_catalogue_has_the_seeds_counts():
 def test_diseases_carry_their_conditions():
     assert Disease.objects.get(name="类风湿性关节炎").condition == "活动期"
     assert Disease.objects.filter(kind="chronic").count() == 21
-    assert set(Disease.objects.filter(kind="special").values_list("name", flat=True)) == {"恶性肿瘤", "系统性红斑狼疮", "血友病"}
+    assert set(Disease.objects.filter(kind="special").values_list("name", flat=True)) == {
+        "恶性肿瘤",
+        "系统性红斑狼疮",
+        "血友病",
+    }
 
 
 def test_reloading_keeps_the_bureaus_edits_unless_refreshed():

@@ -51,9 +51,15 @@ def test_receiving_lists_the_papers_and_names_what_is_missing_on_the_receipt(wor
     r = c.post(
         f"/handling/receive/?point={point.pk}",
         {
-            "item": "remote_living", "id_number": w["resident"].id_number, "applicant_name": "张三",
-            "applicant_relation": "本人", "channel": "window", "papers_received": ["居民身份证"],
-            "filing_kind": "living", "destination": "广州市", "valid_from": "2025-01-01",
+            "item": "remote_living",
+            "id_number": w["resident"].id_number,
+            "applicant_name": "张三",
+            "applicant_relation": "本人",
+            "channel": "window",
+            "papers_received": ["居民身份证"],
+            "filing_kind": "living",
+            "destination": "广州市",
+            "valid_from": "2025-01-01",
         },
     )
     a = Application.objects.get()
@@ -67,8 +73,14 @@ def test_a_refusal_is_shown_on_its_field(world, client_as):
     point = w["points"]["town_a"]
     r = client_as(w["town_a"]).post(
         f"/handling/receive/?point={point.pk}",
-        {"item": "cover_stop", "id_number": w["resident"].id_number, "applicant_name": "张三", "applicant_relation": "本人",
-         "channel": "window", "reason": "出国定居"},
+        {
+            "item": "cover_stop",
+            "id_number": w["resident"].id_number,
+            "applicant_name": "张三",
+            "applicant_relation": "本人",
+            "channel": "window",
+            "reason": "出国定居",
+        },
     )
     assert r.status_code == 200 and 'data-testid="error-stopped_on"' in r.content.decode()
     assert not Application.objects.exists()

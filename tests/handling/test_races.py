@@ -27,9 +27,17 @@ def test_two_concurrent_submissions_of_one_invoice_pay_once(divisions, make_user
 
     def submit():
         return manual_claim_settle(
-            actor=clerk, resident_id=resident.pk, institution_id=h.pk, invoice_number="INV-RACE", reason="remote",
-            policy_code="guanxian-2018", kind="inpatient", hospital_level=2, admitted_on=date(2018, 3, 1),
-            discharged_on=date(2018, 3, 5), lines=LINES,
+            actor=clerk,
+            resident_id=resident.pk,
+            institution_id=h.pk,
+            invoice_number="INV-RACE",
+            reason="remote",
+            policy_code="guanxian-2018",
+            kind="inpatient",
+            hospital_level=2,
+            admitted_on=date(2018, 3, 1),
+            discharged_on=date(2018, 3, 5),
+            lines=LINES,
         )
 
     results, errors = split(race(submit, submit))
@@ -44,10 +52,16 @@ def test_concurrent_receipts_at_one_point_get_distinct_numbers(divisions, make_u
     clerks = [make_user(Role.TOWNSHIP, division=divisions.town_a) for _ in range(3)]
 
     def receive(clerk):
-        return lambda: application_receive(
-            actor=clerk, point_id=point.pk, item_code="record_print", resident_id=resident.pk, applicant_name="本人",
-            papers_received=["居民身份证或社会保障卡"],
-        ).tracking_number
+        return lambda: (
+            application_receive(
+                actor=clerk,
+                point_id=point.pk,
+                item_code="record_print",
+                resident_id=resident.pk,
+                applicant_name="本人",
+                papers_received=["居民身份证或社会保障卡"],
+            ).tracking_number
+        )
 
     results, errors = split(race(*(receive(c) for c in clerks)))
     assert errors == [] and len(set(results)) == 3

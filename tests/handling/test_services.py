@@ -43,8 +43,14 @@ def _audits(a):
 
 def test_receiving_gives_a_quotable_number_and_an_audit_row(world):
     w = world
-    a = received(w["town_a"], w["points"]["town_a"], "cover_stop", w["resident"], papers_received=["居民身份证或户口簿"],
-                 details={"stopped_on": "2025-07-01", "reason": "出国定居"})
+    a = received(
+        w["town_a"],
+        w["points"]["town_a"],
+        "cover_stop",
+        w["resident"],
+        papers_received=["居民身份证或户口簿"],
+        details={"stopped_on": "2025-07-01", "reason": "出国定居"},
+    )
     assert a.tracking_number.startswith(f"B{timezone.localdate():%y%m%d}") and len(a.tracking_number) == 14
     assert a.status == "received" and a.division_id == w["points"]["town_a"].division_id
     b = received(w["town_a"], w["points"]["town_a"], "resident_change", w["resident"])
@@ -72,21 +78,40 @@ def test_receiving_refusals_name_the_field(world, code, kw, field):
 def test_chronic_records_must_be_of_the_last_three_years(world):
     disease = Disease.objects.get(name="类风湿性关节炎", kind="chronic")
     with pytest.raises(ValidationError) as exc:
-        received(world["town_a"], world["points"]["town_a"], "chronic", world["resident"], disease_id=disease.pk,
-                 evidence_years=4)
+        received(
+            world["town_a"],
+            world["points"]["town_a"],
+            "chronic",
+            world["resident"],
+            disease_id=disease.pk,
+            evidence_years=4,
+        )
     assert list(exc.value.message_dict) == ["evidence_years"]
 
 
 def test_acceptance_lists_every_missing_paper_at_once_and_starts_the_clock(world):
     w = world
-    a = received(w["town_a"], w["points"]["town_a"], "emergency_filing", w["resident"], papers_received=["医保卡"],
-                 details={"filing_kind": "emergency", "destination": "邻县人民医院", "valid_from": "2025-01-02"})
+    a = received(
+        w["town_a"],
+        w["points"]["town_a"],
+        "emergency_filing",
+        w["resident"],
+        papers_received=["医保卡"],
+        details={"filing_kind": "emergency", "destination": "邻县人民医院", "valid_from": "2025-01-02"},
+    )
     with pytest.raises(ValidationError) as exc:
         services.application_accept(actor=w["town_a"], application_id=a.pk)
-    assert exc.value.message_dict["papers_received"] == ["材料不全，请一次性补齐：居民身份证或户口簿、医疗机构急诊抢救证明"]
+    assert exc.value.message_dict["papers_received"] == [
+        "材料不全，请一次性补齐：居民身份证或户口簿、医疗机构急诊抢救证明"
+    ]
     returned = services.application_return(actor=w["town_a"], application_id=a.pk)
-    assert returned.status == "returned" and returned.details["missing"] == ["居民身份证或户口簿", "医疗机构急诊抢救证明"]
-    done = services.application_accept(actor=w["town_a"], application_id=a.pk, papers_received=papers("emergency_filing"))
+    assert returned.status == "returned" and returned.details["missing"] == [
+        "居民身份证或户口簿",
+        "医疗机构急诊抢救证明",
+    ]
+    done = services.application_accept(
+        actor=w["town_a"], application_id=a.pk, papers_received=papers("emergency_filing")
+    )
     today = timezone.localdate()
     assert (done.status, done.accepted_on) == ("accepted", today)
     assert done.due_on == due_on(today, 1, holiday_schedule())
@@ -120,7 +145,7 @@ def test_a_chronic_disease_is_registered_only_after_the_expert_review(world):
     reg = DiseaseRegistration.objects.get(resident=w["resident"])
     assert (reg.disease, reg.kind, reg.valid_from) == ("类风湿性关节炎", "chronic", timezone.localdate())
     # entitlement now reads the registered disease
-    (_pk, e), = claims_selectors.eligibility_many([w["resident"].id_number], on=timezone.localdate()).values()
+    ((_pk, e),) = claims_selectors.eligibility_many([w["resident"].id_number], on=timezone.localdate()).values()
     assert "类风湿性关节炎" in e.diseases
     finished = services.application_finish(actor=w["town_a"], application_id=a.pk)
     assert finished.status == "finished" and finished.finished_at is not None
@@ -129,8 +154,13 @@ def test_a_chronic_disease_is_registered_only_after_the_expert_review(world):
 def test_a_late_emergency_filing_is_refused_and_nothing_is_written(world):
     w = world
     admitted = timezone.localdate() - timedelta(days=30)
-    a = accepted(w["town_a"], w["points"]["town_a"], "emergency_filing", w["resident"],
-                 details={"filing_kind": "emergency", "destination": "邻县人民医院", "valid_from": admitted.isoformat()})
+    a = accepted(
+        w["town_a"],
+        w["points"]["town_a"],
+        "emergency_filing",
+        w["resident"],
+        details={"filing_kind": "emergency", "destination": "邻县人民医院", "valid_from": admitted.isoformat()},
+    )
     with pytest.raises(ValidationError) as exc:
         services.application_decide(actor=w["town_a"], application_id=a.pk, approve=True)
     assert "5个工作日" in exc.value.message_dict["valid_from"][0]
@@ -142,8 +172,17 @@ def test_a_late_emergency_filing_is_refused_and_nothing_is_written(world):
 
 def test_a_timely_emergency_filing_is_written(world):
     w = world
-    a = accepted(w["town_a"], w["points"]["town_a"], "emergency_filing", w["resident"],
-                 details={"filing_kind": "emergency", "destination": "邻县人民医院", "valid_from": timezone.localdate().isoformat()})
+    a = accepted(
+        w["town_a"],
+        w["points"]["town_a"],
+        "emergency_filing",
+        w["resident"],
+        details={
+            "filing_kind": "emergency",
+            "destination": "邻县人民医院",
+            "valid_from": timezone.localdate().isoformat(),
+        },
+    )
     services.application_decide(actor=w["town_a"], application_id=a.pk, approve=True)
     assert RemoteCareFiling.objects.get(resident=w["resident"]).kind == "emergency"
 
@@ -172,7 +211,9 @@ def test_a_manual_claim_is_settled_by_the_engine_paid_once_and_queues_the_fund_f
     assert (s.total_cost, s.in_scope_cost) == (6300, 6000)
     assert s.fund_paid > 0 and s.fund_paid + s.critical_paid + s.personal_paid == s.in_scope_cost
     assert "统筹支付" in decided.result_ref
-    assert list(OutboxMessage.objects.values_list("task", "kwargs")) == [("claims.monthly_stats_refresh", {"year": 2018})]
+    assert list(OutboxMessage.objects.values_list("task", "kwargs")) == [
+        ("claims.monthly_stats_refresh", {"year": 2018})
+    ]
     assert AuditLog.objects.filter(object_type="claims.manualclaim", object_id=str(claim.pk)).count() == 1
     # the same invoice again: refused on the invoice, nothing paid twice
     again = accepted(w["claims"], centre, "manual_claim", w["resident"], details=CLAIM_DETAILS)
@@ -195,11 +236,18 @@ def test_a_manual_claim_outside_cover_is_recorded_with_no_fund_payment(world, di
 
 def test_stop_resume_and_direct_debit(world):
     w = world
-    stop = accepted(w["town_a"], w["points"]["town_a"], "cover_stop", w["resident"],
-                    details={"stopped_on": "2025-07-01", "reason": "出国定居"})
+    stop = accepted(
+        w["town_a"],
+        w["points"]["town_a"],
+        "cover_stop",
+        w["resident"],
+        details={"stopped_on": "2025-07-01", "reason": "出国定居"},
+    )
     services.application_decide(actor=w["town_a"], application_id=stop.pk, approve=True)
     assert CoverStop.objects.get(resident=w["resident"]).resumed_on is None
-    resume = accepted(w["town_a"], w["points"]["town_a"], "cover_resume", w["resident"], details={"resumed_on": "2025-06-01"})
+    resume = accepted(
+        w["town_a"], w["points"]["town_a"], "cover_resume", w["resident"], details={"resumed_on": "2025-06-01"}
+    )
     with pytest.raises(ValidationError) as exc:
         services.application_decide(actor=w["town_a"], application_id=resume.pk, approve=True)
     assert list(exc.value.message_dict) == ["resumed_on"]
@@ -209,8 +257,13 @@ def test_stop_resume_and_direct_debit(world):
     assert CoverStop.objects.get(resident=w["resident"]).resumed_on == date(2025, 9, 1)
 
     year = timezone.localdate().year + 1
-    debit = accepted(w["village"], w["points"]["village_a1"], "direct_debit", w["resident"],
-                     details={"year": year, "bank_name": "农商银行", "account_holder": "居民", "account_number": "6228480012345678"})
+    debit = accepted(
+        w["village"],
+        w["points"]["village_a1"],
+        "direct_debit",
+        w["resident"],
+        details={"year": year, "bank_name": "农商银行", "account_holder": "居民", "account_number": "6228480012345678"},
+    )
     done = services.application_decide(actor=w["village"], application_id=debit.pk, approve=True)
     assert DirectDebitAgreement.objects.get(resident=w["resident"]).account_number == "6228480012345678"
     assert done.details["account_number"] == "****5678"  # the application keeps no full account number
