@@ -84,8 +84,11 @@ def receive(request):
     )
     if request.method == "POST" and item and form.is_valid():
         c = form.cleaned_data
+        number = c["id_number"].strip().upper()
         try:
-            resident = access_resident_by_id_number(request.user, c["id_number"].strip().upper())
+            if not (number.isascii() and number.isalnum()):
+                raise Http404
+            resident = access_resident_by_id_number(request.user, number)
         except Http404:
             form.add_error("id_number", _("本辖区参保登记库中没有此人"))
         else:
@@ -214,22 +217,24 @@ def resident_applications(request, pk: int):
 def find(request):
     """Find an application by the tracking number a resident quotes, or a resident by ID number (posted)."""
     number = (request.POST.get("q") or request.GET.get("tracking") or "").strip().upper()
-    if number:
-        if number.startswith("B"):
-            a = Application.objects.none()
-            try:
-                a = access_application_by_tracking(request.user, number)
-            except Http404:
-                messages.error(request, _("没有找到该受理编号"))
-            else:
-                return redirect("handling:detail", tracking=a.tracking_number)
-        elif request.method == "POST":
-            try:
-                r = access_resident_by_id_number(request.user, number)
-            except Http404:
-                messages.error(request, _("本辖区参保登记库中没有此人"))
-            else:
-                return redirect("handling:resident", pk=r.pk)
+    if not number:
+        return redirect("handling:desk")
+    if not number.isascii() or not number.isalnum():
+        messages.error(request, _("请输入受理编号或身份证号"))
+    elif number.startswith("B"):
+        try:
+            a = access_application_by_tracking(request.user, number)
+        except Http404:
+            messages.error(request, _("没有找到该受理编号"))
+        else:
+            return redirect("handling:detail", tracking=a.tracking_number)
+    elif request.method == "POST":
+        try:
+            r = access_resident_by_id_number(request.user, number[:18])
+        except Http404:
+            messages.error(request, _("本辖区参保登记库中没有此人"))
+        else:
+            return redirect("handling:resident", pk=r.pk)
     return redirect("handling:desk")
 
 

@@ -66,8 +66,11 @@ class ApplicationListView(APIView):
         data = HandlingApplicationIn(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
+        number = v["id_number"].strip().upper()
         try:
-            resident = access_resident_by_id_number(request.user, v["id_number"].strip().upper())
+            if not (number.isascii() and number.isalnum()):
+                raise Http404
+            resident = access_resident_by_id_number(request.user, number)
         except Http404 as exc:
             raise ValidationError({"id_number": "本辖区参保登记库中没有此人"}) from exc
         details = dict(v.get("details") or {})
