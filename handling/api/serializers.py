@@ -101,6 +101,13 @@ class HandlingApplicationOut(serializers.Serializer):
     expert_opinion = serializers.CharField()
 
 
+class HandlingApplicationPageOut(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = HandlingApplicationOut(many=True)
+
+
 class HandlingFiguresOut(serializers.Serializer):
     name = serializers.CharField()
     received = serializers.IntegerField()

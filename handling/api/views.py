@@ -16,6 +16,7 @@ from handling.api.serializers import (
     DecideIn,
     HandlingApplicationIn,
     HandlingApplicationOut,
+    HandlingApplicationPageOut,
     HandlingStatsOut,
     HandlingStatsQuery,
     PapersIn,
@@ -43,7 +44,8 @@ class ApplicationListView(APIView):
 
     @extend_schema(
         parameters=[ApplicationQuery],
-        responses=HandlingApplicationOut(many=True),
+        responses=HandlingApplicationPageOut,
+        operation_id="v1_handling_applications_list",
     )
     def get(self, request):
         q = ApplicationQuery(data=request.query_params)
