@@ -215,6 +215,11 @@ def test_a_manual_claim_is_settled_by_the_engine_paid_once_and_queues_the_fund_f
         ("claims.monthly_stats_refresh", {"year": 2018})
     ]
     assert AuditLog.objects.filter(object_type="claims.manualclaim", object_id=str(claim.pk)).count() == 1
+    # the queued refresh puts it in the fund's spending like any settlement
+    from claims.services import monthly_stats_refresh
+
+    monthly_stats_refresh(year=2018)
+    assert claims_selectors.fund_expenditure_by_month(year=2018, scheme="resident")[3] == s.fund_paid + s.critical_paid
     # the same invoice again: refused on the invoice, nothing paid twice
     again = accepted(w["claims"], centre, "manual_claim", w["resident"], details=CLAIM_DETAILS)
     with pytest.raises(ValidationError) as exc:
