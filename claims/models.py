@@ -485,3 +485,42 @@ class RemoteCareFiling(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.valid_from}"
+
+
+class ManualClaimReason(models.TextChoices):
+    REMOTE = "remote", _("异地就医未直接结算")
+    SYSTEM_FAILURE = "system_failure", _("信息系统故障")
+    EMERGENCY = "emergency", _("非定点医疗机构急诊抢救")
+
+
+class ManualClaim(models.Model):
+    """A manual reimbursement (零星报销): the invoice of care that was not settled on the spot, settled
+    by the one engine into a ``Settlement`` (so it counts in the fund's spending like any other). An
+    invoice is paid once: the invoicing institution's invoice number is unique."""
+
+    resident = models.ForeignKey(
+        "enrollment.Resident", verbose_name=_("参保人员"), on_delete=models.PROTECT, related_name="manual_claims"
+    )
+    institution = models.ForeignKey(
+        "institutions.Institution", verbose_name=_("开票医疗机构"), on_delete=models.PROTECT, related_name="+"
+    )
+    invoice_number = models.CharField(_("发票号码"), max_length=40)
+    reason = models.CharField(_("零星报销原因"), max_length=16, choices=ManualClaimReason.choices)
+    settlement = models.OneToOneField(
+        Settlement, verbose_name=_("结算单"), on_delete=models.PROTECT, related_name="manual_claim"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("经办人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("报销时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("零星报销")
+        verbose_name_plural = _("零星报销")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "invoice_number"], name="claims_manual_claim_invoice_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.invoice_number

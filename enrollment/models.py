@@ -556,3 +556,35 @@ class CoverStop(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resident_id} {self.stopped_on}"
+
+
+class DirectDebitAgreement(models.Model):
+    """A bank direct-debit agreement (医保费扣款协议) for a contribution year: the bank takes the next
+    year's contribution from the account in the collection period. One open agreement per person and year."""
+
+    resident = models.ForeignKey(
+        Resident, verbose_name=_("参保人员"), on_delete=models.CASCADE, related_name="debit_agreements"
+    )
+    year = models.PositiveSmallIntegerField(_("缴费年度"))
+    bank_name = models.CharField(_("开户银行"), max_length=64)
+    account_holder = models.CharField(_("账户名"), max_length=64)
+    account_number = models.CharField(_("银行账号"), max_length=32)
+    signed_on = models.DateField(_("签约日期"))
+    cancelled_on = models.DateField(_("解约日期"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("经办人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("银行代扣协议")
+        verbose_name_plural = _("银行代扣协议")
+        ordering = ["-year", "-signed_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["resident", "year"], condition=Q(cancelled_on__isnull=True), name="debit_agreement_one_open"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resident_id} {self.year}"

@@ -9,6 +9,7 @@ v1 = [
     path("jobs/", include("medinsure.jobs.api.urls")),
     path("enrollment/", include("enrollment.api.urls")),
     path("claims/", include("claims.api.urls")),
+    path("handling/", include("handling.api.urls")),
     path("supervision/", include("supervision.api.urls")),
     path("fundbudget/", include("fundbudget.api.urls")),
     path("replies/", include("replies.api.urls")),

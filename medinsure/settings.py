@@ -69,11 +69,12 @@ INSTALLED_APPS = [
     # business areas, in dependency order
     "enrollment",
     "claims",
+    "handling",
     "supervision",
     "fundbudget",
     "replies",
 ]
-BUSINESS_APPS = ["enrollment", "claims", "supervision", "fundbudget", "replies"]
+BUSINESS_APPS = ["enrollment", "claims", "handling", "supervision", "fundbudget", "replies"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

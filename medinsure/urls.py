@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/", include("medinsure.api")),
     path("enrollment/", include("enrollment.urls")),
     path("claims/", include("claims.urls")),
+    path("handling/", include("handling.urls")),
     path("supervision/", include("supervision.urls")),
     path("fundbudget/", include("fundbudget.urls")),
     path("replies/", include("replies.urls")),

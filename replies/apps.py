@@ -29,3 +29,8 @@ class RepliesConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_seed_holiday_schedule, sender=self, dispatch_uid="replies.seed_holiday_schedule")
+        # the holiday rows are replies'; the apps below it read them through the core (medinsure.core.holidays)
+        from medinsure.core.holidays import register_holiday_reader
+        from replies.selectors import holiday_schedule
+
+        register_holiday_reader(holiday_schedule)

@@ -5,7 +5,8 @@ the engine (claims.rules), its input always from claims.visits.
 - ``policies``: policy versions (edit, shipped files);
 - ``settlement_import``: a settlement file checked, previewed, accepted and written in bulk;
 - ``recalculation``: a year's settlements under a new version (difference report, approval, apply);
-- ``stats``: the pre-aggregated monthly statistics.
+- ``stats``: the pre-aggregated monthly statistics;
+- ``registers``: disease registrations, remote-care filings and manual claims (零星报销).
 
 Callers use ``services.<name>`` (or ``from claims.services import <name>``); the modules are the
 package's inside.
@@ -22,6 +23,13 @@ from claims.services.recalculation import (
     recalculation_failed,
     recalculation_start,
 )
+from claims.services.registers import (
+    disease_register,
+    disease_revoke,
+    manual_claim_settle,
+    remote_filing_create,
+    remote_filing_revoke,
+)
 from claims.services.settlement_import import (
     settlement_import_accept,
     settlement_import_apply,
@@ -34,6 +42,9 @@ from claims.services.stats import monthly_stats_refresh
 __all__ = [
     "CHUNK_PERSONS",
     "SETTLEMENT_COPY_COLUMNS",
+    "disease_register",
+    "disease_revoke",
+    "manual_claim_settle",
     "monthly_stats_refresh",
     "policies_load_files",
     "policy_version_create",
@@ -43,6 +54,8 @@ __all__ = [
     "recalculation_discard",
     "recalculation_failed",
     "recalculation_start",
+    "remote_filing_create",
+    "remote_filing_revoke",
     "settlement_import_accept",
     "settlement_import_apply",
     "settlement_import_approve",

@@ -8,11 +8,13 @@ read-check-write, an audit row, Celery work queued by task name after commit. Re
 - ``mobilisation``: the to-do lists (nightly sync, split, outcomes);
 - ``progress``: the daily progress figures (and the nightly refresh);
 - ``reminders``: reminders to pay, delivery receipts, a resident's opt-out;
-- ``campaigns``: contribution-year campaigns and their tiers.
+- ``campaigns``: contribution-year campaigns and their tiers;
+- ``cover_stops``: stopping and resuming cover, bank direct-debit agreements.
 """
 
 from enrollment.services._common import is_stale, queue_progress_refresh, today
 from enrollment.services.campaigns import CAMPAIGN_LOCK_KEY, TIER_LABELS, TierInput, campaign_create, campaign_update
+from enrollment.services.cover_stops import cover_resume, cover_stop, debit_agreement_cancel, debit_agreement_sign
 from enrollment.services.guideline_tasks import guideline_task_edit, guideline_tasks_compute, guideline_tasks_issue
 from enrollment.services.imports import (
     IMPORT_EXTENSIONS,
@@ -39,6 +41,10 @@ __all__ = [
     "TierInput",
     "campaign_create",
     "campaign_update",
+    "cover_resume",
+    "cover_stop",
+    "debit_agreement_cancel",
+    "debit_agreement_sign",
     "guideline_task_edit",
     "guideline_tasks_compute",
     "guideline_tasks_issue",

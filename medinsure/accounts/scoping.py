@@ -16,24 +16,27 @@ class Area(models.TextChoices):
     SUPERVISION = "supervision", _("基金监管")
     FUNDBUDGET = "fundbudget", _("基金预算")
     REPLIES = "replies", _("建议提案办理")
+    HANDLING = "handling", _("经办服务")
     AUDIT = "audit", _("审计日志")
     ADMIN = "admin", _("系统管理")
 
 
-BUSINESS_AREAS = frozenset({Area.ENROLLMENT, Area.CLAIMS, Area.SUPERVISION, Area.FUNDBUDGET, Area.REPLIES})
+BUSINESS_AREAS = frozenset(
+    {Area.ENROLLMENT, Area.CLAIMS, Area.SUPERVISION, Area.FUNDBUDGET, Area.REPLIES, Area.HANDLING}
+)
 
 AREAS_BY_ROLE: dict[str, frozenset] = {
     Role.ADMIN: BUSINESS_AREAS | {Area.AUDIT, Area.ADMIN},
     Role.LEADER: BUSINESS_AREAS,
     Role.DIRECTOR: BUSINESS_AREAS,
-    Role.ENROLLMENT: frozenset({Area.ENROLLMENT}),
-    Role.CLAIMS: frozenset({Area.CLAIMS}),
+    Role.ENROLLMENT: frozenset({Area.ENROLLMENT, Area.HANDLING}),
+    Role.CLAIMS: frozenset({Area.CLAIMS, Area.HANDLING}),
     Role.SUPERVISION: frozenset({Area.SUPERVISION}),
     Role.SUPERVISION_HEAD: frozenset({Area.SUPERVISION}),
     Role.FUND: frozenset({Area.FUNDBUDGET}),
     Role.OFFICE: frozenset({Area.REPLIES}),
-    Role.TOWNSHIP: frozenset({Area.ENROLLMENT}),
-    Role.VILLAGE: frozenset({Area.ENROLLMENT}),
+    Role.TOWNSHIP: frozenset({Area.ENROLLMENT, Area.HANDLING}),
+    Role.VILLAGE: frozenset({Area.ENROLLMENT, Area.HANDLING}),
     Role.INSTITUTION: frozenset({Area.SUPERVISION}),
     Role.API_CLIENT: frozenset(),
 }

@@ -1,1 +1,1 @@
-"""Pure rules shared by every app (no Django, no database, no settings): ID numbers."""
+"""Pure rules shared by every app (no Django, no database, no settings): ID numbers, working days."""

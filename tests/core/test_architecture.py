@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["enrollment", "claims", "supervision", "fundbudget", "replies"]
+APPS = ["enrollment", "claims", "handling", "supervision", "fundbudget", "replies"]
 PRIVATE_ROOMS = ("views", "api", "tasks", "forms", "urls")
 
 

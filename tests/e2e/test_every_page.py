@@ -43,7 +43,7 @@ def test_every_menu_entry_opens_without_outside_hosts(role, divisions, make_user
 
 def test_menus_follow_the_roles(divisions, make_user):
     areas = lambda user: {s["area"] for s in menu_for(user)}  # noqa: E731
-    assert areas(make_user(Role.TOWNSHIP, divisions.town_a)) == {"enrollment"}
+    assert areas(make_user(Role.TOWNSHIP, divisions.town_a)) == {"enrollment", "handling"}
     assert areas(make_user(Role.FUND)) == {"fundbudget"}
     assert areas(make_user(Role.OFFICE)) == {"replies"}
-    assert areas(make_user(Role.LEADER)) == {"enrollment", "claims", "supervision", "fundbudget", "replies"}
+    assert areas(make_user(Role.LEADER)) == {"enrollment", "claims", "supervision", "fundbudget", "replies", "handling"}

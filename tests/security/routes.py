@@ -48,6 +48,7 @@ AREA_BY_APP = {
     "supervision": Area.SUPERVISION,
     "fundbudget": Area.FUNDBUDGET,
     "replies": Area.REPLIES,
+    "handling": Area.HANDLING,
     "audit": Area.AUDIT,
     "jobs": None,  # every signed-in user; rows scoped by owner
     "regions": None,  # every signed-in user; rows scoped by area

@@ -118,6 +118,10 @@ def kwargs_table(w) -> dict:
         "replies:public_detail.pk": Literal("999999"),
         "proposal-detail.pk": o["proposal"].pk,
         "published-detail.pk": Literal("999999"),
+        # handling
+        "handling:tracking": o["application"].tracking_number,
+        "handling:act.action": "accept",
+        "handling:resident.pk": o["resident"].pk,
     }
 
 

@@ -102,6 +102,7 @@ def build() -> World:
     _supervision(w)
     _fundbudget(w)
     _replies(w)
+    _handling(w)
     _core(w)
     w.sentinels = (SENTINEL, w.objects["resident"].id_number, B_PHONE)
     w.zones = [
@@ -456,6 +457,25 @@ def _replies(w: World) -> None:
         message=f"{SENTINEL}提醒",
     )
     w.objects.update(proposal=proposal, version=version, section=section, commitment=commitment)
+
+
+# --- handling --------------------------------------------------------------------------------
+def _handling(w: World) -> None:
+    from handling.models import HandlingItem, ServicePoint
+    from handling.services import application_receive
+
+    ServicePoint.objects.create(name="区医保服务中心", level="district", division=w.district)
+    ServicePoint.objects.create(name="甲镇便民服务中心", level="township", division=w.town_a)
+    point_b = ServicePoint.objects.create(name=f"{SENTINEL}便民服务中心", level="township", division=w.town_b)
+    application = application_receive(
+        actor=w.b_users[Role.TOWNSHIP],
+        point_id=point_b.pk,
+        item_code="resident_change",
+        resident_id=w.objects["resident"].pk,
+        applicant_name=f"{SENTINEL}申请人",
+        papers_received=HandlingItem.objects.get(code="resident_change").papers,
+    )
+    w.objects.update(application=application, service_point=point_b)
 
 
 # --- jobs, audit -----------------------------------------------------------------------------
