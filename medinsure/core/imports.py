@@ -34,23 +34,12 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from medinsure.core.spreadsheets import neutralise
-from medinsure.rules.imports import RUNNING, Verdict, check_import_transition  # noqa: F401 (re-exported)
+from medinsure.rules.imports import RUNNING, RowError, Verdict, check_import_transition  # noqa: F401 (re-exported)
 
 MAX_REPORT_ROWS = 100_000  # a report past this says how many more there were
 
 _ID_NUMBER = re.compile(r"^\d{15}$|^\d{17}[\dXx]$")
 _PHONE = re.compile(r"^1\d{10}$")
-
-
-@dataclass(frozen=True)
-class RowError:
-    line: int
-    column: str
-    value: str = ""
-    message: str = ""
-
-    def as_dict(self) -> dict:
-        return {"line": self.line, "column": self.column, "value": self.value, "message": str(self.message)}
 
 
 def shown_value(viewer, value) -> str:

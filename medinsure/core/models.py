@@ -63,6 +63,6 @@ class ImportRecord(models.Model):
         return settings.MEDINSURE_RETENTION_IMPORT_DAYS
 
     def row_errors(self):
-        from medinsure.core.imports import RowError
+        from medinsure.rules.imports import RowError
 
         return [RowError(**e) for e in self.errors or []]

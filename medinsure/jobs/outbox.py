@@ -33,7 +33,7 @@ def _connect_timeout() -> float:
 
 def broker_connection():
     """A fresh broker connection that fails fast: no retry loop, a short connect timeout."""
-    from medinsure.celery import app
+    from celery import current_app as app  # the project's app (medinsure.celery), without importing it back
 
     timeout = _connect_timeout()
     return app.connection_for_write(
@@ -76,7 +76,7 @@ def _publish_after_commit(message_id: int) -> None:
 
 
 def _publish(conn, row: OutboxMessage) -> None:
-    from medinsure.celery import app
+    from celery import current_app as app  # the project's app (medinsure.celery), without importing it back
 
     # by name: the web process publishing it need not have imported the tasks module that defines it
     options = {"retry": False, "ignore_result": True, "connection": conn}

@@ -22,6 +22,7 @@ raises a ValidationError naming the status).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -71,3 +72,17 @@ def check_import_transition(current: str, target: str) -> Verdict:
     if tgt in TRANSITIONS[cur]:
         return Verdict.GO
     return Verdict.REFUSE
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem of an imported file: its line (the header is line 1), column, the cell's value and the
+    message (``medinsure.core.imports`` re-exports it; the error report masks the value by the viewer)."""
+
+    line: int
+    column: str
+    value: str = ""
+    message: str = ""
+
+    def as_dict(self) -> dict:
+        return {"line": self.line, "column": self.column, "value": self.value, "message": str(self.message)}

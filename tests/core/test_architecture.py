@@ -115,3 +115,47 @@ def test_no_services_module_above_about_400_lines():
         if (n := len(p.read_text(encoding="utf-8").splitlines())) > 420
     ]
     assert long == []
+
+
+def _cycles(graph, package: str) -> list[list[str]]:
+    """Strongly connected components (more than one module) of the imports among ``package``'s modules."""
+    inside = sorted(m for m in graph.modules if m == package or m.startswith(package + "."))
+    index, low, stack, on, found = {}, {}, [], set(), []
+
+    def visit(v):  # Tarjan, iterative enough for a few hundred modules
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in graph.find_modules_directly_imported_by(v):
+            if not (w == package or w.startswith(package + ".")):
+                continue
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                component.append(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for module in inside:
+        if module not in index:
+            visit(module)
+    return found
+
+
+def test_no_import_cycle_between_the_modules_of_an_app():
+    """Imports inside functions count too (grimp sees them): a circle that only a lazy import hides is
+    still a circle (the old services ↔ tasks one was)."""
+    import grimp
+
+    packages = [*APPS, "medinsure"]
+    graph = grimp.build_graph(*packages, include_external_packages=False)
+    assert {p: c for p in packages if (c := _cycles(graph, p))} == {}
