@@ -388,8 +388,8 @@ def import_detail(request, pk):
 
 
 @area_required(Area.CLAIMS)
-@importers_only(Area.CLAIMS)
 @require_POST
+@importers_only(Area.CLAIMS)
 def import_approve(request, pk):
     """Four eyes: a second person approves a file that disagrees with amounts already paid."""
     batch = access.access_import_by_id(request.user, pk)

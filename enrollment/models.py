@@ -568,7 +568,10 @@ class DirectDebitAgreement(models.Model):
     year = models.PositiveSmallIntegerField(_("缴费年度"))
     bank_name = models.CharField(_("开户银行"), max_length=64)
     account_holder = models.CharField(_("账户名"), max_length=64)
-    account_number = models.CharField(_("银行账号"), max_length=32)
+    # the account number is kept encrypted (medinsure.core.crypto, rotated with the field keys); pages show
+    # its last four digits only
+    account_number_encrypted = models.TextField(_("银行账号（加密）"))
+    account_last4 = models.CharField(_("银行账号后四位"), max_length=4)
     signed_on = models.DateField(_("签约日期"))
     cancelled_on = models.DateField(_("解约日期"), null=True, blank=True)
     created_by = models.ForeignKey(
@@ -588,3 +591,13 @@ class DirectDebitAgreement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resident_id} {self.year}"
+
+    @property
+    def account_shown(self) -> str:
+        return "****" + self.account_last4
+
+    def account_number(self) -> str:
+        """The full number, for the bank's debit file only (decrypted on demand, never stored in clear)."""
+        from medinsure.core.crypto import decrypt_text
+
+        return decrypt_text(self.account_number_encrypted)

@@ -16,6 +16,7 @@ from enrollment.access import access_resident_by_id
 from enrollment.models import CoverStop, DirectDebitAgreement
 from medinsure.audit.models import AuditLog
 from medinsure.audit.services import audit_log
+from medinsure.core.crypto import encrypt_text
 
 
 def _user(actor):
@@ -77,7 +78,8 @@ def debit_agreement_sign(
             year=year,
             bank_name=bank_name.strip(),
             account_holder=account_holder.strip(),
-            account_number=account_number,
+            account_number_encrypted=encrypt_text(account_number),
+            account_last4=account_number[-4:],
             signed_on=signed_on,
             created_by=_user(actor),
         )

@@ -28,6 +28,7 @@ from medinsure.accounts.models import Role
 from medinsure.accounts.scoping import Area, has_area
 from medinsure.audit.models import AuditLog
 from medinsure.audit.services import audit_log
+from medinsure.core.crypto import encrypt_text
 from medinsure.core.holidays import holiday_schedule
 
 
@@ -86,6 +87,11 @@ def application_receive(
     lacking = missing_details(item.kind, details)
     if lacking:
         raise ValidationError({k: _("请填写此项") for k in lacking})
+    if details.get("account_number"):
+        # a bank account is kept encrypted from the moment it is received; the application shows ****1234
+        number = "".join(str(details["account_number"]).split())
+        details["account_number"] = "****" + number[-4:]
+        details["account_number_encrypted"] = encrypt_text(number)
     disease = None
     round_year = round_half = None
     if item.kind == Workflow.CHRONIC:

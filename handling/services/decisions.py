@@ -21,6 +21,7 @@ from handling.services._common import moved, today, user_or_none
 from medinsure.accounts.scoping import Area, has_area, is_bureau_wide
 from medinsure.audit.models import AuditLog
 from medinsure.audit.services import audit_log
+from medinsure.core.crypto import decrypt_text
 from medinsure.institutions.models import Institution
 
 # decided by the bureau only (the service centre): expert-reviewed diseases and money paid out
@@ -117,11 +118,13 @@ def _apply(actor, a, item: HandlingItem) -> str:
             year=year,
             bank_name=d.get("bank_name", ""),
             account_holder=d.get("account_holder", ""),
-            account_number=d.get("account_number", ""),
+            account_number=decrypt_text(d["account_number_encrypted"]) if d.get("account_number_encrypted") else "",
             signed_on=today(),
         )
-        # the full number lives in the agreement only; the application keeps its last four digits
-        a.details = {**d, "account_number": "****" + agreement.account_number[-4:]}
+        # the number lives encrypted in the agreement only; the application keeps its last four digits
+        a.details = {k: v for k, v in d.items() if k != "account_number_encrypted"} | {
+            "account_number": agreement.account_shown
+        }
         return _("%(y)s 年度银行代扣协议") % {"y": agreement.year}
     return ""
 

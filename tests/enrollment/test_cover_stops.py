@@ -48,7 +48,12 @@ def test_one_open_direct_debit_agreement_per_year(divisions, make_user):
     )
     _refused("account_number", services.debit_agreement_sign, account_number="1234", **kw)
     a = services.debit_agreement_sign(account_number="6228 4800 1234 5678", **kw)
-    assert a.account_number == "6228480012345678"
+    assert a.account_number() == "6228480012345678" and a.account_shown == "****5678"
+    # stored encrypted: the row holds no clear account number
+    from enrollment.models import DirectDebitAgreement
+
+    row = DirectDebitAgreement.objects.filter(pk=a.pk).values()[0]
+    assert "6228480012345678" not in str(row)
     _refused("year", services.debit_agreement_sign, account_number="6228480012345679", **kw)
     services.debit_agreement_cancel(actor=worker, agreement_id=a.pk, cancelled_on=date(2025, 9, 1))
     services.debit_agreement_sign(account_number="6228480012345679", **kw)

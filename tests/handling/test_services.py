@@ -269,6 +269,9 @@ def test_stop_resume_and_direct_debit(world):
         w["resident"],
         details={"year": year, "bank_name": "农商银行", "account_holder": "居民", "account_number": "6228480012345678"},
     )
+    # from the moment it is received the application keeps the number encrypted, shows ****5678
+    assert "6228480012345678" not in str(debit.details) and debit.details["account_number"] == "****5678"
     done = services.application_decide(actor=w["village"], application_id=debit.pk, approve=True)
-    assert DirectDebitAgreement.objects.get(resident=w["resident"]).account_number == "6228480012345678"
+    assert DirectDebitAgreement.objects.get(resident=w["resident"]).account_number() == "6228480012345678"
+    assert done.details == {k: v for k, v in done.details.items() if k != "account_number_encrypted"}
     assert done.details["account_number"] == "****5678"  # the application keeps no full account number
