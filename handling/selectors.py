@@ -134,14 +134,15 @@ def chronic_round(user, *, year: int, half: int) -> list[Application]:
     )
 
 
-def stats(user, *, year: int, today: date) -> dict:
-    """Volumes and on-time rate per service point and per item, for applications received in ``year``
-    (the user's area only). Two rows per application at most are read: one query."""
-    rows = list(
-        application_queryset_for(user)
-        .filter(received_at__year=year)
-        .values_list("point__name", "item__name", "status", "due_on", "finished_at")
-    )
+def stats(user, *, year: int, today: date, month: int | None = None, division_code: str | None = None) -> dict:
+    """Volumes and on-time rate per service point and per item, for applications received in ``year`` (and
+    ``month``, and the division whose code starts with ``division_code``), the user's area only. One query."""
+    qs = application_queryset_for(user).filter(received_at__year=year)
+    if month:
+        qs = qs.filter(received_at__month=month)
+    if division_code:
+        qs = qs.filter(division__code__startswith=division_code)
+    rows = list(qs.values_list("point__name", "item__name", "status", "due_on", "finished_at"))
 
     def fin(ts):
         return timezone.localdate(ts) if ts else None
@@ -154,6 +155,8 @@ def stats(user, *, year: int, today: date) -> dict:
     )
     return {
         "year": year,
+        "month": month,
+        "division": division_code or "",
         "points": by_point,
         "items": by_item,
         "total": rules_figures.total(by_point, key="合计"),

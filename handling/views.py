@@ -37,6 +37,14 @@ def _point(request):
     return selectors.default_point(request.user)
 
 
+def _stats_filters(request) -> dict:
+    """Month (1–12) and division code (digits) of the figures page; anything else is ignored."""
+    raw_month = request.GET.get("month") or ""
+    month = int(raw_month) if raw_month.isdigit() and 1 <= int(raw_month) <= 12 else None
+    division = (request.GET.get("division") or "").strip()
+    return {"month": month, "division_code": division if division.isascii() and division.isdigit() else None}
+
+
 def _year(request) -> int:
     try:
         y = int(request.GET.get("year") or timezone.localdate().year)
@@ -272,8 +280,12 @@ def items(request):
 @area_required(AREA, stats=True)
 def stats(request):
     year = _year(request)
-    data = selectors.stats(request.user, year=year, today=timezone.localdate())
-    return render(request, "handling/stats.html", {"data": data, "year": year})
+    data = selectors.stats(request.user, year=year, today=timezone.localdate(), **_stats_filters(request))
+    return render(
+        request,
+        "handling/stats.html",
+        {"data": data, "year": year, "months": range(1, 13), "query": request.GET.urlencode()},
+    )
 
 
 @area_required(AREA, stats=True)
@@ -281,7 +293,7 @@ def stats_xlsx(request):
     from handling.exports import stats_workbook
 
     year = _year(request)
-    data = selectors.stats(request.user, year=year, today=timezone.localdate())
+    data = selectors.stats(request.user, year=year, today=timezone.localdate(), **_stats_filters(request))
     response = HttpResponse(
         stats_workbook(data), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )

@@ -12,6 +12,10 @@ class ApplicationQuery(serializers.Serializer):
 
 class HandlingStatsQuery(serializers.Serializer):
     year = serializers.IntegerField(min_value=2000, max_value=2100)
+    month = serializers.IntegerField(min_value=1, max_value=12, required=False, help_text="1–12: that month only")
+    division = serializers.RegexField(
+        r"^\d{6,15}$", required=False, help_text="township, village or grid code (prefix); within your area"
+    )
 
 
 class ClaimLineIn(serializers.Serializer):

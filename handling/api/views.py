@@ -193,10 +193,19 @@ class StatsView(APIView):
     def get(self, request):
         q = HandlingStatsQuery(data=request.query_params)
         q.is_valid(raise_exception=True)
-        data = selectors.stats(request.user, year=q.validated_data["year"], today=timezone.localdate())
+        v = q.validated_data
+        data = selectors.stats(
+            request.user,
+            year=v["year"],
+            month=v.get("month"),
+            division_code=v.get("division"),
+            today=timezone.localdate(),
+        )
         return Response(
             {
                 "year": data["year"],
+                "month": data["month"],
+                "division": data["division"],
                 "points": [selectors.figures_json(f) for f in data["points"]],
                 "items": [selectors.figures_json(f) for f in data["items"]],
                 "total": selectors.figures_json(data["total"]),

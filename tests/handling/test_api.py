@@ -132,3 +132,29 @@ def test_the_figures_per_point_and_item_on_page_api_and_excel(world, api_as, cli
     wb = load_workbook(BytesIO(x.content))
     rows = list(wb.worksheets[0].iter_rows(values_only=True))
     assert rows[0][0] == "服务点" and ("甲镇便民服务中心", 3, 0, 1, 2, 1, 2, 50.0) in rows
+
+
+def test_the_figures_filter_by_month_and_division_within_the_area(world, api_as, client_as):
+    w = world
+    today = timezone.localdate()
+    a, b = w["points"]["town_a"], w["points"]["town_b"]
+    _make(a, w["resident"], "record_print", "finished", due=today, finished_days=0)
+    _make(b, covered_resident(4, w["resident"].hukou_division), "record_print", "returned")
+    year, month = today.year, today.month
+    other_month = 1 if month != 1 else 2
+    url = "/api/v1/handling/stats/"
+    town_a_code = a.division.code[:9]
+    leader = api_as(w["leader"])
+    assert leader.get(f"{url}?year={year}&month={month}").json()["total"]["received"] == 2
+    assert leader.get(f"{url}?year={year}&month={other_month}").json()["total"]["received"] == 0
+    only_a = leader.get(f"{url}?year={year}&division={town_a_code}").json()
+    assert [p["name"] for p in only_a["points"]] == [a.name] and only_a["division"] == town_a_code
+    # a division parameter never widens a worker's area
+    b_code = b.division.code[:9]
+    assert api_as(w["town_a"]).get(f"{url}?year={year}&division={b_code}").json()["total"]["received"] == 0
+    assert leader.get(f"{url}?year={year}&month=13").status_code == 400
+    assert leader.get(f"{url}?year={year}&division=abc").status_code == 400
+    page = client_as(w["leader"]).get(f"/handling/stats/?year={year}&division={town_a_code}").content.decode()
+    assert a.name in page and b.name not in page
+    x = client_as(w["leader"]).get(f"/handling/stats.xlsx?year={year}&division={town_a_code}")
+    assert x.status_code == 200
