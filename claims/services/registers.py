@@ -72,7 +72,12 @@ def disease_register(
             valid_to=valid_to,
             approved_by=user_or_none(actor),
         )
-        audit_log(actor=actor, verb=AuditLog.Action.CHANGE, obj=reg, summary=f"disease registered {kind} {valid_from}")
+        audit_log(
+            actor=actor,
+            verb=AuditLog.Action.CHANGE,
+            obj=reg,
+            summary=_("慢特病备案：%(k)s，有效期自 %(d)s") % {"k": RegisterKind(kind).label, "d": valid_from},
+        )
     return reg
 
 
@@ -89,7 +94,7 @@ def disease_revoke(*, actor, registration_id: int, on: date) -> DiseaseRegistrat
             raise ValidationError({"on": _("撤销日期不能早于有效期起")})
         reg.revoked_on = on
         reg.save(update_fields=["revoked_on"])
-        audit_log(actor=actor, verb=AuditLog.Action.CHANGE, obj=reg, summary=f"disease revoked {on}")
+        audit_log(actor=actor, verb=AuditLog.Action.CHANGE, obj=reg, summary=_("撤销慢特病备案，自 %(d)s") % {"d": on})
     return reg
 
 
@@ -132,7 +137,12 @@ def remote_filing_create(
             valid_to=valid_to,
             created_by=user_or_none(actor),
         )
-        audit_log(actor=actor, verb=AuditLog.Action.CHANGE, obj=filing, summary=f"remote filing {kind} {valid_from}")
+        audit_log(
+            actor=actor,
+            verb=AuditLog.Action.CHANGE,
+            obj=filing,
+            summary=_("异地就医备案：%(k)s，有效期自 %(d)s") % {"k": RemoteFilingKind(kind).label, "d": valid_from},
+        )
     return filing
 
 
@@ -148,7 +158,9 @@ def remote_filing_revoke(*, actor, filing_id: int, on: date) -> RemoteCareFiling
             raise ValidationError({"on": _("撤销日期不能早于有效期起")})
         filing.revoked_on = on
         filing.save(update_fields=["revoked_on"])
-        audit_log(actor=actor, verb=AuditLog.Action.CHANGE, obj=filing, summary=f"remote filing revoked {on}")
+        audit_log(
+            actor=actor, verb=AuditLog.Action.CHANGE, obj=filing, summary=_("撤销异地就医备案，自 %(d)s") % {"d": on}
+        )
     return filing
 
 
@@ -326,7 +338,8 @@ def _settle_and_record(
         actor=actor,
         verb=AuditLog.Action.CHANGE,
         obj=claim,
-        summary=f"manual claim settled fund {result.fund_paid} critical {result.critical_paid}",
+        summary=_("零星报销结算：统筹支付 %(f)s 元，大病保险 %(c)s 元")
+        % {"f": result.fund_paid, "c": result.critical_paid},
     )
     # the fund's spending (MonthlyStat) is rebuilt for the year of care once this commits
     enqueue_on_commit(STATS_TASK, year=care_on.year)

@@ -108,7 +108,7 @@ def _resident_page(request, q: dict):
         actor=request.user,
         verb=AuditLog.Action.EXPORT,
         obj=Resident,
-        summary=f"api list page {page.number} ({len(rows)})",
+        summary=_("接口查询参保人员列表第 %(p)s 页（%(n)s 人）") % {"p": page.number, "n": len(rows)},
     )
     return Response(
         {"count": page.paginator.count, "page": page.number, "results": s.ResidentSerializer(rows, many=True).data}
@@ -189,7 +189,7 @@ class TaskListView(APIView):
             actor=request.user,
             verb=AuditLog.Action.VIEW,
             obj=MobilisationTask,
-            summary=f"api task list page {number} ({len(rows)})",
+            summary=_("接口查询动员任务列表第 %(p)s 页（%(n)s 件）") % {"p": number, "n": len(rows)},
         )
         return Response({"count": count, "page": number, "results": s.TaskSerializer(rows, many=True).data})
 

@@ -37,7 +37,7 @@ def cover_stop(*, actor, resident_id: int, stopped_on: date, reason: str) -> Cov
         stop = CoverStop.objects.create(
             resident=resident, stopped_on=stopped_on, reason=reason, created_by=_user(actor)
         )
-        audit_log(actor=actor, verb=AuditLog.Action.CHANGE, obj=stop, summary=f"cover stopped {stopped_on}")
+        audit_log(actor=actor, verb=AuditLog.Action.CHANGE, obj=stop, summary=_("停保，自 %(d)s") % {"d": stopped_on})
     return stop
 
 
@@ -52,7 +52,7 @@ def cover_resume(*, actor, resident_id: int, resumed_on: date) -> CoverStop:
             raise ValidationError({"resumed_on": _("续保日期须晚于停保日期")})
         stop.resumed_on = resumed_on
         stop.save(update_fields=["resumed_on"])
-        audit_log(actor=actor, verb=AuditLog.Action.CHANGE, obj=stop, summary=f"cover resumed {resumed_on}")
+        audit_log(actor=actor, verb=AuditLog.Action.CHANGE, obj=stop, summary=_("续保，自 %(d)s") % {"d": resumed_on})
     return stop
 
 
@@ -83,7 +83,12 @@ def debit_agreement_sign(
             signed_on=signed_on,
             created_by=_user(actor),
         )
-        audit_log(actor=actor, verb=AuditLog.Action.CHANGE, obj=agreement, summary=f"direct debit signed {year}")
+        audit_log(
+            actor=actor,
+            verb=AuditLog.Action.CHANGE,
+            obj=agreement,
+            summary=_("签订 %(y)s 年度银行代扣协议") % {"y": year},
+        )
     return agreement
 
 
@@ -98,6 +103,9 @@ def debit_agreement_cancel(*, actor, agreement_id: int, cancelled_on: date) -> D
         agreement.cancelled_on = cancelled_on
         agreement.save(update_fields=["cancelled_on"])
         audit_log(
-            actor=actor, verb=AuditLog.Action.CHANGE, obj=agreement, summary=f"direct debit cancelled {cancelled_on}"
+            actor=actor,
+            verb=AuditLog.Action.CHANGE,
+            obj=agreement,
+            summary=_("解除银行代扣协议，自 %(d)s") % {"d": cancelled_on},
         )
     return agreement

@@ -83,7 +83,8 @@ def guideline_tasks_compute(
             verb=AuditLog.Action.CHANGE,
             obj=GuidelineTask,
             key=year,
-            summary=f"compute total={campaign.township_total} base_ratio={campaign.base_ratio}",
+            summary=_("测算指导性任务：镇街任务总数 %(t)s，户籍人口基数比例 %(r)s")
+            % {"t": campaign.township_total, "r": campaign.base_ratio},
         )
         queue_progress_refresh(year)
     return list(GuidelineTask.objects.filter(campaign__year=year).select_related("township"))
@@ -116,7 +117,7 @@ def guideline_task_edit(*, actor, task_id: int, task: int, reason: str, version:
             actor=actor,
             verb=AuditLog.Action.CHANGE,
             obj=g,
-            summary=f"{g.township.code} task {task}: {reason}",
+            summary=_("调整 %(t)s 指导性任务为 %(n)s：%(r)s") % {"t": g.township.code, "n": task, "r": reason},
         )
         queue_progress_refresh(g.campaign.year)
     return g
@@ -134,6 +135,6 @@ def guideline_tasks_issue(*, actor, year: int) -> int:
             verb=AuditLog.Action.CHANGE,
             obj=GuidelineTask,
             key=year,
-            summary=f"issue {n}",
+            summary=_("下达指导性任务 %(n)s 个镇街") % {"n": n},
         )
     return n

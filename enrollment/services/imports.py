@@ -95,7 +95,12 @@ def import_upload(*, actor, source: str, uploaded_file, year: int | None = None)
             raw=content,
             extension=checked.extension,
         )
-        audit_log(actor=actor, verb=AuditLog.Action.CHANGE, obj=batch, summary=f"upload {source} {name}")
+        audit_log(
+            actor=actor,
+            verb=AuditLog.Action.CHANGE,
+            obj=batch,
+            summary=_("上传 %(s)s 文件 %(f)s") % {"s": source, "f": name},
+        )
         big = _job_if_big(
             batch,
             big=len(content) > sync_max_bytes(),
@@ -193,7 +198,8 @@ def import_accept(*, actor, batch_id: int) -> ImportBatch:
             actor=actor,
             verb=AuditLog.Action.CHANGE,
             obj=batch,
-            summary=f"accept {batch.source} {batch.file_name} ({batch.valid_rows})",
+            summary=_("确认导入 %(s)s 文件 %(f)s（%(n)s 行）")
+            % {"s": batch.source, "f": batch.file_name, "n": batch.valid_rows},
         )
         big = _job_if_big(
             batch,

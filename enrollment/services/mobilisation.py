@@ -161,7 +161,8 @@ def tasks_split(*, actor, year: int, plan: SplitPlan) -> int:
             verb=AuditLog.Action.CHANGE,
             obj=MobilisationTask,
             key=year,
-            summary=f"split {plan.mode} {plan.village_code} {plan.assignee_id} {plan.count}: {moved}",
+            summary=_("分派动员任务（%(m)s）%(v)s，经办人 %(a)s，计划 %(c)s 件，实际 %(n)s 件")
+            % {"m": plan.mode, "v": plan.village_code, "a": plan.assignee_id, "c": plan.count, "n": moved},
         )
     return moved
 
@@ -246,7 +247,7 @@ def task_record_outcome(
             actor=actor,
             verb=AuditLog.Action.CHANGE,
             obj=task,
-            summary=f"outcome {outcome} for {task.resident.id_number[:6]}…",
+            summary=_("记录动员结果：%(o)s") % {"o": outcome},
         )
         queue_progress_refresh(year)
     return task

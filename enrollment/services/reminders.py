@@ -148,7 +148,7 @@ def reminders_record_receipts(*, actor, receipts: list[dict]) -> int:
             actor=actor,
             verb=AuditLog.Action.CHANGE,
             obj=ReminderMessage,
-            summary=f"receipts {len(receipts)} → {n}",
+            summary=_("导入送达回执 %(r)s 条，更新 %(n)s 条") % {"r": len(receipts), "n": n},
         )
     return n
 
@@ -173,6 +173,6 @@ def resident_set_opt_out(*, actor, resident_id: int, opt_out: bool) -> Resident:
                 actor=actor,
                 verb=AuditLog.Action.CHANGE,
                 obj=r,
-                summary=f"reminder_opt_out={opt_out}",
+                summary=(_("设置拒收缴费提醒") if opt_out else _("恢复接收缴费提醒")),
             )
     return r
