@@ -83,19 +83,14 @@ def disease_register(
 
 def disease_revoke(*, actor, registration_id: int, on: date) -> DiseaseRegistration:
     """Revoke a registration from ``on`` (no chronic ratio for care on or after that day)."""
-    with transaction.atomic():
-        reg = DiseaseRegistration.objects.select_for_update().filter(pk=registration_id).first()
-        if reg is None:
-            raise ValidationError({"registration": _("备案记录不存在")})
-        access_resident_by_id(actor, reg.resident_id)  # 404 outside the actor's area
-        if reg.revoked_on is not None:
-            raise ValidationError({"registration": _("该备案已撤销")})
-        if on < reg.valid_from:
-            raise ValidationError({"on": _("撤销日期不能早于有效期起")})
-        reg.revoked_on = on
-        reg.save(update_fields=["revoked_on"])
-        audit_log(actor=actor, verb=AuditLog.Action.CHANGE, obj=reg, summary=_("撤销慢特病备案，自 %(d)s") % {"d": on})
-    return reg
+    return _revoke(
+        DiseaseRegistration,
+        registration_id,
+        field="registration",
+        actor=actor,
+        on=on,
+        summary=_("撤销慢特病备案，自 %(d)s"),
+    )
 
 
 def remote_filing_create(
@@ -147,21 +142,28 @@ def remote_filing_create(
 
 
 def remote_filing_revoke(*, actor, filing_id: int, on: date) -> RemoteCareFiling:
+    """Revoke a remote-care filing from ``on`` (the unfiled ratio for care on or after that day)."""
+    return _revoke(
+        RemoteCareFiling, filing_id, field="filing", actor=actor, on=on, summary=_("撤销异地就医备案，自 %(d)s")
+    )
+
+
+def _revoke(model, pk: int, *, field: str, actor, on: date, summary: str):
+    """The one revocation of a register row (a registration, a filing): locked, in the actor's area
+    (404 outside it), refused on ``field`` if missing or already revoked, on ``on`` before its start."""
     with transaction.atomic():
-        filing = RemoteCareFiling.objects.select_for_update().filter(pk=filing_id).first()
-        if filing is None:
-            raise ValidationError({"filing": _("备案记录不存在")})
-        access_resident_by_id(actor, filing.resident_id)
-        if filing.revoked_on is not None:
-            raise ValidationError({"filing": _("该备案已撤销")})
-        if on < filing.valid_from:
+        row = model.objects.select_for_update().filter(pk=pk).first()
+        if row is None:
+            raise ValidationError({field: _("备案记录不存在")})
+        access_resident_by_id(actor, row.resident_id)  # 404 outside the actor's area
+        if row.revoked_on is not None:
+            raise ValidationError({field: _("该备案已撤销")})
+        if on < row.valid_from:
             raise ValidationError({"on": _("撤销日期不能早于有效期起")})
-        filing.revoked_on = on
-        filing.save(update_fields=["revoked_on"])
-        audit_log(
-            actor=actor, verb=AuditLog.Action.CHANGE, obj=filing, summary=_("撤销异地就医备案，自 %(d)s") % {"d": on}
-        )
-    return filing
+        row.revoked_on = on
+        row.save(update_fields=["revoked_on"])
+        audit_log(actor=actor, verb=AuditLog.Action.CHANGE, obj=row, summary=summary % {"d": on})
+    return row
 
 
 def _lines(lines) -> list[dict]:
